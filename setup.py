@@ -1,0 +1,47 @@
+"""ament_python package ``emo_perception`` (also pip-installable on its own)."""
+
+from glob import glob
+
+from setuptools import find_packages, setup
+
+package_name = "emo_perception"
+
+NODES = (
+    "camera_node",
+    "mic_node",
+    "deid_node",
+    "au_node",
+    "gesture_node",
+    "voice_node",
+    "fusion_node",
+    "reasoning_node",
+    "hri_bridge_node",
+)
+
+setup(
+    name=package_name,
+    version="0.1.0",
+    packages=find_packages(include=[package_name, f"{package_name}.*"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
+        (f"share/{package_name}", ["package.xml"]),
+        (f"share/{package_name}/launch", glob("launch/*.py")),
+        (f"share/{package_name}/config", glob("config/*.yaml") + glob("config/*.xml")),
+        (f"share/{package_name}/models_onnx", glob("models_onnx/*")),
+    ],
+    package_data={package_name: ["data/*", "data/**/*"]},
+    include_package_data=True,
+    install_requires=["setuptools", "numpy", "pyyaml"],
+    zip_safe=False,
+    maintainer="emo_perception developers",
+    maintainer_email="emo-perception-dev@example.org",
+    description="Identity-free emotion perception for robots: a ROS 2 node set.",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    entry_points={
+        "console_scripts": [
+            f"{name} = {package_name}.nodes.{name}:main" for name in NODES
+        ]
+        + [f"emo-perception = {package_name}.cli:main"],
+    },
+)
