@@ -1,0 +1,34 @@
+"""Shared pytest fixtures and markers.
+
+Markers: ``ros`` (real rclpy, possibly across processes), ``slow`` (over ~20 s),
+``gpu`` (skips without CUDA). Real components only: no mocks of rclpy, mediapipe,
+onnxruntime, the ASR model or the LLM.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ros: uses real rclpy (possibly several processes)")
+    config.addinivalue_line("markers", "slow: takes more than ~20 s")
+    config.addinivalue_line("markers", "gpu: needs an NVIDIA GPU; skipped without one")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    has_gpu = os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl")
+    skip_gpu = pytest.mark.skip(reason="no NVIDIA GPU on this machine")
+    for item in items:
+        if "gpu" in item.keywords and not has_gpu:
+            item.add_marker(skip_gpu)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> pathlib.Path:
+    return REPO
