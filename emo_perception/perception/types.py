@@ -115,6 +115,7 @@ class Landmarks:
     ok: bool = True  # False when detection failed or timed out (de-id must fail closed)
     error: str = ""
     latency_s: float = 0.0
+    segmentation: np.ndarray | None = None  # HxW float mask of all people, when requested
 
 
 @dataclass(frozen=True)

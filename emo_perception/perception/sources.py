@@ -1,0 +1,282 @@
+"""Frame sources: video file, image file, image folder, camera index, rosbag2.
+
+``open_source(spec)`` picks the reader from the spec and returns an iterator of
+:class:`~emo_perception.perception.types.Frame`. Input that cannot be opened raises
+:class:`SourceError` with a one-line message; frames that cannot be decoded inside an
+otherwise readable source are skipped and counted in ``source.corrupt`` (never a crash,
+never silent loss).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from emo_perception.perception.types import Frame
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+VIDEO_EXTENSIONS = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v")
+IMAGE_TYPES = ("sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage")
+
+
+class SourceError(Exception):
+    """The input cannot be read at all (one-line message)."""
+
+
+@dataclass
+class SourceConfig:
+    """How frames are read. Zero means "as the source says" / "no limit"."""
+
+    fps: float = 0.0  # override the clock of videos, images and folders (0 = from the file)
+    loop: bool = False  # start again at the end (videos, images, folders)
+    max_frames: int = 0  # stop after this many frames (0 = all)
+    resize_width: int = 0  # resize every frame to this size (both 0 = keep)
+    resize_height: int = 0
+    topic: str = ""  # bag image topic (empty = the first image topic in the bag)
+
+    def __post_init__(self) -> None:
+        if self.fps < 0:
+            raise ValueError(f"fps must be >= 0 (0 = from the source), got {self.fps}")
+        if self.max_frames < 0:
+            raise ValueError(f"max_frames must be >= 0 (0 = all), got {self.max_frames}")
+        if (self.resize_width > 0) != (self.resize_height > 0) or min(
+                self.resize_width, self.resize_height) < 0:
+            raise ValueError("resize_width and resize_height must both be > 0, or both 0")
+
+
+def to_bgr(image: np.ndarray) -> np.ndarray | None:
+    """Convert gray / BGRA / 16-bit images to HxWx3 uint8 BGR; None when impossible."""
+    if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
+        return None
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        return None
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    channels = image.shape[2]
+    if channels == 3:
+        return image
+    if channels == 1:
+        return cv2.cvtColor(image[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if channels == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return None
+
+
+class FrameSource:
+    """Base iterator: applies max_frames, resize and loop; counts corrupt frames."""
+
+    kind = "source"
+
+    def __init__(self, spec: str, cfg: SourceConfig) -> None:
+        self.spec = spec
+        self.cfg = cfg
+        self.corrupt = 0  # frames that could not be decoded and were skipped
+        self.emitted = 0
+        self.nominal_fps = cfg.fps or 0.0
+        self.length = 0  # frames per pass, when known (0 = unknown)
+
+    def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Frame]:
+        offset = 0.0
+        while True:
+            last = 0.0
+            produced = False
+            for image, stamp in self._frames():
+                bgr = to_bgr(image)
+                if bgr is None:
+                    self.corrupt += 1
+                    continue
+                if self.cfg.resize_width:
+                    bgr = cv2.resize(bgr, (self.cfg.resize_width, self.cfg.resize_height),
+                                     interpolation=cv2.INTER_AREA)
+                last = stamp + offset
+                yield Frame(np.ascontiguousarray(bgr), last, self.emitted, self.kind)
+                produced = True
+                self.emitted += 1
+                if self.cfg.max_frames and self.emitted >= self.cfg.max_frames:
+                    return
+            if not (self.cfg.loop and produced):
+                return
+            step = 1.0 / self.nominal_fps if self.nominal_fps else 0.0
+            offset = last + step
+
+    def __len__(self) -> int:
+        n = self.length
+        if self.cfg.max_frames:
+            n = min(n, self.cfg.max_frames) if n else self.cfg.max_frames
+        return n
+
+    def close(self) -> None:
+        """Release the underlying file or device."""
+
+
+class VideoSource(FrameSource):
+    kind = "video"
+
+    def __init__(self, spec: str, cfg: SourceConfig, device: int | None = None) -> None:
+        super().__init__(spec, cfg)
+        self._device = device
+        cap = self._open()
+        ok, _ = cap.read()
+        cap.release()
+        if not ok:
+            what = f"camera {device}" if device is not None else f"video {spec!r}"
+            raise SourceError(f"cannot read any frame from {what}")
+
+    def _open(self) -> cv2.VideoCapture:
+        cap = cv2.VideoCapture(self._device if self._device is not None else self.spec)
+        if not cap.isOpened():
+            what = f"camera {self._device}" if self._device is not None else f"{self.spec!r}"
+            raise SourceError(f"cannot open {what} (not a readable video or device)")
+        if not self.nominal_fps:
+            fps = cap.get(cv2.CAP_PROP_FPS)
+            self.nominal_fps = float(fps) if 0 < fps < 1000 else 30.0
+        self.length = max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 0)
+        return cap
+
+    def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        cap = self._open()
+        try:
+            index = 0
+            failures = 0
+            while True:
+                ok, image = cap.read()
+                if not ok:
+                    # A damaged packet inside a file reads as a failure too: skip a few
+                    # before deciding the stream has ended.
+                    if self._device is None and self.length and index < self.length \
+                            and failures < 5:
+                        failures += 1
+                        self.corrupt += 1
+                        index += 1
+                        continue
+                    return
+                failures = 0
+                yield image, index / self.nominal_fps
+                index += 1
+        finally:
+            cap.release()
+
+
+class ImageFilesSource(FrameSource):
+    kind = "images"
+
+    def __init__(self, spec: str, cfg: SourceConfig, paths: list[pathlib.Path]) -> None:
+        super().__init__(spec, cfg)
+        if not paths:
+            raise SourceError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}) in {spec!r}")
+        self.paths = paths
+        self.nominal_fps = cfg.fps or 1.0
+        self.length = len(paths)
+        if len(paths) == 1 and cv2.imread(str(paths[0]), cv2.IMREAD_UNCHANGED) is None:
+            raise SourceError(f"cannot decode image {spec!r}")
+
+    def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        for i, path in enumerate(self.paths):
+            image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+            if image is None:
+                self.corrupt += 1
+                continue
+            yield image, i / self.nominal_fps
+
+
+class BagSource(FrameSource):
+    """rosbag2 folder or .mcap/.db3 file; stamps are the image header stamps."""
+
+    kind = "bag"
+
+    def __init__(self, spec: str, cfg: SourceConfig) -> None:
+        super().__init__(spec, cfg)
+        from rosbags.highlevel import AnyReader
+        from rosbags.typesys import Stores, get_typestore
+
+        self._typestore = get_typestore(Stores.ROS2_JAZZY)
+        path = pathlib.Path(spec)
+        self._paths = [path]
+        try:
+            with AnyReader(self._paths, default_typestore=self._typestore) as reader:
+                topics = {c.topic: c.msgtype for c in reader.connections}
+                self.length = sum(c.msgcount for c in reader.connections
+                                  if c.msgtype in IMAGE_TYPES)
+        except Exception as exc:  # rosbags raises several unrelated types for bad bags
+            raise SourceError(f"cannot read bag {spec!r}: {exc}".splitlines()[0]) from exc
+        images = sorted(t for t, m in topics.items() if m in IMAGE_TYPES)
+        if cfg.topic:
+            if cfg.topic not in images:
+                raise SourceError(f"bag {spec!r} has no image topic {cfg.topic!r} "
+                                  f"(image topics: {images or 'none'})")
+            self.topic = cfg.topic
+        elif images:
+            self.topic = images[0]
+        else:
+            raise SourceError(f"bag {spec!r} has no sensor_msgs Image/CompressedImage topic")
+
+    def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        from rosbags.highlevel import AnyReader
+
+        with AnyReader(self._paths, default_typestore=self._typestore) as reader:
+            conns = [c for c in reader.connections if c.topic == self.topic]
+            for conn, _t, raw in reader.messages(connections=conns):
+                try:
+                    msg = reader.deserialize(raw, conn.msgtype)
+                    image = decode_image_msg(msg, conn.msgtype)
+                except (ValueError, TypeError, AssertionError, IndexError, KeyError):
+                    image = None
+                if image is None:
+                    self.corrupt += 1
+                    continue
+                stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+                yield image, float(stamp)
+
+
+def decode_image_msg(msg: object, msgtype: str) -> np.ndarray | None:
+    """sensor_msgs Image / CompressedImage -> BGR(A)/gray ndarray, None when undecodable."""
+    data = np.frombuffer(bytes(msg.data), np.uint8) if not isinstance(
+        msg.data, np.ndarray) else msg.data.view(np.uint8)
+    if msgtype.endswith("CompressedImage"):
+        return cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    enc = msg.encoding.lower()
+    channels = {"bgr8": 3, "rgb8": 3, "mono8": 1, "8uc1": 1, "8uc3": 3, "bgra8": 4,
+                "rgba8": 4, "8uc4": 4}.get(enc)
+    h, w, step = int(msg.height), int(msg.width), int(msg.step)
+    if channels is None or h <= 0 or w <= 0 or step < w * channels or data.size < h * step:
+        return None
+    rows = data[: h * step].reshape(h, step)[:, : w * channels]
+    image = rows.reshape(h, w, channels)
+    if enc == "rgb8":
+        image = image[:, :, ::-1]
+    elif enc == "rgba8":
+        image = cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA)
+    return image if channels > 1 else image[:, :, 0]
+
+
+def open_source(spec: str | int, cfg: SourceConfig | None = None) -> FrameSource:
+    """Open a video, image, image folder, camera index ("0") or rosbag2 folder/.mcap."""
+    cfg = cfg or SourceConfig()
+    text = str(spec).strip()
+    if text.isdigit():
+        return VideoSource(text, cfg, device=int(text))
+    path = pathlib.Path(text)
+    if not path.exists():
+        raise SourceError(f"input {text!r} does not exist")
+    if path.is_dir():
+        if (path / "metadata.yaml").exists() or any(path.glob("*.mcap")) or any(
+                path.glob("*.db3")):
+            return BagSource(text, cfg)
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+        return ImageFilesSource(text, cfg, files)
+    suffix = path.suffix.lower()
+    if suffix in (".mcap", ".db3"):
+        return BagSource(text, cfg)
+    if suffix in IMAGE_EXTENSIONS:
+        return ImageFilesSource(text, cfg, [path])
+    return VideoSource(text, cfg)
