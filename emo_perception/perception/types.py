@@ -123,6 +123,7 @@ class ActionUnitEstimate:
     code: int  # FACS code
     probability: float  # 0..1
     intensity: float  # 0..5 (FACS A..E mapped to 1..5, 0 = absent)
+    asymmetry: float = 0.0  # -1..1; > 0 when stronger on the person's left (unilateral AUs)
 
 
 @dataclass
