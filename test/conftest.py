@@ -32,3 +32,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def repo_root() -> pathlib.Path:
     return REPO
+
+
+VENV_PYTHON = REPO / ".venv" / "bin" / "python"
+VTEST_AVI = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+
+
+@pytest.fixture
+def ros_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for multi-process ROS tests: a domain of its own, localhost only.
+
+    Tests of other runs on the same machine cannot cross-talk with this one.
+    """
+    import random
+
+    domain = str(random.Random(os.getpid() * 7919 + id(monkeypatch)).randint(1, 100))
+    monkeypatch.setenv("ROS_DOMAIN_ID", domain)
+    monkeypatch.setenv("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    # Subscribers of images use the same shared-memory transport as the node set.
+    monkeypatch.setenv("FASTRTPS_DEFAULT_PROFILES_FILE", str(REPO / "config" / "fastdds_shm.xml"))
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def vtest_avi() -> pathlib.Path:
+    if not VTEST_AVI.exists():
+        pytest.fail(f"{VTEST_AVI} missing: install Debian's opencv-doc (make setup does)")
+    return VTEST_AVI

@@ -1,0 +1,38 @@
+"""``emo-perception launch CONFIG [--source ...]``: start the node set without ros2 launch."""
+
+from __future__ import annotations
+
+import argparse
+
+from emo_perception.cli import CliError
+from emo_perception.config import ConfigError
+from emo_perception.launcher import Launcher, make_plan, node_command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", nargs="?", default="default.yaml",
+                        help="YAML config (path, or name of a shipped config: default, cpu, "
+                             "desktop_gpu, jetson)")
+    parser.add_argument("--source", help="camera index, video file, image file or folder, "
+                                         "bag, or WAV file (for mic_node)")
+    parser.add_argument("--nodes", help="comma-separated nodes to run (default: the config's)")
+    parser.add_argument("--namespace", help="namespace of the node set (default: the config's)")
+    parser.add_argument("--param", action="append", default=[], metavar="NODE:NAME=VALUE",
+                        help="override one node parameter (repeatable)")
+    parser.add_argument("--duration", type=float, help="stop after this many seconds")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the node commands and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    nodes = [n.strip() for n in args.nodes.split(",") if n.strip()] if args.nodes else None
+    try:
+        plan = make_plan(args.config, source=args.source, nodes=nodes,
+                         namespace=args.namespace, extra_params=args.param)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    if args.dry_run:
+        for node in plan.nodes:
+            print(" ".join(node_command(plan, node)))
+        return 0
+    return Launcher(plan).run(duration=args.duration)

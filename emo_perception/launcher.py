@@ -1,0 +1,192 @@
+"""Our own launcher for installs without ``ros2 launch`` (the ROS 2 wheels have no launch).
+
+Each configured node runs in its own process:
+``python -m emo_perception.nodes.<node> --ros-args -r __ns:=/<ns> --params-file CONFIG``.
+One process per node keeps a crash contained (the others keep running and the launcher
+reports the death) and lets each node use its own core. Images cross processes through
+Fast DDS shared memory (``config/fastdds_shm.xml``).
+
+The launcher forwards SIGINT/SIGTERM to every node, reports a node that dies, and exits
+non-zero when any node failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from emo_perception.config import (ConfigError, config_dir, launch_settings, load_yaml,
+                                   resolve_config_path)
+
+ALL_NODES = ("camera_node", "mic_node", "deid_node", "au_node", "gesture_node", "voice_node",
+             "fusion_node", "reasoning_node", "hri_bridge_node")
+SOURCE_NODES = ("camera_node", "mic_node")
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+
+
+@dataclasses.dataclass
+class LaunchPlan:
+    config_path: pathlib.Path
+    namespace: str
+    nodes: list[str]
+    overrides: dict[str, dict[str, str]]  # node -> {param: value}
+    env: dict[str, str]
+    stop_when_source_ends: bool = True
+    drain_s: float = 2.0
+
+
+def _clean_namespace(ns: str) -> str:
+    ns = "/" + ns.strip().strip("/")
+    return ns if ns != "/" else ""
+
+
+def make_plan(config: str | os.PathLike[str], source: str | None = None,
+              nodes: list[str] | None = None, namespace: str | None = None,
+              extra_params: list[str] | None = None) -> LaunchPlan:
+    """Resolve config, node list, source and environment into a plan (no side effects)."""
+    config_path = resolve_config_path(config).resolve()
+    data = load_yaml(config_path)
+    settings = launch_settings(data)
+    chosen = list(nodes) if nodes else list(settings.get("nodes", ["camera_node"]))
+    for name in chosen:
+        if name not in ALL_NODES:
+            raise ConfigError(f"unknown node {name!r}; nodes are: {', '.join(ALL_NODES)}")
+        if importlib.util.find_spec(f"emo_perception.nodes.{name}") is None:
+            raise ConfigError(f"node {name!r} is not available in this installation")
+    overrides: dict[str, dict[str, str]] = {name: {} for name in chosen}
+    if source is not None:
+        target = "mic_node" if pathlib.Path(source).suffix.lower() in AUDIO_EXTENSIONS \
+            else "camera_node"
+        if target not in chosen:
+            raise ConfigError(f"--source {source!r} needs {target}, which is not launched")
+        overrides[target]["source"] = source
+    for item in extra_params or []:
+        node, _, assignment = item.partition(":")
+        key, sep, value = assignment.partition("=")
+        if not sep or node not in overrides or not key:
+            raise ConfigError(f"--param expects NODE:NAME=VALUE for a launched node, got {item!r}")
+        overrides[node][key] = value
+
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    if settings.get("transport", "shm") == "shm":
+        profile = config_dir() / "fastdds_shm.xml"
+        if not profile.is_file():
+            profile = config_path.parent / "fastdds_shm.xml"
+        if profile.is_file():
+            env.setdefault("FASTRTPS_DEFAULT_PROFILES_FILE", str(profile))
+    discovery = str(settings.get("discovery_range", "localhost")).upper()
+    if discovery not in ("LOCALHOST", "SUBNET", "OFF", "SYSTEM_DEFAULT"):
+        raise ConfigError(f"emo_launch.discovery_range must be localhost, subnet, off or "
+                          f"system_default, got {discovery.lower()!r}")
+    env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", discovery)
+    ns = namespace if namespace is not None else str(settings.get("namespace", "emo"))
+    return LaunchPlan(
+        config_path=config_path, namespace=_clean_namespace(ns), nodes=chosen,
+        overrides=overrides, env=env,
+        stop_when_source_ends=bool(settings.get("stop_when_source_ends", True)),
+        drain_s=float(settings.get("drain_s", 2.0)))
+
+
+def node_command(plan: LaunchPlan, node: str) -> list[str]:
+    cmd = [sys.executable, "-m", f"emo_perception.nodes.{node}", "--ros-args",
+           "-r", f"__node:={node}", "--params-file", str(plan.config_path)]
+    if plan.namespace:
+        cmd += ["-r", f"__ns:={plan.namespace}"]
+    for key, value in plan.overrides.get(node, {}).items():
+        cmd += ["-p", f"{key}:={value}"]
+    return cmd
+
+
+class Launcher:
+    """Runs a plan's nodes as child processes and supervises them."""
+
+    def __init__(self, plan: LaunchPlan, log=print) -> None:
+        self.plan = plan
+        self.log = log
+        self.procs: dict[str, subprocess.Popen[Any]] = {}
+        self.exit_codes: dict[str, int] = {}
+        self._stop_requested = False
+
+    def start(self) -> None:
+        for node in self.plan.nodes:
+            self.procs[node] = subprocess.Popen(node_command(self.plan, node), env=self.plan.env)
+            self.log(f"[launch] started {node} (pid {self.procs[node].pid})")
+
+    def request_stop(self, *_args: object) -> None:
+        self._stop_requested = True
+
+    def run(self, duration: float | None = None) -> int:
+        """Start, supervise until every node ended (or stop requested), return exit code."""
+        old = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.start()
+            deadline = time.monotonic() + duration if duration else None
+            drain_until: float | None = None
+            while True:
+                self._reap()
+                if len(self.exit_codes) == len(self.procs):
+                    break
+                now = time.monotonic()
+                if self._stop_requested or (deadline and now >= deadline) or \
+                        (drain_until and now >= drain_until):
+                    break
+                if drain_until is None and self._source_finished():
+                    drain_until = now + self.plan.drain_s
+                    self.log(f"[launch] source finished; stopping in {self.plan.drain_s:.1f} s")
+                time.sleep(0.05)
+            self.stop()
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+        failed = {n: c for n, c in self.exit_codes.items() if c not in (0, -signal.SIGINT)}
+        if failed:
+            self.log("[launch] failed nodes: " + ", ".join(f"{n} (exit {c})" for n, c in failed.items()))
+            return 1
+        return 0
+
+    def _source_finished(self) -> bool:
+        if not self.plan.stop_when_source_ends:
+            return False
+        sources = [n for n in self.plan.nodes if n in SOURCE_NODES]
+        return bool(sources) and all(self.exit_codes.get(n) == 0 for n in sources) and \
+            len(self.exit_codes) < len(self.procs)
+
+    def _reap(self) -> None:
+        for node, proc in self.procs.items():
+            if node in self.exit_codes:
+                continue
+            code = proc.poll()
+            if code is None:
+                continue
+            self.exit_codes[node] = code
+            if code == 0:
+                self.log(f"[launch] {node} finished")
+            else:
+                alive = [n for n in self.procs if n not in self.exit_codes]
+                self.log(f"[launch] {node} died (exit {code}); still running: "
+                         f"{', '.join(alive) or 'none'}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGINT everyone, then SIGTERM, then SIGKILL whoever is left."""
+        for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+            alive = [p for n, p in self.procs.items() if p.poll() is None]
+            if not alive:
+                break
+            for proc in alive:
+                proc.send_signal(sig)
+            end = time.monotonic() + wait
+            while time.monotonic() < end and any(p.poll() is None for p in alive):
+                time.sleep(0.05)
+        for node, proc in self.procs.items():
+            if node not in self.exit_codes:
+                code = proc.wait()
+                # Stopped on request: a clean SIGINT exit is success.
+                self.exit_codes[node] = 0 if code in (0, -signal.SIGINT) else code

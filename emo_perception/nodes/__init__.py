@@ -1,0 +1,1 @@
+"""The ROS layer: one thin rclpy node per stage, plus message conversions."""

@@ -1,0 +1,96 @@
+"""camera_node: frames from a camera index, a video file, an image folder or a bag's image
+topic, published as ``sensor_msgs/Image`` + ``CameraInfo``.
+
+Raw frames are identifying, so they go to ``private/image_raw`` (inside the node set's
+namespace) and stay on the host: see the README's privacy section.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sensor_msgs.msg import CameraInfo
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+from emo_perception.nodes.common import LATCHED_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.conversions import bgr_to_image
+from emo_perception.perception.sources import SourceConfig, SourceError, open_source
+
+SOURCE_HELP = {
+    "fps": "publish rate [Hz]; 0 = the source's own rate (video fps, 1 Hz for images)",
+    "loop": "restart a file source at its end",
+    "max_frames": "stop after this many frames (0 = no limit)",
+    "resize_width": "resize frames to this width [px] (0 = keep; set both or neither)",
+    "resize_height": "resize frames to this height [px] (0 = keep; set both or neither)",
+    "topic": "image topic to read when the source is a bag (empty = first image topic)",
+}
+SOURCE_RANGES = {"fps": (0.0, 240.0), "max_frames": (0, 2**31 - 1),
+                 "resize_width": (0, 8192), "resize_height": (0, 8192)}
+
+
+class CameraNode(EmoNode):
+    def __init__(self) -> None:
+        super().__init__("camera_node")
+        self.source_spec = str(self.param(
+            "source", "0", "camera index (e.g. 0), video file, image file/folder, or bag",
+            read_only=True))
+        self.frame_id = str(self.param("frame_id", "camera", "frame_id of published images"))
+        self.shutdown_on_end = bool(self.param(
+            "shutdown_on_end", True,
+            "exit (code 0) when a file source ends instead of idling; ignored when looping"))
+        self.source_cfg: SourceConfig = self.declare_config("", SourceConfig, SOURCE_HELP,
+                                                            SOURCE_RANGES)
+        try:
+            self.source = open_source(self.source_spec, self.source_cfg)
+        except SourceError as exc:
+            raise SystemExit(f"camera_node: {exc}") from None
+        self.backend = self.source.kind
+        self.frames = iter(self.source)
+        fps = self.source_cfg.fps or self.source.nominal_fps or 30.0
+        self.image_pub = self.create_publisher(Image, "private/image_raw", SENSOR_QOS)
+        self.info_pub = self.create_publisher(CameraInfo, "private/camera_info", LATCHED_QOS)
+        self.finished = False
+        self.exit_code = 0
+        self.timer = self.create_timer(1.0 / fps, self._tick)
+        self.get_logger().info(
+            f"publishing {self.source.kind} {self.source_spec!r} at {fps:.1f} Hz "
+            f"on {self.image_pub.topic_name}")
+
+    def _tick(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            frame = next(self.frames)
+        except StopIteration:
+            self.get_logger().info(
+                f"end of source after {self.source.emitted} frames "
+                f"({self.source.corrupt} corrupt frames skipped)")
+            self.timer.cancel()
+            if self.shutdown_on_end:
+                self.finished = True
+            return
+        self.input_rate.tick()
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.frame_id)
+        msg = bgr_to_image(frame.image, header)
+        self.image_pub.publish(msg)
+        info = CameraInfo(header=header, height=msg.height, width=msg.width)
+        self.info_pub.publish(info)
+        self.counters["processed"] += 1
+        self.output_rate.tick()
+        self.latency.add(time.perf_counter() - t0)
+
+    def diagnostic_values(self) -> dict[str, object]:
+        return {"source": self.source_spec, "corrupt_frames": self.source.corrupt,
+                "frames_published": self.source.emitted}
+
+    def destroy_node(self) -> None:
+        self.source.close()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(CameraNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""What every emo_perception node shares: parameters from config dataclasses,
+diagnostics at 1 Hz, QoS profiles, and a ``main`` that spins one single-threaded
+executor and shuts down cleanly on SIGINT/SIGTERM.
+
+(MultiThreadedExecutor is avoided on purpose: in the Jazzy wheels it can fall into a
+100 % CPU busy loop that starves timers.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import typing
+from typing import Any
+
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType)
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
+                       qos_profile_sensor_data)
+
+from emo_perception.config import ConfigError, build_dataclass
+from emo_perception.runtime_stats import LatencyWindow, RateMeter
+
+SENSOR_QOS = qos_profile_sensor_data  # best effort, keep last 5: streams
+RESULT_QOS = QoSProfile(  # per-frame results: reliable so analysis tools miss nothing
+    history=HistoryPolicy.KEEP_LAST, depth=10, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED_QOS = QoSProfile(  # rarely changing state (e.g. camera info, active config)
+    history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+_TYPE_OF: dict[Any, int] = {
+    bool: ParameterType.PARAMETER_BOOL,
+    int: ParameterType.PARAMETER_INTEGER,
+    float: ParameterType.PARAMETER_DOUBLE,
+    str: ParameterType.PARAMETER_STRING,
+    list[bool]: ParameterType.PARAMETER_BOOL_ARRAY,
+    list[int]: ParameterType.PARAMETER_INTEGER_ARRAY,
+    list[float]: ParameterType.PARAMETER_DOUBLE_ARRAY,
+    list[str]: ParameterType.PARAMETER_STRING_ARRAY,
+    tuple[int, ...]: ParameterType.PARAMETER_INTEGER_ARRAY,
+    tuple[float, ...]: ParameterType.PARAMETER_DOUBLE_ARRAY,
+    tuple[str, ...]: ParameterType.PARAMETER_STRING_ARRAY,
+}
+
+
+def descriptor(name: str, ptype: int, description: str,
+               value_range: tuple[float, float] | None = None,
+               read_only: bool = False) -> ParameterDescriptor:
+    desc = ParameterDescriptor(name=name, type=ptype, description=description,
+                               read_only=read_only)
+    if value_range is not None:
+        lo, hi = value_range
+        if ptype == ParameterType.PARAMETER_INTEGER:
+            desc.integer_range = [IntegerRange(from_value=int(lo), to_value=int(hi), step=0)]
+        elif ptype == ParameterType.PARAMETER_DOUBLE:
+            desc.floating_point_range = [
+                FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)]
+    return desc
+
+
+class EmoNode(Node):
+    """Base node: declared parameters, counters, and ``/diagnostics`` at 1 Hz."""
+
+    #: name of the backend doing the work, reported in diagnostics
+    backend = "cpu"
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.latency = LatencyWindow()
+        self.input_rate = RateMeter()
+        self.output_rate = RateMeter()
+        self.counters: dict[str, int] = {"received": 0, "processed": 0, "dropped": 0,
+                                         "errors": 0}
+        self.last_error = ""
+        self.latency_warn_ms = float(self.declare_parameter(
+            "diagnostics.latency_warn_ms", 100.0,
+            descriptor("diagnostics.latency_warn_ms", ParameterType.PARAMETER_DOUBLE,
+                       "p95 processing latency above which diagnostics turn WARN [ms]",
+                       (1.0, 10000.0))).value)
+        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
+        self._last_dropped = 0
+
+    # -- parameters ------------------------------------------------------------------------
+    def declare_config(self, prefix: str, cls: type, help_text: dict[str, str] | None = None,
+                       ranges: dict[str, tuple[float, float]] | None = None) -> Any:
+        """Declare one parameter per field of config dataclass ``cls`` (named
+        ``prefix.field``, or ``field`` when prefix is empty) and build the config from them.
+
+        Descriptions and ranges come from ``help_text``/``ranges`` or the fields'
+        ``metadata`` (keys ``help`` and ``range``).
+        """
+        help_text = help_text or {}
+        ranges = ranges or {}
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                continue
+            pname = f"{prefix}.{f.name}" if prefix else f.name
+            default = f.default if f.default is not dataclasses.MISSING else (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING  # type: ignore[misc]
+                else None)
+            ptype = _param_type(hints.get(f.name), default)
+            if ptype is None:
+                continue  # not a ROS parameter type: not configurable from ROS
+            text = help_text.get(f.name) or f.metadata.get("help") or \
+                f"{cls.__name__}.{f.name} (see docs)"
+            rng = ranges.get(f.name) or f.metadata.get("range")
+            if isinstance(default, tuple):
+                default = list(default)
+            value = self.declare_parameter(pname, default, descriptor(pname, ptype, text, rng)).value
+            if isinstance(f.default, tuple) and isinstance(value, list):
+                value = tuple(value)
+            values[f.name] = value
+        try:
+            return build_dataclass(cls, values, where=f"{self.get_name()} {prefix or 'parameters'}")
+        except ConfigError as exc:
+            raise SystemExit(f"{self.get_name()}: bad parameter: {exc}") from None
+
+    def param(self, name: str, default: Any, text: str,
+              value_range: tuple[float, float] | None = None, read_only: bool = False) -> Any:
+        ptype = _param_type(type(default), default)
+        return self.declare_parameter(
+            name, default, descriptor(name, ptype, text, value_range, read_only)).value
+
+    # -- diagnostics -----------------------------------------------------------------------
+    def diagnostic_values(self) -> dict[str, Any]:
+        """Extra key/values for this node's diagnostics (override)."""
+        return {}
+
+    def record_error(self, message: str) -> None:
+        """Count an error and keep its one-line message for diagnostics (logged throttled)."""
+        self.counters["errors"] += 1
+        self.last_error = message.splitlines()[0][:300] if message else "error"
+        self.get_logger().warning(self.last_error, throttle_duration_sec=5.0)
+
+    def _publish_diagnostics(self) -> None:
+        p50, p95 = self.latency.percentiles_ms(50, 95)
+        values = {
+            "input_rate_hz": f"{self.input_rate.rate():.2f}",
+            "output_rate_hz": f"{self.output_rate.rate():.2f}",
+            "latency_p50_ms": f"{p50:.2f}",
+            "latency_p95_ms": f"{p95:.2f}",
+            "backend": self.backend,
+        }
+        values.update({k: str(v) for k, v in self.counters.items()})
+        values.update({k: str(v) for k, v in self.diagnostic_values().items()})
+        if self.last_error:
+            values["last_error"] = self.last_error
+        level, message = DiagnosticStatus.OK, "ok"
+        dropped = self.counters.get("dropped", 0)
+        if dropped > self._last_dropped:
+            level, message = DiagnosticStatus.WARN, f"dropping inputs ({dropped} so far)"
+        if p95 == p95 and p95 > self.latency_warn_ms:  # p95 is NaN before the first item
+            level, message = DiagnosticStatus.WARN, f"p95 latency {p95:.0f} ms"
+        if self.counters.get("fail_closed", 0) > 0 and level == DiagnosticStatus.OK:
+            message = f"fail-closed events: {self.counters['fail_closed']}"
+        override = self.diagnostic_level()
+        if override is not None:
+            level, message = override
+        self._last_dropped = dropped
+        status = DiagnosticStatus(
+            level=level, name=f"emo_perception: {self.get_fully_qualified_name()}",
+            message=message, hardware_id=self.get_fully_qualified_name(),
+            values=[KeyValue(key=k, value=str(v)) for k, v in values.items()])
+        arr = DiagnosticArray()
+        arr.header.stamp = self.get_clock().now().to_msg()
+        arr.status = [status]
+        self._diag_pub.publish(arr)
+
+    def diagnostic_level(self) -> tuple[bytes, str] | None:
+        """Override to force a level and message (e.g. ERROR when a model is missing)."""
+        return None
+
+    def timed(self) -> "_Timer":
+        return _Timer(self)
+
+
+class _Timer:
+    def __init__(self, node: EmoNode) -> None:
+        self._node = node
+
+    def __enter__(self) -> "_Timer":
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._node.latency.add(time.perf_counter() - self._t0)
+
+
+def _param_type(hint: Any, default: Any) -> int | None:
+    if hint in _TYPE_OF:
+        return _TYPE_OF[hint]
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        return None
+    for py_type in (bool, int, float, str):
+        if type(default) is py_type:
+            return _TYPE_OF[py_type]
+    if isinstance(default, (list, tuple)) and default:
+        first = type(default[0])
+        return _TYPE_OF.get(list[first])  # type: ignore[valid-type]
+    return None
+
+
+def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = None) -> int:
+    """Init rclpy, spin ``node_factory()`` on a single-threaded executor, shut down cleanly.
+
+    Returns the process exit code: 0 on SIGINT/SIGTERM or a normal finish, 2 when the
+    node refuses to start (bad parameter, missing input), with a one-line message.
+    """
+    rclpy.init(args=args)
+    node = None
+    code = 0
+    try:
+        node = node_factory()
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        while rclpy.ok() and not getattr(node, "finished", False):
+            executor.spin_once(timeout_sec=0.1)
+        code = int(getattr(node, "exit_code", 0))
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            code = 2
+        else:
+            code = int(exc.code or 0)
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return code

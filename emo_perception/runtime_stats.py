@@ -1,0 +1,85 @@
+"""Counters, rates and latency percentiles that every node reports in /diagnostics.
+
+ROS-free so the offline commands and benchmarks report the same numbers.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+
+import numpy as np
+
+
+class LatencyWindow:
+    """Latency samples of the last ``size`` items, with percentiles in milliseconds."""
+
+    def __init__(self, size: int = 300) -> None:
+        self._samples: collections.deque[float] = collections.deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self._samples.append(seconds)
+
+    def percentiles_ms(self, *qs: float) -> tuple[float, ...]:
+        with self._lock:
+            data = np.asarray(self._samples, dtype=np.float64)
+        if data.size == 0:
+            return tuple(float("nan") for _ in qs)
+        return tuple(float(np.percentile(data, q) * 1000.0) for q in qs)
+
+
+class RateMeter:
+    """Events per second over a sliding time window."""
+
+    def __init__(self, window_s: float = 5.0) -> None:
+        self._window = window_s
+        self._times: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def tick(self, now: float | None = None) -> None:
+        with self._lock:
+            self._times.append(time.monotonic() if now is None else now)
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            while self._times and now - self._times[0] > self._window:
+                self._times.popleft()
+            n = len(self._times)
+        return n / self._window
+
+
+class NewestOnlyQueue:
+    """A bounded queue that drops the oldest item when full and counts what it dropped.
+
+    Nodes keep only the newest inputs: perception on a stale frame helps nobody, and
+    dropping is reported, never silent.
+    """
+
+    def __init__(self, maxlen: int = 1) -> None:
+        if maxlen < 1:
+            raise ValueError(f"queue length must be >= 1, got {maxlen}")
+        self._items: collections.deque = collections.deque()
+        self._maxlen = maxlen
+        self._lock = threading.Lock()
+        self.dropped = 0
+        self.received = 0
+
+    def put(self, item: object) -> None:
+        with self._lock:
+            self.received += 1
+            if len(self._items) >= self._maxlen:
+                self._items.popleft()
+                self.dropped += 1
+            self._items.append(item)
+
+    def pop(self) -> object | None:
+        with self._lock:
+            return self._items.popleft() if self._items else None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)

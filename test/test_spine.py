@@ -1,0 +1,177 @@
+"""The spine: messages, conversions, config, launcher, and camera_node across processes."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from emo_perception import labels
+from emo_perception.config import (ConfigError, build_dataclass, load_yaml, node_section,
+                                   resolve_config_path)
+from emo_perception.launcher import make_plan, node_command
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+PROBE = REPO / "test" / "tools" / "topic_probe.py"
+
+
+def test_messages_build_and_carry_label_constants() -> None:
+    from emo_perception_msgs import msg
+
+    names = sorted(p.stem for p in (REPO / "emo_perception_msgs" / "msg").glob("*.msg"))
+    for name in names:
+        getattr(msg, name)()  # every message type was generated and instantiates
+    for i, name in enumerate(labels.IMIGUE_CLASSES):
+        consts = [k for k, v in vars(msg.MicroGesture).items()
+                  if k.startswith("IMIGUE_") and v == i]
+        assert consts, f"no IMIGUE_* constant for id {i} ({name})"
+    assert msg.MicroGesture.IMIGUE_FOLDING_ARMS == 16
+    assert msg.MicroGesture.SMG_ARMS_AKIMBO == 8
+    assert msg.ActionUnit.AU12_LIP_CORNER_PULLER == 12
+    assert msg.Expression.LABEL_SET_BASIC7 == "basic7"
+    # Per-frame topics carry a header; arrays allow several people per frame.
+    for top in ("FaceArray", "BodyArray", "ActionUnitsArray", "ExpressionArray",
+                "MicroGestureArray", "EmotionStateArray", "EmotionReasoning", "AudioChunk",
+                "VoiceActivity", "Prosody", "Speech", "PersonTrackArray"):
+        assert "header" in getattr(msg, top).get_fields_and_field_types(), top
+
+
+@pytest.mark.parametrize("encoding", ["bgr8", "rgb8", "mono8"])
+def test_image_conversion_round_trip(encoding: str) -> None:
+    from emo_perception.nodes.conversions import bgr_to_image, image_to_bgr
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (31, 47, 3), dtype=np.uint8)
+    if encoding == "mono8":
+        image = image[:, :, 0].copy()
+    back = image_to_bgr(bgr_to_image(image, encoding=encoding))
+    expected = np.repeat(image[:, :, None], 3, axis=2) if encoding == "mono8" else image
+    np.testing.assert_array_equal(back, expected)
+
+
+def test_image_conversion_rejects_bad_messages_with_one_line() -> None:
+    from sensor_msgs.msg import Image
+
+    from emo_perception.nodes.conversions import ConversionError, image_to_bgr
+
+    bad = [Image(height=4, width=4, encoding="yuv422", step=8, data=bytes(32)),
+           Image(height=0, width=0, encoding="bgr8"),
+           Image(height=10, width=10, encoding="bgr8", step=30, data=bytes(10))]
+    for msg in bad:
+        with pytest.raises(ConversionError) as info:
+            image_to_bgr(msg)
+        assert "\n" not in str(info.value)
+
+
+def test_config_sections_and_clear_errors(tmp_path: pathlib.Path) -> None:
+    from emo_perception.perception.sources import SourceConfig
+
+    data = load_yaml("default.yaml")
+    cam = node_section(data, "camera_node")
+    assert cam["source"] == "0"
+    cfg = build_dataclass(SourceConfig, {"fps": 5.0, "loop": True})
+    assert cfg.fps == 5.0 and cfg.loop
+    with pytest.raises(ConfigError, match="did you mean 'loop'"):
+        build_dataclass(SourceConfig, {"lop": True})
+    with pytest.raises(ConfigError, match="not found"):
+        resolve_config_path(tmp_path / "nope.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_yaml(broken)
+
+
+def test_launch_plan_routes_source_and_overrides(vtest_avi: pathlib.Path) -> None:
+    plan = make_plan("default.yaml", source=str(vtest_avi), nodes=["camera_node"],
+                     extra_params=["camera_node:max_frames=5"])
+    cmd = node_command(plan, "camera_node")
+    assert cmd[:3] == [sys.executable, "-m", "emo_perception.nodes.camera_node"]
+    assert f"source:={vtest_avi}" in cmd and "max_frames:=5" in cmd
+    assert "__ns:=/emo" in cmd
+    assert plan.env["FASTRTPS_DEFAULT_PROFILES_FILE"].endswith("fastdds_shm.xml")
+    with pytest.raises(ConfigError, match="unknown node"):
+        make_plan("default.yaml", nodes=["kamera_node"])
+
+
+def _emo(*args: str) -> list[str]:
+    return [sys.executable, "-m", "emo_perception.cli", *args]
+
+
+@pytest.mark.ros
+def test_camera_node_frames_reach_another_process(tmp_path: pathlib.Path, ros_env,
+                                                  vtest_avi: pathlib.Path) -> None:
+    """Launcher starts camera_node on a real video; a separate process receives frames."""
+    out = tmp_path / "probe.json"
+    probe = subprocess.Popen([sys.executable, str(PROBE), str(out), "40",
+                              "/emo/private/image_raw:sensor_msgs/msg/Image",
+                              "/emo/private/camera_info:sensor_msgs/msg/CameraInfo",
+                              "--min=15"], env=ros_env)
+    time.sleep(1.5)  # let the probe join the graph before the first frame
+    launch = subprocess.run(
+        _emo("launch", "default.yaml", "--source", str(vtest_avi), "--nodes", "camera_node",
+             "--param", "camera_node:max_frames=40", "--param", "camera_node:fps=20.0"),
+        env=ros_env, capture_output=True, text=True, timeout=60)
+    assert launch.returncode == 0, launch.stderr[-2000:]
+    assert probe.wait(timeout=60) == 0
+    got = json.loads(out.read_text())
+    frames = got["/emo/private/image_raw"]
+    assert len(frames) >= 15, f"only {len(frames)} frames arrived"
+    assert all(f["width"] == 768 and f["height"] == 576 and f["encoding"] == "bgr8"
+               for f in frames)
+    assert all(f["bytes"] == 768 * 576 * 3 for f in frames)
+    assert all(f["frame_id"] == "camera" for f in frames)
+    stamps = [f["stamp"] for f in frames]
+    assert stamps == sorted(stamps) and stamps[-1] - stamps[0] > 0.3
+    assert abs(stamps[-1] - time.time()) < 120  # stamped from the clock at capture
+    assert got["/emo/private/camera_info"], "CameraInfo was not published"
+
+
+@pytest.mark.ros
+def test_launcher_reports_a_node_that_fails(ros_env) -> None:
+    launch = subprocess.run(
+        _emo("launch", "default.yaml", "--source", "/no/such/video.avi", "--nodes",
+             "camera_node"), env=ros_env, capture_output=True, text=True, timeout=60)
+    assert launch.returncode == 1
+    assert "does not exist" in launch.stderr
+    assert "camera_node died" in launch.stdout + launch.stderr
+
+
+@pytest.mark.ros
+def test_launcher_forwards_sigint(ros_env, vtest_avi: pathlib.Path) -> None:
+    import signal
+
+    proc = subprocess.Popen(
+        _emo("launch", "default.yaml", "--source", str(vtest_avi), "--nodes", "camera_node",
+             "--param", "camera_node:loop=true"),
+        env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output[-2000:]
+    assert "started camera_node" in output
+
+
+@pytest.mark.ros
+def test_default_config_keys_are_declared_parameters(ros_env, vtest_avi) -> None:
+    """Every key of camera_node's YAML section is a parameter the node declares."""
+    import rclpy
+
+    from emo_perception.config import flatten, resolve_config_path
+    from emo_perception.nodes.camera_node import CameraNode
+
+    config = resolve_config_path("default.yaml")
+    rclpy.init(args=["--ros-args", "--params-file", str(config), "-p",
+                     f"source:={vtest_avi}"])
+    try:
+        node = CameraNode()
+        declared = set(node._parameters)
+        keys = set(flatten(node_section(load_yaml(config), "camera_node")))
+        assert keys <= declared, f"YAML keys not declared: {sorted(keys - declared)}"
+        node.destroy_node()
+    finally:
+        rclpy.try_shutdown()
