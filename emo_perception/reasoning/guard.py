@@ -1,0 +1,135 @@
+"""Hallucination guard: cues must match evidence; labels must not contradict it.
+
+A cue is supported when an evidence item of the window has the same modality and kind,
+the same name (AU by FACS code, gesture by iMiGUE/SMG name, transcript by quoted word),
+a value at or above its presence threshold, and a time span overlapping the cue's (a cue
+without times takes the item's). Unsupported cues are removed and flagged; so is a label
+that strong evidence speaks against.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from emo_perception.evidence import EvidenceItem, EvidenceWindow
+from emo_perception.reasoning.result import Cue, Flag, ReasoningConfig, ReasoningResult
+from emo_perception.reasoning.tables import (
+    CIRCUMPLEX, EMOTION_WORDS, GESTURE_KNOWLEDGE, NEGATIVE, POSITIVE, au_code,
+    canonical_gesture, emfacs_variants,
+)
+
+TIME_TOLERANCE_S = 0.25  # timestamps from LLMs are read from text; allow rounding
+
+
+class HallucinationGuard:
+    """Checks a result against the window it claims to explain."""
+
+    def __init__(self, config: ReasoningConfig | None = None) -> None:
+        self.config = config or ReasoningConfig()
+
+    def check(self, result: ReasoningResult, window: EvidenceWindow) -> ReasoningResult:
+        items = window.items()
+        kept: list[Cue] = []
+        rejected: list[Cue] = list(result.rejected_cues)
+        flags = list(result.flags)
+        for cue in result.cues:
+            item = self.match(cue, items)
+            if item is None:
+                rejected.append(replace(cue, supported=False))
+                flags.append(Flag("unsupported_cue",
+                                  f"{cue.modality}/{cue.kind} '{cue.name}' matches no evidence"))
+                continue
+            start = cue.start if math.isfinite(cue.start) else item.start
+            end = cue.end if math.isfinite(cue.end) else item.end
+            kept.append(replace(cue, start=start, end=end, supported=True))
+        flags += self.contradictions(result.label, result.valence, window, kept)
+        return replace(result, cues=kept, rejected_cues=rejected, flags=flags)
+
+    # -- cue matching ----------------------------------------------------------------------
+    def match(self, cue: Cue, items: list[EvidenceItem]) -> EvidenceItem | None:
+        """The evidence item supporting ``cue``, or None."""
+        for item in items:
+            if item.modality != cue.modality or item.kind != cue.kind:
+                continue
+            if not self._same_name(cue, item) or not self._present(item):
+                continue
+            if self._overlaps(cue, item):
+                return item
+        return None
+
+    def _same_name(self, cue: Cue, item: EvidenceItem) -> bool:
+        if cue.kind == "action_unit":
+            code = au_code(cue.name)
+            return code is not None and code == au_code(item.name)
+        if cue.kind == "micro_gesture":
+            a, b = canonical_gesture(cue.name), canonical_gesture(item.name)
+            return a is not None and a == b
+        if cue.kind == "speech":
+            quote = cue.name.strip().strip("'\"").lower()
+            return bool(quote) and quote in item.name.lower()
+        return cue.name.strip().lower() == item.name.strip().lower()
+
+    def _present(self, item: EvidenceItem) -> bool:
+        if item.kind == "action_unit":
+            return item.value >= self.config.au_threshold
+        if item.kind == "micro_gesture":
+            return item.value >= self.config.gesture_threshold
+        if item.kind == "expression":
+            return item.value >= 0.2
+        return True
+
+    @staticmethod
+    def _overlaps(cue: Cue, item: EvidenceItem) -> bool:
+        start = cue.start if math.isfinite(cue.start) else item.start
+        end = cue.end if math.isfinite(cue.end) else item.end
+        return start <= item.end + TIME_TOLERANCE_S and end >= item.start - TIME_TOLERANCE_S
+
+    # -- label checks ----------------------------------------------------------------------
+    def contradictions(self, label: str, valence: float, window: EvidenceWindow,
+                       cues: list[Cue]) -> list[Flag]:
+        flags: list[Flag] = []
+        thr = self.config.au_threshold
+        aus = {c: p for c, p in ((au_code(k), v) for k, v in window.action_units.items())
+               if c is not None}
+        positive = self._has_valenced_cue(window, POSITIVE)
+        negative = self._has_valenced_cue(window, NEGATIVE)
+        expr = {k.lower(): v for k, v in window.expression.items()}
+        if label == "happiness" and aus.get(12, 0.0) < thr and not positive \
+                and expr.get("happiness", 0.0) < 0.3:
+            flags.append(Flag("contradiction", "happiness without lip-corner pulling (AU12) "
+                                               "and without any positive cue"))
+        if label in NEGATIVE and not negative and aus and expr.get(label, 0.0) < 0.3 \
+                and not any(aus.get(c, 0.0) >= thr for v in emfacs_variants(label) for c in v):
+            flags.append(Flag("contradiction", f"{label} without any of its EMFACS action "
+                                               "units and without any negative cue"))
+        # A complete prototype of another emotion is strong evidence against this label.
+        for emotion in CIRCUMPLEX:
+            if emotion == label:
+                continue
+            for variant in emfacs_variants(emotion):
+                if aus and all(aus.get(c, 0.0) >= max(thr, 0.7) for c in variant):
+                    flags.append(Flag("contradiction", f"full EMFACS {emotion} prototype "
+                                      f"({'+'.join(f'AU{c}' for c in variant)}) present but "
+                                      f"label is {label}"))
+                    break
+        if label in CIRCUMPLEX and label != "neutral":
+            expected = CIRCUMPLEX[label][0]
+            if expected * valence < 0 and abs(valence) > 0.3 and abs(expected) > 0.3:
+                flags.append(Flag("inconsistent", f"label {label} with valence {valence:+.2f}"))
+        return flags
+
+    def _has_valenced_cue(self, window: EvidenceWindow, group: frozenset[str]) -> bool:
+        for g in window.micro_gestures:
+            known = canonical_gesture(g.name)
+            if known and g.score >= self.config.gesture_threshold:
+                if any(e in group for e in GESTURE_KNOWLEDGE[known][2]):
+                    return True
+        words = window.transcript.lower().split()
+        if any(EMOTION_WORDS.get(w.strip(".,!?")) in group for w in words):
+            return True
+        for name, p in window.expression.items():
+            if name.lower() in group and p >= 0.3:
+                return True
+        return False
+

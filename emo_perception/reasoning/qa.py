@@ -1,0 +1,336 @@
+"""Hallucination QA: item loading, answering per backend, and EmotionHallucer-style scores.
+
+Formats (JSONL, one object per line, extra fields allowed):
+  binary: pair_id, type ("basic"|"hallucinated"), question, answer ("yes"|"no"),
+          optional category, optional evidence (EvidenceWindow JSON)
+  multiple choice: id, question, options, answer (0-based index or letter),
+          optional explanation, optional evidence
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from emo_perception.evidence import EvidenceWindow
+from emo_perception.reasoning import prompts
+from emo_perception.reasoning.backends import BackendError
+from emo_perception.reasoning.facts import NEGATORS, mentioned_emotions, verify_fact
+from emo_perception.reasoning.guard import HallucinationGuard
+from emo_perception.reasoning.knowledge import KnowledgeReasoner
+from emo_perception.reasoning.parse import extract_cues, parse_choice, parse_yes_no
+from emo_perception.reasoning.render import evidence_slots, render_evidence
+from emo_perception.reasoning.result import Cue, ReasoningConfig
+from emo_perception.reasoning.tables import (
+    GESTURE_KNOWLEDGE, canonical_gesture, emfacs_variants, fold_label,
+)
+
+# Undecided binary items are answered "no": asserting an unverified statement is the
+# hallucination we measure, so the default must not be "yes". Counted separately.
+DEFAULT_BINARY = "no"
+DEFAULT_CHOICE = 0
+
+
+@dataclass
+class BinaryItem:
+    pair_id: str
+    type: str
+    question: str
+    answer: str
+    category: str = ""
+    evidence: EvidenceWindow | None = None
+
+
+@dataclass
+class ChoiceItem:
+    id: str
+    question: str
+    options: list[str]
+    answer: int
+    explanation: str = ""
+    evidence: EvidenceWindow | None = None
+
+
+@dataclass
+class QASet:
+    binary: list[BinaryItem] = field(default_factory=list)
+    choice: list[ChoiceItem] = field(default_factory=list)
+
+
+def load_qa(path: str | pathlib.Path) -> QASet:
+    """Read a JSONL file (or a folder of them); raises ValueError naming the bad line."""
+    path = pathlib.Path(path)
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise FileNotFoundError(f"QA file not found: {path}")
+    out = QASet()
+    for f in files:
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                _add_item(out, obj)
+            except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
+                raise ValueError(f"{f}:{n}: bad QA item: {exc}") from None
+    return out
+
+
+def _add_item(out: QASet, obj: dict[str, Any]) -> None:
+    evidence = EvidenceWindow.from_json(obj["evidence"]) if obj.get("evidence") else None
+    if "options" in obj:
+        options = [str(o) for o in obj["options"]]
+        ans = obj["answer"]
+        idx = ord(ans.strip().upper()) - 65 if isinstance(ans, str) else int(ans)
+        if not 0 <= idx < len(options):
+            raise ValueError(f"answer {ans!r} outside {len(options)} options")
+        out.choice.append(ChoiceItem(str(obj["id"]), str(obj["question"]), options, idx,
+                                     str(obj.get("explanation", "")), evidence))
+        return
+    kind, ans = str(obj["type"]), str(obj["answer"]).lower()
+    if kind not in ("basic", "hallucinated") or ans not in ("yes", "no"):
+        raise ValueError("type must be basic|hallucinated and answer yes|no")
+    out.binary.append(BinaryItem(str(obj["pair_id"]), kind, str(obj["question"]), ans,
+                                 str(obj.get("category", "")), evidence))
+
+
+class Answerer(Protocol):
+    name: str
+
+    def binary(self, item: BinaryItem) -> str | None: ...
+
+    def choice(self, item: ChoiceItem) -> int | None: ...
+
+
+class KnowledgeAnswerer:
+    """Answers from evidence (knowledge reasoner + guard) or from the curated fact base."""
+
+    name = "knowledge"
+
+    def __init__(self, config: ReasoningConfig | None = None) -> None:
+        self.config = config or ReasoningConfig(label_set="mafw11")
+        self.reasoner = KnowledgeReasoner(self.config)
+        self.guard = HallucinationGuard(self.config)
+
+    def binary(self, item: BinaryItem) -> str | None:
+        if item.evidence is not None:
+            return self.verify_evidence(item.question, item.evidence)
+        return verify_fact(item.question)
+
+    def choice(self, item: ChoiceItem) -> int | None:
+        verdicts = [self.binary(BinaryItem("", "basic", f"{item.question} {opt}", "yes",
+                                           evidence=item.evidence)) for opt in item.options]
+        yes = [i for i, v in enumerate(verdicts) if v == "yes"]
+        return yes[0] if len(yes) == 1 else None
+
+    def verify_evidence(self, statement: str, window: EvidenceWindow) -> str | None:
+        """Check each claim of the statement (label, AU, gesture, quote, time) on evidence."""
+        low = statement.lower()
+        result = self.reasoner.reason(window)
+        items = window.items()
+        checks: list[bool] = []
+        head, _, because = low.partition(" because ")
+        for pos, kind, value in _claims(head) + _claims(because):
+            if kind == "emotion":
+                ok = fold_label(value, self.reasoner.labels) == result.label
+            elif kind == "valence":
+                ok = (result.valence > 0.1) if value == "positive" else (result.valence < -0.1)
+            else:
+                cue = _claim_cue(kind, value)
+                ok = self.guard.match(cue, items) is not None
+                span = _time_span(low)
+                if ok and kind == "gesture" and span is not None:
+                    g = next(g for g in window.micro_gestures
+                             if canonical_gesture(g.name) == value)
+                    ok = g.start <= span[1] + 0.25 and g.end >= span[0] - 0.25
+                if ok and because and pos >= 0 and low.find(because) <= pos:
+                    ok = _supports(kind, value, result.label)
+            if _negated_before(low, pos):
+                ok = not ok
+            checks.append(ok)
+        if not checks:
+            return None
+        return "yes" if all(checks) else "no"
+
+
+def _claims(text: str) -> list[tuple[int, str, object]]:
+    if not text:
+        return []
+    out: list[tuple[int, str, object]] = []
+    for m in re.finditer(r"\bau\s*0*(\d{1,2})\b", text):
+        out.append((m.start(), "au", int(m.group(1))))
+    for g in GESTURE_KNOWLEDGE:
+        if g.lower() in text:
+            out.append((text.find(g.lower()), "gesture", g))
+    for m in re.finditer(r"['\"]([^'\"]{2,})['\"]", text):
+        out.append((m.start(), "quote", m.group(1)))
+    for emo in dict.fromkeys(mentioned_emotions(" " + text + " ")):
+        out.append((text.find(emo[:4]), "emotion", emo))
+    for word in ("positive", "negative"):
+        if re.search(rf"\b{word} (valence|emotion|feeling|state|mood)", text):
+            out.append((text.find(word), "valence", word))
+    return out
+
+
+def _claim_cue(kind: str, value: object) -> Cue:
+    if kind == "au":
+        return Cue("face", "action_unit", f"AU{value}")
+    if kind == "gesture":
+        return Cue("body", "micro_gesture", str(value))
+    return Cue("text", "speech", str(value))
+
+
+def _supports(kind: str, value: object, label: str) -> bool:
+    if kind == "au":
+        return any(value in v for v in emfacs_variants(label))
+    if kind == "gesture":
+        return label in [fold_label(e, (label,)) for e in GESTURE_KNOWLEDGE[str(value)][2]]
+    return True
+
+
+def _time_span(low: str) -> tuple[float, float] | None:
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:-|to|and)\s*(\d+(?:\.\d+)?)\s*s(?:ec|\b)", low)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def _negated_before(low: str, pos: int) -> bool:
+    words = re.findall(r"[a-z'-]+", low[max(0, pos - 30):max(0, pos)])
+    return any(w in NEGATORS or w.endswith("n't") or w in ("without", "absent")
+               for w in words[-4:])
+
+
+class LLMAnswerer:
+    """Answers QA items with a chat backend; PEP adds explain-then-final turns."""
+
+    def __init__(self, backend, config: ReasoningConfig) -> None:
+        self.backend = backend
+        self.config = config
+        self.name = f"{backend.name}:{backend.model_name}"
+        self.guard = HallucinationGuard(config)
+
+    def _evidence(self, window: EvidenceWindow | None) -> tuple[str | None, str | None]:
+        if window is None:
+            return None, None
+        c = self.config
+        return (render_evidence(window, c.au_threshold, c.gesture_threshold),
+                evidence_slots(window, c.au_threshold, c.gesture_threshold))
+
+    def _dialog(self, msgs: list[dict], final_msg: dict, window: EvidenceWindow | None) -> str:
+        n = self.config.max_new_tokens
+        first = self.backend.chat(msgs, n)
+        if not self.config.pep:
+            return first
+        msgs = msgs + [{"role": "assistant", "content": first}]
+        if window is not None:
+            items = window.items()
+            bad = [c.name for c in extract_cues(first) if self.guard.match(c, items) is None]
+            if bad:
+                final_msg = dict(final_msg)
+                final_msg["content"] = (f"Check: {', '.join(bad)} not in the evidence. "
+                                        + final_msg["content"])
+        return self.backend.chat(msgs + [final_msg], 8)
+
+    def binary(self, item: BinaryItem) -> str | None:
+        text, slots = self._evidence(item.evidence)
+        for attempt in range(1 + self.config.retries):
+            msgs = prompts.qa_messages(item.question, text, self.config.pep, slots)
+            if attempt:
+                msgs[-1]["content"] += "\nReply with the single word yes or no."
+            answer = parse_yes_no(self._dialog(msgs, prompts.qa_final(), item.evidence))
+            if answer is not None:
+                return answer
+        return None
+
+    def choice(self, item: ChoiceItem) -> int | None:
+        text, _ = self._evidence(item.evidence)
+        for _attempt in range(1 + self.config.retries):
+            msgs = prompts.mc_messages(item.question, item.options, text, self.config.pep)
+            idx = parse_choice(self._dialog(msgs, prompts.mc_final(), item.evidence),
+                               item.options)
+            if idx is not None:
+                return idx
+        return None
+
+
+def evaluate(qa: QASet, answerer: Answerer, limit: int = 0,
+             progress=None) -> dict[str, Any]:
+    """Answer every item and compute the metrics; ``limit`` caps pairs and MC items."""
+    pair_ids = list(dict.fromkeys(i.pair_id for i in qa.binary))
+    if limit:
+        keep = set(pair_ids[:limit])
+        binary = [i for i in qa.binary if i.pair_id in keep]
+        choice = qa.choice[:limit]
+    else:
+        binary, choice = qa.binary, qa.choice
+    rows, undecided, errors = [], 0, 0
+    t0 = time.perf_counter()
+    for item in binary:
+        try:
+            pred = answerer.binary(item)
+        except BackendError as exc:
+            pred, errors = None, errors + 1
+            print(f"qa-eval: backend error on pair {item.pair_id}: {exc}")
+        rows.append({"pair_id": item.pair_id, "type": item.type, "category": item.category,
+                     "answer": item.answer, "pred": pred or DEFAULT_BINARY,
+                     "undecided": pred is None})
+        undecided += pred is None
+        if progress:
+            progress()
+    mc_rows, mc_undecided = [], 0
+    for item in choice:
+        try:
+            idx = answerer.choice(item)
+        except BackendError as exc:
+            idx, errors = None, errors + 1
+            print(f"qa-eval: backend error on item {item.id}: {exc}")
+        mc_rows.append({"id": item.id, "answer": item.answer,
+                        "pred": DEFAULT_CHOICE if idx is None else idx,
+                        "undecided": idx is None})
+        mc_undecided += idx is None
+        if progress:
+            progress()
+    elapsed = time.perf_counter() - t0
+    report = score_binary(rows)
+    report.update({
+        "backend": answerer.name, "binary_items": len(rows), "binary_undecided": undecided,
+        "mc_items": len(mc_rows), "mc_undecided": mc_undecided, "backend_errors": errors,
+        "mc_accuracy": (sum(r["answer"] == r["pred"] for r in mc_rows) / len(mc_rows)
+                        if mc_rows else None),
+        "seconds": elapsed, "seconds_per_item": elapsed / max(1, len(rows) + len(mc_rows)),
+        "binary": rows, "multiple_choice": mc_rows,
+    })
+    return report
+
+
+def score_binary(rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Basic/hallucinated/pair accuracy, d_y and r_fp (EmotionHallucer definitions)."""
+    def acc(kind: str) -> float | None:
+        sel = [r for r in rows if r["type"] == kind]
+        return sum(r["pred"] == r["answer"] for r in sel) / len(sel) if sel else None
+
+    pairs: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        pairs.setdefault(r["pair_id"], []).append(r)
+    full = [p for p in pairs.values() if {r["type"] for r in p} == {"basic", "hallucinated"}]
+    wrong = [r for r in rows if r["pred"] != r["answer"]]
+    n = len(rows)
+    cats: dict[str, list[bool]] = {}
+    for p in full:
+        cats.setdefault(p[0]["category"] or "other", []).append(
+            all(r["pred"] == r["answer"] for r in p))
+    return {
+        "basic_accuracy": acc("basic"),
+        "hallucinated_accuracy": acc("hallucinated"),
+        "pair_accuracy": (sum(all(r["pred"] == r["answer"] for r in p) for p in full)
+                          / len(full) if full else None),
+        "pairs": len(full),
+        "d_y": (sum(r["pred"] == "yes" for r in rows) - sum(r["answer"] == "yes" for r in rows))
+        / n if n else None,
+        "r_fp": sum(r["pred"] == "yes" for r in wrong) / len(wrong) if wrong else None,
+        "pair_accuracy_by_category": {k: sum(v) / len(v) for k, v in sorted(cats.items())},
+    }
+

