@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import solve_toeplitz
 from scipy.signal import lfilter
 
 ALPHA_RANGE = (0.5, 0.9)
@@ -66,10 +65,20 @@ def _lpc(frames: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
     ok = r[:, 0] > 1e-10 * frames.shape[1]  # near-silent frames are passed through
     a = np.zeros((frames.shape[0], order + 1))
     a[:, 0] = 1.0
-    for i in np.flatnonzero(ok):
-        col = r[i, :order].copy()
-        col[0] *= 1.0 + 1e-9  # white-noise floor keeps the Toeplitz system well posed
-        a[i, 1:] = -solve_toeplitz(col, r[i, 1:order + 1])
+    if not ok.any():
+        return a, ok
+    rr = r[ok].copy()
+    rr[:, 0] *= 1.0 + 1e-9  # white-noise floor keeps the recursion well posed
+    # Levinson-Durbin, all frames at once (the loop runs over the order only).
+    aa = np.zeros((len(rr), order + 1))
+    aa[:, 0] = 1.0
+    err = rr[:, 0].copy()
+    for i in range(1, order + 1):
+        acc = np.einsum("fj,fj->f", aa[:, :i], rr[:, i:0:-1])
+        k = -acc / err
+        aa[:, 1:i + 1] = aa[:, 1:i + 1] + k[:, None] * aa[:, i - 1::-1][:, :i]
+        err = err * (1.0 - k * k)
+    a[ok] = aa
     return a, ok
 
 
@@ -102,9 +111,13 @@ def transform_frames(frames: np.ndarray, alpha: float, order: int) -> np.ndarray
     if len(idx) == 0:
         return out
     b = _warp_poles(a[idx], alpha)
-    for j, i in enumerate(idx):
-        residual = lfilter(a[i], [1.0], frames[i])
-        out[i] = lfilter([1.0], b[j], residual)
+    x = frames[idx]
+    # Residual through the inverse (FIR) filter, vectorised over frames and taps.
+    residual = x * a[idx, :1]
+    for k in range(1, a.shape[1]):
+        residual[:, k:] += a[idx, k:k + 1] * x[:, :-k]
+    for j, i in enumerate(idx):  # the all-pole resynthesis is recursive: one call per frame
+        out[i] = lfilter([1.0], b[j], residual[j])
     # Moving the poles changes the filter gain; matching each frame's energy keeps the
     # loudness envelope (prosody) and keeps peaks from overshooting, frame-locally.
     e_in = np.sum(frames[idx] ** 2, axis=1)

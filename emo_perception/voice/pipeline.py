@@ -11,6 +11,7 @@ back in later outputs (or through ``on_speech``). Bad input is counted in ``coun
 
 from __future__ import annotations
 
+import collections
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -20,7 +21,7 @@ import numpy as np
 from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
 from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
 from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
-from emo_perception.voice.prosody import ProsodyConfig, ProsodyFeatures, ProsodyWindower, prosody
+from emo_perception.voice.prosody import ProsodyConfig, ProsodyFeatures, ProsodyWindower
 from emo_perception.voice.vad import ActivityUpdate, SileroVad, SpeechSegment, VadConfig
 
 SAMPLE_RATE = 16000
@@ -136,6 +137,32 @@ class VoiceOutput:
     warning: str = ""  # one line when this chunk was rejected or repaired
 
 
+class _History:
+    """The last ``capacity`` samples of a stream, kept as chunks (appending copies nothing)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._parts: collections.deque[np.ndarray] = collections.deque()
+        self._kept = 0
+        self.total = 0  # samples appended since the start
+
+    def append(self, x: np.ndarray) -> None:
+        if len(x) == 0:
+            return
+        self._parts.append(x)
+        self._kept += len(x)
+        self.total += len(x)
+        while self._kept - len(self._parts[0]) >= self.capacity:
+            self._kept -= len(self._parts.popleft())
+
+    def cut(self, a: int, b: int) -> np.ndarray:
+        """Samples [a, b) in stream indices (clipped to what is still kept)."""
+        first = self.total - self._kept
+        if not self._parts:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(self._parts)[max(0, a - first):max(0, b - first)]
+
+
 class VoicePipeline:
     """Streaming voice chain; one instance per audio stream."""
 
@@ -159,9 +186,9 @@ class VoicePipeline:
         self._n16 = 0  # 16 kHz samples produced by resampling
         self._n_anon = 0
         # Recent raw (and anonymised) 16 kHz audio, to cut finished segments from.
-        self._hist_len = int((asr_cfg.max_segment_s + 5.0) * SAMPLE_RATE)
-        self._raw = np.zeros(0, dtype=np.float32)
-        self._anon_hist = np.zeros(0, dtype=np.float32)
+        hist_len = int((asr_cfg.max_segment_s + 5.0) * SAMPLE_RATE)
+        self._raw = _History(hist_len)
+        self._anon_hist = _History(hist_len)
 
     @property
     def asr_pending(self) -> int:
@@ -234,14 +261,14 @@ class VoicePipeline:
             out.speech = self._poll()
             return out
         self._n16 += len(x16)
-        self._raw = np.concatenate([self._raw, x16])[-self._hist_len:]
+        self._raw.append(x16)
         if self._anon is not None:
             y = self._anon.process(x16)
             if final:
                 y = np.concatenate([y, self._anon.flush()])
             out.anonymised = AudioChunk(y, SAMPLE_RATE, self._t0 + self._n_anon / SAMPLE_RATE)
             self._n_anon += len(y)
-            self._anon_hist = np.concatenate([self._anon_hist, y])[-self._hist_len:]
+            self._anon_hist.append(y)
         updates, segments = self._vad.process(x16)
         if final:
             more_u, more_s = self._vad.flush()
@@ -255,21 +282,19 @@ class VoicePipeline:
         out.speech = self._poll()
         return out
 
-    def _cut(self, hist: np.ndarray, n_total: int, seg: SpeechSegment) -> np.ndarray:
-        first = n_total - len(hist)  # stream index of hist[0]
-        a = int(round((seg.start - self._t0) * SAMPLE_RATE)) - first
-        b = int(round((seg.end - self._t0) * SAMPLE_RATE)) - first
-        return hist[max(0, a):max(0, b)]
+    def _cut(self, hist: _History, seg: SpeechSegment) -> np.ndarray:
+        a = int(round((seg.start - self._t0) * SAMPLE_RATE))
+        b = int(round((seg.end - self._t0) * SAMPLE_RATE))
+        return hist.cut(a, b)
 
     def _segment(self, seg: SpeechSegment) -> SegmentReport:
         self.counters.segments += 1
-        audio = self._cut(self._raw, self._n16, seg)
-        feats = prosody(audio, SAMPLE_RATE, seg.start, self._prosody_cfg,
-                        self._windows.baseline_hz)
+        audio = self._cut(self._raw, seg)
+        feats = self._windows.segment(seg.start, seg.end)
         if self._asr is not None and len(audio) >= self._asr.config.min_segment_s * SAMPLE_RATE:
             src = audio
             if self.config.asr_on_anonymised and self._anon is not None:
-                src = self._cut(self._anon_hist, self._n_anon, seg)
+                src = self._cut(self._anon_hist, seg)
             self._asr.submit(src, seg.start)
             self.counters.asr_submitted += 1
         return SegmentReport(seg, feats)

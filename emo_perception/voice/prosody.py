@@ -118,14 +118,22 @@ def analyse_frames(x: np.ndarray, sample_rate: int, cfg: ProsodyConfig) -> Frame
     cmnd[:, 1:] = d[:, 1:] / np.maximum(cum, 1e-12)
     f0 = np.zeros(len(fr))
     below = cmnd[:, tau_min:tau_max] < cfg.yin_threshold
-    for i in np.flatnonzero(below.any(axis=1) & (energy_db > cfg.silence_db)):
-        t = tau_min + int(np.argmax(below[i]))
-        while t + 1 < tau_max and cmnd[i, t + 1] < cmnd[i, t]:
-            t += 1  # walk to the bottom of the dip
-        a, b, c = cmnd[i, t - 1], cmnd[i, t], cmnd[i, t + 1] if t + 1 <= tau_max else cmnd[i, t]
-        denom = a - 2 * b + c
-        shift = 0.5 * (a - c) / denom if abs(denom) > 1e-12 else 0.0
-        f0[i] = sample_rate / (t + float(np.clip(shift, -1, 1)))
+    rows = np.flatnonzero(below.any(axis=1) & (energy_db > cfg.silence_db))
+    if len(rows):
+        c = cmnd[rows]
+        first = tau_min + np.argmax(below[rows], axis=1)
+        # Walk from the first dip under the threshold to its bottom (next non-descent).
+        lag = np.arange(tau_max + 1)[None, :]
+        rising = np.ones_like(c, dtype=bool)
+        rising[:, :-1] = c[:, 1:] >= c[:, :-1]
+        t = np.argmax(rising & (lag >= first[:, None]), axis=1)
+        t = np.clip(t, 1, tau_max - 1)
+        r = np.arange(len(rows))
+        a, b, cc = c[r, t - 1], c[r, t], c[r, t + 1]
+        denom = a - 2 * b + cc
+        safe = np.abs(denom) > 1e-12
+        shift = np.where(safe, 0.5 * (a - cc) / np.where(safe, denom, 1.0), 0.0)
+        f0[rows] = sample_rate / (t + np.clip(shift, -1, 1))
     return FrameTrack(f0, energy_db, hop / sample_rate)
 
 
@@ -198,43 +206,75 @@ def prosody(x: np.ndarray, sample_rate: int, start: float = 0.0,
 
 
 class ProsodyWindower:
-    """Streaming prosody: every ``window_hop_s`` the last ``window_s`` of audio is summarised.
+    """Streaming prosody from a frame track that analyses every frame exactly once.
 
-    Keeps a running median of voiced F0 as the speaker's baseline for the arousal term.
+    Every ``window_hop_s`` the last ``window_s`` of track is summarised; finished speech
+    segments are summarised from the same track (:meth:`segment`). A running median of
+    voiced F0 over the windows is the speaker's baseline for the arousal term.
     """
 
-    def __init__(self, config: ProsodyConfig, sample_rate: int = 16000) -> None:
+    def __init__(self, config: ProsodyConfig, sample_rate: int = 16000,
+                 keep_s: float = 40.0) -> None:
         self.config = config
         self.sample_rate = int(sample_rate)
-        self._win = int(round(config.window_s * sample_rate))
-        self._hop = int(round(config.window_hop_s * sample_rate))
+        self._hop = int(round(sample_rate * config.hop_ms / 1000))
+        self._size = int(round(sample_rate * config.frame_ms / 1000))
+        self._win_frames = int(round(config.window_s * 1000 / config.hop_ms))
+        self._step_frames = int(round(config.window_hop_s * 1000 / config.hop_ms))
+        self._keep = int(round(keep_s * 1000 / config.hop_ms))
         self.reset()
 
     def reset(self, t0: float = 0.0) -> None:
-        self._buf = np.zeros(0, dtype=np.float32)
-        self._buf_t0 = float(t0)  # time of _buf[0]
-        self._since = 0
+        self._t0 = float(t0)
+        self._buf = np.zeros(0, dtype=np.float32)  # samples from frame _n_frames onwards
+        self._n_frames = 0  # frames analysed since the stream began
+        self._f0 = np.zeros(0)
+        self._energy = np.zeros(0)
+        self._first = 0  # stream index of the first frame kept in _f0/_energy
+        self._next_window = self._win_frames
         self._f0_hist: list[float] = []
 
     @property
     def baseline_hz(self) -> float:
         return float(np.median(self._f0_hist)) if self._f0_hist else float("nan")
 
+    def _summary(self, a: int, b: int, start: float) -> ProsodyFeatures:
+        a, b = max(a, self._first), min(b, self._n_frames)
+        track = FrameTrack(self._f0[a - self._first:b - self._first],
+                           self._energy[a - self._first:b - self._first],
+                           self._hop / self.sample_rate)
+        return features_from_track(track, start, self.config, self.baseline_hz)
+
     def process(self, samples: np.ndarray) -> list[ProsodyFeatures]:
         """Add 16 kHz samples; return the windows that completed."""
+        self._buf = np.concatenate([self._buf, np.asarray(samples, dtype=np.float32)])
+        n_new = (len(self._buf) - self._size) // self._hop + 1 if len(self._buf) >= \
+            self._size else 0
+        if n_new > 0:
+            used = (n_new - 1) * self._hop + self._size
+            track = analyse_frames(self._buf[:used], self.sample_rate, self.config)
+            self._f0 = np.concatenate([self._f0, track.f0])
+            self._energy = np.concatenate([self._energy, track.energy_db])
+            self._n_frames += n_new
+            self._buf = self._buf[n_new * self._hop:]
+            drop = max(0, len(self._f0) - self._keep)
+            self._f0, self._energy = self._f0[drop:], self._energy[drop:]
+            self._first += drop
         out = []
-        self._buf = np.concatenate([self._buf, samples.astype(np.float32)])
-        self._since += len(samples)
-        while self._since >= self._hop and len(self._buf) >= self._win:
-            self._since -= self._hop
-            end = len(self._buf) - self._since
-            seg = self._buf[end - self._win:end]
-            feats = prosody(seg, self.sample_rate, self._buf_t0 + (end - self._win)
-                            / self.sample_rate, self.config, self.baseline_hz)
+        while self._n_frames >= self._next_window:
+            b = self._next_window
+            a = b - self._win_frames
+            feats = self._summary(a, b, self._t0 + a * self._hop / self.sample_rate)
             if math.isfinite(feats.f0_mean_hz):
                 self._f0_hist = (self._f0_hist + [feats.f0_mean_hz])[-120:]
             out.append(feats)
-        drop = max(0, len(self._buf) - self._win)
-        self._buf = self._buf[drop:]
-        self._buf_t0 += drop / self.sample_rate
+            self._next_window += self._step_frames
         return out
+
+    def segment(self, start: float, end: float) -> ProsodyFeatures:
+        """Features of [start, end] (stream seconds) from the frames already analysed."""
+        fps = self.sample_rate / self._hop
+        a = int(round((start - self._t0) * fps))
+        b = int(round((end - self._t0) * fps - self._size / self._hop)) + 1
+        a = max(a, self._first)
+        return self._summary(a, max(a, b), self._t0 + a / fps)
