@@ -40,6 +40,7 @@ class VoiceConfig:
     vad_threshold: float = 0.5
     vad_min_silence_ms: float = 200.0
     vad_speech_pad_ms: float = 30.0
+    vad_end_pad_ms: float = 0.0
     vad_min_speech_ms: float = 120.0
     prosody_window_s: float = 2.0
     prosody_hop_s: float = 1.0
@@ -75,7 +76,7 @@ class VoiceConfig:
     def vad_config(self) -> VadConfig:
         return VadConfig(model_path=self.vad_model_path, threshold=self.vad_threshold,
                          min_silence_ms=self.vad_min_silence_ms,
-                         speech_pad_ms=self.vad_speech_pad_ms,
+                         speech_pad_ms=self.vad_speech_pad_ms, end_pad_ms=self.vad_end_pad_ms,
                          min_speech_ms=self.vad_min_speech_ms, num_threads=self.num_threads)
 
     def prosody_config(self) -> ProsodyConfig:

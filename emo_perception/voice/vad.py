@@ -3,7 +3,8 @@
 The model scores 512-sample windows of 16 kHz audio (32 ms) with 64 samples of left
 context and a recurrent state. Segmentation follows silero's own streaming iterator:
 speech starts when the probability reaches ``threshold``; it ends after
-``min_silence_ms`` below ``threshold - 0.15``; segments are padded by ``speech_pad_ms``.
+``min_silence_ms`` below ``threshold - 0.15``; starts are moved ``speech_pad_ms`` earlier,
+ends ``end_pad_ms`` later.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ class VadConfig:
     model_path: str = ""  # empty = the model bundled in the silero-vad package
     threshold: float = 0.5
     min_silence_ms: float = 200.0
-    speech_pad_ms: float = 30.0
+    speech_pad_ms: float = 30.0  # added before each segment's start
+    end_pad_ms: float = 0.0  # added after the end; the model's own ~50-130 ms hangover
+    # already covers the speech tail (measured on espeak-ng speech, docs/voice.md)
     min_speech_ms: float = 120.0  # shorter bursts are reported as activity but not segments
     num_threads: int = 1
 
     def __post_init__(self) -> None:
         if not 0.05 <= self.threshold <= 0.95:
             raise ValueError(f"VAD threshold must be in [0.05, 0.95], got {self.threshold}")
-        for name in ("min_silence_ms", "speech_pad_ms", "min_speech_ms"):
+        for name in ("min_silence_ms", "speech_pad_ms", "end_pad_ms", "min_speech_ms"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0 ms, got {getattr(self, name)}")
         if self.num_threads < 1:
@@ -113,6 +116,7 @@ class SileroVad:
         """Score the complete windows in ``samples`` (16 kHz); return updates and segments."""
         cfg = self.config
         pad = int(cfg.speech_pad_ms * SAMPLE_RATE / 1000)
+        end_pad = int(cfg.end_pad_ms * SAMPLE_RATE / 1000)
         min_sil = int(cfg.min_silence_ms * SAMPLE_RATE / 1000)
         updates: list[ActivityUpdate] = []
         segments: list[SpeechSegment] = []
@@ -133,7 +137,7 @@ class SileroVad:
                 if not self._temp_end:
                     self._temp_end = self._n - WINDOW
                 if self._n - self._temp_end >= min_sil:
-                    seg = self._close(min(self._temp_end + pad, self._n))
+                    seg = self._close(min(self._temp_end + end_pad, self._n))
                     updates.append(ActivityUpdate(seg.end, False, prob))
                     if seg.duration * 1000 >= cfg.min_speech_ms:
                         segments.append(seg)
