@@ -1,0 +1,178 @@
+"""One inference interface for the learned models: TensorRT -> ORT CUDA -> ORT CPU.
+
+``create_runner`` tries the backends in ``backend_order`` and returns the first that
+*really* runs the model. onnxruntime-gpu lists CUDA/TensorRT providers even where no GPU
+exists and then silently runs on the CPU, so the ORT CUDA backend checks
+``session.get_providers()`` (what the session uses), never
+``get_available_providers()`` (what the build contains). ``Runner.provider`` names the
+backend that runs; ``Runner.fallbacks`` says why earlier backends were skipped.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from emo_perception.inference.manifest import (
+    ModelFileError,
+    load_manifest,
+    manifest_entry,
+    verify_model_file,
+)
+
+BACKENDS = ("tensorrt", "cuda", "cpu")
+
+
+@dataclass
+class RunnerConfig:
+    """How to load a model: backend order, precision, engine cache, sha256 check."""
+
+    backend_order: tuple[str, ...] = BACKENDS
+    fp16: bool = False
+    cache_dir: str | None = None
+    max_batch: int = 64
+    threads: int = 0  # ORT intra-op threads; 0 = ORT default
+    verify: bool = True
+
+    def __post_init__(self) -> None:
+        self.backend_order = tuple(self.backend_order)
+        unknown = [b for b in self.backend_order if b not in BACKENDS]
+        if unknown or not self.backend_order:
+            raise ValueError(
+                f"RunnerConfig.backend_order {self.backend_order!r}: use a non-empty subset of {BACKENDS}"
+            )
+        if self.max_batch < 1:
+            raise ValueError(f"RunnerConfig.max_batch must be >= 1, got {self.max_batch}")
+
+
+@dataclass
+class Runner:
+    """Base: ``run({name: array}) -> {name: array}`` plus what runs it."""
+
+    model_path: pathlib.Path
+    provider: str
+    input_names: list[str]
+    output_names: list[str]
+    sha256: str = ""
+    fallbacks: list[str] = field(default_factory=list)
+
+    def run(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _check_inputs(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        missing = [n for n in self.input_names if n not in inputs]
+        if missing:
+            raise ValueError(f"{self.model_path.name}: missing inputs {missing}; "
+                             f"expected {self.input_names}")
+        out = {}
+        for name in self.input_names:
+            arr = np.ascontiguousarray(inputs[name], dtype=np.float32)
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"{self.model_path.name}: input {name!r} has NaN or inf values")
+            out[name] = arr
+        return out
+
+
+class OrtRunner(Runner):
+    """onnxruntime session (CPU or CUDA provider)."""
+
+    def __init__(self, model_path: pathlib.Path, session: Any, sha256: str,
+                 fallbacks: list[str]) -> None:
+        provider = session.get_providers()[0]
+        super().__init__(
+            model_path=model_path,
+            provider="cuda" if provider == "CUDAExecutionProvider" else "cpu",
+            input_names=[i.name for i in session.get_inputs()],
+            output_names=[o.name for o in session.get_outputs()],
+            sha256=sha256,
+            fallbacks=fallbacks,
+        )
+        self.session = session
+        self.ort_provider = provider
+
+    def run(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        feeds = self._check_inputs(inputs)
+        outs = self.session.run(self.output_names, feeds)
+        return dict(zip(self.output_names, outs))
+
+
+def _ort_session(path: pathlib.Path, providers: list[str], threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+    try:
+        return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
+    except Exception as exc:  # noqa: BLE001 - ORT raises its own untyped errors for bad files
+        raise ModelFileError(f"onnxruntime cannot load {path}: {str(exc).splitlines()[0]}") from None
+
+
+def expected_sha256(model_path: pathlib.Path, manifest: dict | str | None) -> str | None:
+    """Manifest sha256 for ``model_path`` (manifest dict, path, or the file's own folder)."""
+    if isinstance(manifest, dict):
+        data = manifest
+    else:
+        src = manifest if manifest is not None else model_path.parent
+        try:
+            data = load_manifest(src)
+        except ModelFileError:
+            if manifest is not None:
+                raise
+            return None
+    entry = manifest_entry(data, model_path)
+    return entry.get("sha256") if entry else None
+
+
+def create_runner(
+    model_path: str | pathlib.Path,
+    backend_order: Sequence[str] = BACKENDS,
+    fp16: bool = False,
+    cache_dir: str | None = None,
+    manifest: dict | str | None = None,
+    max_batch: int = 64,
+    threads: int = 0,
+    verify: bool = True,
+) -> Runner:
+    """Load ``model_path`` with the first backend of ``backend_order`` that really runs it.
+
+    The file's sha256 is checked against its manifest entry (the manifest next to the
+    file unless ``manifest`` is given); a missing or mismatching file raises
+    :class:`ModelFileError` naming the file and the expected sha256.
+    """
+    cfg = RunnerConfig(tuple(backend_order), fp16, cache_dir, max_batch, threads, verify)
+    path = pathlib.Path(model_path)
+    want = expected_sha256(path, manifest) if cfg.verify else None
+    if cfg.verify and manifest is not None and want is None:
+        raise ModelFileError(f"{path.name} is not listed in the model manifest")
+    digest = verify_model_file(path, want)
+    fallbacks: list[str] = []
+    for backend in cfg.backend_order:
+        if backend == "tensorrt":
+            from emo_perception.inference import tensorrt_backend as trt_backend
+
+            reason = trt_backend.unavailable_reason()
+            if reason:
+                fallbacks.append(f"tensorrt: {reason}")
+                continue
+            return trt_backend.TensorRTRunner.build_or_load(
+                path, digest, fp16=cfg.fp16, cache_dir=cfg.cache_dir,
+                max_batch=cfg.max_batch, fallbacks=fallbacks,
+            )
+        if backend == "cuda":
+            import onnxruntime as ort
+
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                fallbacks.append("cuda: onnxruntime build has no CUDAExecutionProvider")
+                continue
+            sess = _ort_session(path, ["CUDAExecutionProvider", "CPUExecutionProvider"], cfg.threads)
+            if sess.get_providers()[0] != "CUDAExecutionProvider":
+                fallbacks.append("cuda: onnxruntime fell back to CPU (no usable CUDA device)")
+                continue
+            return OrtRunner(path, sess, digest, fallbacks)
+        sess = _ort_session(path, ["CPUExecutionProvider"], cfg.threads)
+        return OrtRunner(path, sess, digest, fallbacks)
+    raise RuntimeError(f"no backend could run {path.name}: " + "; ".join(fallbacks))
