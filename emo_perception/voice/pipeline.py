@@ -103,6 +103,7 @@ class VoiceCounters:
     clipped_chunks: int = 0
     clipped_samples: int = 0
     silent_chunks: int = 0
+    anon_clipped_samples: int = 0  # anonymised samples beyond [-1, 1], clipped on output
     resampled_chunks: int = 0
     rate_changes: int = 0
     stamp_jumps: int = 0
@@ -267,6 +268,10 @@ class VoicePipeline:
             y = self._anon.process(x16)
             if final:
                 y = np.concatenate([y, self._anon.flush()])
+            over = np.abs(y) > 1.0
+            if over.any():  # the warp can raise peaks; published audio stays in range
+                self.counters.anon_clipped_samples += int(over.sum())
+                y = np.clip(y, -1.0, 1.0)
             out.anonymised = AudioChunk(y, SAMPLE_RATE, self._t0 + self._n_anon / SAMPLE_RATE)
             self._n_anon += len(y)
             self._anon_hist.append(y)
