@@ -105,3 +105,153 @@ def bgr_to_image(image: np.ndarray, header=None, encoding: str = "bgr8") -> Imag
     # Assigning bytes is ~100x faster than assigning a numpy array (setup-facts.md).
     msg.data = np.ascontiguousarray(image).tobytes()
     return msg
+
+
+# -- perception values <-> messages ----------------------------------------------------------
+def _keypoints_to_msgs(points: np.ndarray | None) -> list:
+    from emo_perception_msgs.msg import Keypoint
+
+    if points is None:
+        return []
+    pts = np.asarray(points, dtype=np.float32)
+    out = []
+    for row in pts:
+        z = float(row[2]) if pts.shape[1] > 2 else 0.0
+        vis = float(row[3]) if pts.shape[1] > 3 else 1.0
+        out.append(Keypoint(x=float(row[0]), y=float(row[1]), z=z, visibility=vis))
+    return out
+
+
+def _msgs_to_keypoints(points: list, columns: int) -> np.ndarray:
+    arr = np.array([[p.x, p.y, p.z, p.visibility] for p in points], dtype=np.float32)
+    if arr.size == 0:
+        return np.zeros((0, columns), dtype=np.float32)
+    return arr[:, :columns]
+
+
+def box_to_msg(box):
+    from emo_perception_msgs.msg import Box2D
+
+    return Box2D(x=float(box.x), y=float(box.y), width=float(box.w), height=float(box.h))
+
+
+def msg_to_box(msg):
+    from emo_perception.perception.types import Box
+
+    return Box(float(msg.x), float(msg.y), float(msg.width), float(msg.height))
+
+
+def face_to_msg(face, header, with_landmarks: bool):
+    """A :class:`~emo_perception.perception.types.Face` as ``Face.msg``.
+
+    The mesh is included only when ``with_landmarks`` is set (see topics.py privacy).
+    """
+    from emo_perception_msgs.msg import Face
+
+    msg = Face(header=header, track_id=face.track_id, score=float(face.score),
+               box=box_to_msg(face.box))
+    if with_landmarks and face.mesh is not None:
+        msg.landmarks = _keypoints_to_msgs(face.mesh)
+    if face.head_pose is not None:
+        msg.roll, msg.pitch, msg.yaw = (float(v) for v in face.head_pose)
+        msg.head_pose_valid = True
+    return msg
+
+
+def msg_to_face(msg):
+    from emo_perception.perception.types import Face
+
+    mesh = _msgs_to_keypoints(msg.landmarks, 3) if len(msg.landmarks) else None
+    pose = (float(msg.roll), float(msg.pitch), float(msg.yaw)) if msg.head_pose_valid else None
+    return Face(box=msg_to_box(msg.box), score=float(msg.score), track_id=msg.track_id,
+                mesh=mesh, head_pose=pose)
+
+
+def body_to_msg(body, header):
+    from emo_perception_msgs.msg import Body, Hand
+
+    hands = [Hand(side=h.side, score=float(h.score), keypoints=_keypoints_to_msgs(h.keypoints))
+             for h in body.hands]
+    return Body(header=header, track_id=body.track_id, score=float(body.score),
+                box=box_to_msg(body.box), keypoints=_keypoints_to_msgs(body.keypoints),
+                hands=hands)
+
+
+def msg_to_body(msg):
+    from emo_perception.perception.types import Body, Hand
+
+    hands = [Hand(side=h.side, score=float(h.score), keypoints=_msgs_to_keypoints(h.keypoints, 3))
+             for h in msg.hands]
+    return Body(box=msg_to_box(msg.box), score=float(msg.score),
+                keypoints=_msgs_to_keypoints(msg.keypoints, 4), track_id=msg.track_id,
+                hands=hands)
+
+
+def action_units_to_msg(track_id: str, aus, header, source: str = "geometric"):
+    from emo_perception.labels import AU_NAMES
+    from emo_perception_msgs.msg import ActionUnit, ActionUnits
+
+    units = [ActionUnit(code=int(a.code), name=AU_NAMES.get(int(a.code), ""),
+                        probability=float(a.probability), intensity=float(a.intensity))
+             for a in aus]
+    return ActionUnits(header=header, track_id=track_id, source=source, units=units)
+
+
+def msg_to_action_units(msg) -> list:
+    from emo_perception.perception.types import ActionUnitEstimate
+
+    return [ActionUnitEstimate(int(u.code), float(u.probability), float(u.intensity))
+            for u in msg.units]
+
+
+def affect_to_expression_msg(affect, header, label_set: str):
+    from emo_perception_msgs.msg import Expression
+
+    probs = np.asarray(affect.probabilities, dtype=np.float64)
+    return Expression(header=header, track_id=affect.track_id, label_set=label_set,
+                      labels=list(affect.labels), probabilities=[float(p) for p in probs],
+                      label=affect.label, valence=float(affect.valence),
+                      arousal=float(affect.arousal), confidence=float(affect.confidence))
+
+
+def expression_msg_to_affect(msg, aus: list | None = None):
+    from emo_perception.perception.types import FaceAffect
+
+    return FaceAffect(track_id=msg.track_id, stamp=stamp_to_sec(msg.header.stamp),
+                      action_units=list(aus or []), labels=tuple(msg.labels),
+                      probabilities=np.asarray(msg.probabilities, dtype=np.float64),
+                      valence=float(msg.valence), arousal=float(msg.arousal),
+                      confidence=float(msg.confidence))
+
+
+def gesture_to_msg(event, header, source: str = "geometric"):
+    from emo_perception_msgs.msg import MicroGesture
+
+    return MicroGesture(header=header, track_id=event.track_id, dataset=event.dataset,
+                        class_id=int(event.class_id), name=event.name, score=float(event.score),
+                        start=sec_to_stamp(event.start), end=sec_to_stamp(event.end),
+                        source=source)
+
+
+def msg_to_gesture(msg):
+    from emo_perception.perception.types import MicroGestureEvent
+
+    return MicroGestureEvent(track_id=msg.track_id, class_id=int(msg.class_id), name=msg.name,
+                             score=float(msg.score), start=stamp_to_sec(msg.start),
+                             end=stamp_to_sec(msg.end), dataset=msg.dataset)
+
+
+def evidence_item_to_msg(item):
+    from emo_perception_msgs.msg import EvidenceItem
+
+    return EvidenceItem(modality=item.modality, kind=item.kind, name=item.name,
+                        value=float(item.value), ref_id=int(item.ref_id),
+                        start=sec_to_stamp(item.start), end=sec_to_stamp(item.end))
+
+
+def msg_to_evidence_item(msg):
+    from emo_perception.evidence import EvidenceItem
+
+    return EvidenceItem(modality=msg.modality, kind=msg.kind, name=msg.name,
+                        value=float(msg.value), start=stamp_to_sec(msg.start),
+                        end=stamp_to_sec(msg.end), ref_id=int(msg.ref_id))
