@@ -1,0 +1,283 @@
+"""rosbag2 bags without ROS: a typestore that knows our messages, MCAP writing, reading.
+
+Everything here uses the pure-Python ``rosbags`` library, so recording tools, the player's
+reader, ``eval`` and the tests share one way to open bags. Our own message types are
+registered from the ``.msg`` files of ``emo_perception_msgs`` (the repository copy or the
+one installed under ``<prefix>/share``); ``rosbags`` computes the same RIHS01 type hashes
+as rosidl, so ``ros2 bag play`` accepts the bags we write.
+
+Every failure to open or read a bag is raised as :class:`BagError` with a one-line
+message naming the bag.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import pathlib
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+MSG_PACKAGE = "emo_perception_msgs"
+_REPO_MSG_DIR = pathlib.Path(__file__).resolve().parents[1] / MSG_PACKAGE / "msg"
+
+# Primitive ROS types -> numpy dtype used by rosbags for arrays/sequences of them.
+_DTYPES = {
+    "bool": np.bool_, "byte": np.uint8, "char": np.uint8, "int8": np.int8, "uint8": np.uint8,
+    "int16": np.int16, "uint16": np.uint16, "int32": np.int32, "uint32": np.uint32,
+    "int64": np.int64, "uint64": np.uint64, "float32": np.float32, "float64": np.float64,
+}
+
+
+class BagError(Exception):
+    """A bag could not be opened, read or written (one-line message)."""
+
+
+def _one_line(prefix: str, exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{prefix}: {text}"
+
+
+def msg_dir() -> pathlib.Path:
+    """Folder with the ``.msg`` files of our interface package."""
+    candidates = [_REPO_MSG_DIR, pathlib.Path(sys.prefix) / "share" / MSG_PACKAGE / "msg"]
+    for path in candidates:
+        if path.is_dir() and any(path.glob("*.msg")):
+            return path
+    raise BagError(f"cannot find {MSG_PACKAGE} .msg files (looked in "
+                   f"{', '.join(str(p) for p in candidates)})")
+
+
+@functools.lru_cache(maxsize=1)
+def typestore() -> Any:
+    """A ROS 2 Jazzy typestore with every ``emo_perception_msgs`` message registered."""
+    from rosbags.typesys import Stores, get_types_from_msg, get_typestore
+
+    store = get_typestore(Stores.ROS2_JAZZY)
+    types: dict[str, Any] = {}
+    for path in sorted(msg_dir().glob("*.msg")):
+        types.update(get_types_from_msg(path.read_text(), f"{MSG_PACKAGE}/msg/{path.stem}"))
+    store.register(types)
+    return store
+
+
+def is_bag(spec: str | pathlib.Path) -> bool:
+    """True for a rosbag2 folder (metadata.yaml or .mcap/.db3 inside) or an .mcap/.db3 file."""
+    path = pathlib.Path(spec)
+    if path.is_dir():
+        return (path / "metadata.yaml").exists() or any(path.glob("*.mcap")) or any(
+            path.glob("*.db3"))
+    return path.suffix.lower() in (".mcap", ".db3")
+
+
+def new_message(msgtype: str, **fields: Any) -> Any:
+    """A rosbags message of ``msgtype`` with every field defaulted (zero, empty), then
+    ``fields`` applied. Nested messages are defaulted recursively."""
+    store = typestore()
+    try:
+        msgdef = store.get_msgdef(msgtype)
+    except KeyError:
+        raise BagError(f"unknown message type {msgtype!r}") from None
+    values: dict[str, Any] = {}
+    for name, (nodetype, desc) in msgdef.fields:
+        values[name] = _default(nodetype, desc)
+    unknown = set(fields) - set(values)
+    if unknown:
+        raise BagError(f"{msgtype} has no field(s) {sorted(unknown)}")
+    values.update(fields)
+    return msgdef.cls(**values)
+
+
+def _default(nodetype: Any, desc: Any) -> Any:
+    kind = int(nodetype)
+    if kind == 1:  # BASE: (type, max string length)
+        name = desc[0]
+        if name == "string":
+            return ""
+        if name == "bool":
+            return False
+        return 0.0 if name.startswith("float") else 0
+    if kind == 2:  # NAME: a nested message
+        return new_message(desc)
+    sub, count = desc  # ARRAY (fixed length) or SEQUENCE (count = max length)
+    sub_kind, sub_desc = sub
+    if int(sub_kind) == 1 and sub_desc[0] in _DTYPES:
+        return np.zeros(count if kind == 3 else 0, dtype=_DTYPES[sub_desc[0]])
+    if kind == 3:
+        return [_default(sub_kind, sub_desc) for _ in range(count)]
+    return []
+
+
+def serialize(msg: Any, msgtype: str) -> bytes:
+    return bytes(typestore().serialize_cdr(msg, msgtype))
+
+
+def deserialize(raw: bytes | memoryview, msgtype: str) -> Any:
+    return typestore().deserialize_cdr(raw, msgtype)
+
+
+class BagWriter:
+    """MCAP rosbag2 writer (rosbag2 metadata version 9) for raw CDR or rosbags messages.
+
+    Connections are added on the first message of each topic; ``counts`` keeps the number
+    of messages written per topic.
+    """
+
+    def __init__(self, path: str | pathlib.Path) -> None:
+        from rosbags.rosbag2 import StoragePlugin, Writer
+
+        self.path = pathlib.Path(path)
+        if self.path.exists():
+            raise BagError(f"output {str(self.path)!r} already exists; choose a new folder")
+        if not self.path.parent.is_dir():
+            raise BagError(f"parent folder of {str(self.path)!r} does not exist")
+        self._writer = Writer(self.path, version=9, storage_plugin=StoragePlugin.MCAP)
+        self._conns: dict[str, Any] = {}
+        self.counts: dict[str, int] = {}
+        self._open = False
+
+    def open(self) -> "BagWriter":
+        try:
+            self._writer.open()
+        except Exception as exc:  # rosbags raises WriterError, OSError, ...
+            raise BagError(_one_line(f"cannot create bag {str(self.path)!r}", exc)) from exc
+        self._open = True
+        return self
+
+    def __enter__(self) -> "BagWriter":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self._writer.close()
+
+    def write_raw(self, topic: str, msgtype: str, stamp_ns: int, data: bytes) -> None:
+        """Write serialized CDR ``data`` (with its 4-byte encapsulation header)."""
+        conn = self._conns.get(topic)
+        if conn is None:
+            try:
+                conn = self._writer.add_connection(topic, msgtype, typestore=typestore())
+            except Exception as exc:  # unknown type definitions, duplicate topics
+                raise BagError(_one_line(f"cannot add topic {topic} ({msgtype})", exc)) from exc
+            self._conns[topic] = conn
+        elif conn.msgtype != msgtype:
+            raise BagError(f"topic {topic} already recorded as {conn.msgtype}, got {msgtype}")
+        self._writer.write(conn, int(stamp_ns), data)
+        self.counts[topic] = self.counts.get(topic, 0) + 1
+
+    def write(self, topic: str, msgtype: str, stamp_ns: int, msg: Any) -> None:
+        self.write_raw(topic, msgtype, stamp_ns, serialize(msg, msgtype))
+
+
+@dataclasses.dataclass
+class TopicInfo:
+    name: str
+    msgtype: str
+    count: int
+
+
+@dataclasses.dataclass
+class BagInfo:
+    path: pathlib.Path
+    topics: dict[str, TopicInfo]
+    start_ns: int
+    end_ns: int
+
+    @property
+    def duration_s(self) -> float:
+        return max(0, self.end_ns - self.start_ns) * 1e-9
+
+    @property
+    def message_count(self) -> int:
+        return sum(t.count for t in self.topics.values())
+
+
+def _reader(path: pathlib.Path) -> Any:
+    from rosbags.highlevel import AnyReader
+
+    if not path.exists():
+        raise BagError(f"bag {str(path)!r} does not exist")
+    if not is_bag(path):
+        raise BagError(f"{str(path)!r} is not a rosbag2 folder or .mcap/.db3 file")
+    return AnyReader([path], default_typestore=typestore())
+
+
+def bag_info(path: str | pathlib.Path) -> BagInfo:
+    """Topics, types, message counts and time span of a bag (reads the metadata only)."""
+    path = pathlib.Path(path)
+    try:
+        with _reader(path) as reader:
+            topics: dict[str, TopicInfo] = {}
+            for conn in reader.connections:
+                info = topics.setdefault(conn.topic, TopicInfo(conn.topic, conn.msgtype, 0))
+                info.count += conn.msgcount
+            return BagInfo(path, topics, int(reader.start_time), int(reader.end_time))
+    except BagError:
+        raise
+    except Exception as exc:  # rosbags raises many unrelated types for damaged bags
+        raise BagError(_one_line(f"cannot read bag {str(path)!r}", exc)) from exc
+
+
+def iter_raw(path: str | pathlib.Path, topics: Iterable[str] | None = None
+             ) -> Iterator[tuple[str, str, int, bytes]]:
+    """Yield ``(topic, msgtype, log_time_ns, cdr_bytes)`` in log-time order.
+
+    A damaged bag raises :class:`BagError` (possibly after yielding the readable part):
+    callers decide whether a partial read is acceptable.
+    """
+    path = pathlib.Path(path)
+    wanted = set(topics) if topics is not None else None
+    try:
+        with _reader(path) as reader:
+            conns = [c for c in reader.connections if wanted is None or c.topic in wanted]
+            if wanted is not None and not conns:
+                return
+            for conn, stamp, raw in reader.messages(connections=conns):
+                yield conn.topic, conn.msgtype, int(stamp), bytes(raw)
+    except BagError:
+        raise
+    except Exception as exc:  # see bag_info
+        raise BagError(_one_line(f"cannot read bag {str(path)!r}", exc)) from exc
+
+
+def iter_messages(path: str | pathlib.Path, topics: Iterable[str] | None = None
+                  ) -> Iterator[tuple[str, str, int, Any]]:
+    """Like :func:`iter_raw` but deserialized; an undecodable message raises BagError."""
+    for topic, msgtype, stamp, raw in iter_raw(path, topics):
+        try:
+            msg = deserialize(raw, msgtype)
+        except Exception as exc:  # rosbags' CDR decoder raises struct/index/value errors
+            raise BagError(_one_line(f"bad {msgtype} message on {topic} in {str(path)!r}",
+                                     exc)) from exc
+        yield topic, msgtype, stamp, msg
+
+
+def stamp_ns(stamp: Any) -> int:
+    """``builtin_interfaces/Time`` (rosbags or rclpy) to integer nanoseconds."""
+    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+
+
+def time_msg(ns: int) -> Any:
+    return new_message("builtin_interfaces/msg/Time", sec=int(ns // 1_000_000_000),
+                       nanosec=int(ns % 1_000_000_000))
+
+
+def header(ns: int, frame_id: str = "camera") -> Any:
+    return new_message("std_msgs/msg/Header", stamp=time_msg(ns), frame_id=frame_id)
+
+
+def image_msg(bgr: np.ndarray, ns: int, frame_id: str = "camera") -> Any:
+    """A ``sensor_msgs/Image`` (bgr8) for an HxWx3 uint8 array."""
+    if bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
+        raise BagError(f"image must be HxWx3 uint8, got {bgr.dtype} {bgr.shape}")
+    h, w = bgr.shape[:2]
+    return new_message("sensor_msgs/msg/Image", header=header(ns, frame_id), height=h, width=w,
+                       encoding="bgr8", is_bigendian=0, step=w * 3,
+                       data=np.ascontiguousarray(bgr).reshape(-1))

@@ -1,0 +1,188 @@
+"""player_node: publish a bag's messages with their original timing (no rosbag2 needed).
+
+Messages are read with ``rosbags`` and published *serialized* (the recorded CDR bytes), so
+replay costs no (de)serialization in Python beyond an optional validity check. The gap
+between two messages is their log-time gap divided by ``rate``. With ``clock`` the node
+also publishes ``/clock`` (bag time) so nodes started with ``use_sim_time:=true`` run on
+the recording's time exactly as they would live.
+
+Publishing runs on a thread of its own (sleeping until each message is due); the
+executor thread keeps serving diagnostics. A damaged message is counted and skipped, a
+damaged bag ends playback with a one-line error and exit code 2.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rosgraph_msgs.msg import Clock
+
+from emo_perception.bags import BagError, bag_info, deserialize, iter_raw
+from emo_perception.nodes.common import LATCHED_QOS, RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.recorder_node import load_msg_class
+
+STREAM_SUFFIXES = ("image_raw", "image", "audio_raw", "deid_audio")
+CLOCK_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                       reliability=ReliabilityPolicy.BEST_EFFORT,
+                       durability=DurabilityPolicy.VOLATILE)
+
+
+def qos_for(topic: str) -> QoSProfile:
+    """The QoS the live node set uses for ``topic`` (streams best effort, info latched)."""
+    if topic.endswith("camera_info"):
+        return LATCHED_QOS
+    if topic.endswith(STREAM_SUFFIXES):
+        return SENSOR_QOS
+    return RESULT_QOS
+
+
+def parse_remaps(items: list[str]) -> dict[str, str]:
+    remaps: dict[str, str] = {}
+    for item in items:
+        old, sep, new = item.partition(":=")
+        if not sep or not old.startswith("/") or not new.startswith("/"):
+            raise SystemExit(f"player_node: remap expects /OLD:=/NEW (absolute names), "
+                             f"got {item!r}")
+        remaps[old] = new
+    return remaps
+
+
+class PlayerNode(EmoNode):
+    def __init__(self) -> None:
+        super().__init__("player_node")
+        self.bag = str(self.param("bag", "", "bag folder or .mcap file to play",
+                                  read_only=True))
+        self.rate = float(self.param("rate", 1.0, "playback speed factor (2.0 = twice as "
+                                     "fast)", (0.01, 100.0)))
+        self.loop = bool(self.param("loop", False, "restart at the end of the bag"))
+        self.clock = bool(self.param("clock", False, "publish /clock with bag time (for "
+                                     "use_sim_time)"))
+        self.clock_hz = float(self.param("clock_hz", 40.0, "/clock rate between messages "
+                                         "[Hz]", (1.0, 1000.0)))
+        self.delay = float(self.param("start_delay_s", 1.0, "wait this long before the first "
+                                      "message so subscribers can connect [s]", (0.0, 60.0)))
+        only = [t for t in self.param("topics", [""], "topics to play (empty = all)") if t]
+        remaps = parse_remaps([r for r in self.param(
+            "remap", [""], "topic renames, each /OLD:=/NEW") if r])
+        self.validate = bool(self.param("validate", True, "decode each message before "
+                                        "publishing; undecodable ones are counted, skipped"))
+        self.shutdown_on_end = bool(self.param("shutdown_on_end", True,
+                                               "exit when the bag ends (not looping)"))
+        if not self.bag:
+            raise SystemExit("player_node: parameter 'bag' is required")
+        try:
+            self.info = bag_info(self.bag)
+        except BagError as exc:
+            raise SystemExit(f"player_node: {exc}") from None
+        missing = [t for t in only if t not in self.info.topics]
+        if missing:
+            raise SystemExit(f"player_node: bag has no topic(s) {', '.join(missing)} "
+                             f"(topics: {', '.join(sorted(self.info.topics))})")
+        self.topics = {name: t.msgtype for name, t in self.info.topics.items()
+                       if not only or name in only}
+        self.pubs: dict[str, Any] = {}
+        for name, msgtype in self.topics.items():
+            out_name = remaps.get(name, name)
+            self.pubs[name] = self.create_publisher(load_msg_class(msgtype), out_name,
+                                                    qos_for(out_name))
+        self.clock_pub = self.create_publisher(Clock, "/clock", CLOCK_QOS) if self.clock \
+            else None
+        self.counters.update({"published": 0, "loops": 0})
+        self.bag_time_ns = self.info.start_ns
+        self.finished = False
+        self.exit_code = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._play, name="player", daemon=True)
+        self._thread.start()
+        self.get_logger().info(
+            f"playing {self.bag}: {self.info.message_count} messages on {len(self.topics)} "
+            f"topics, {self.info.duration_s:.1f} s at rate {self.rate:g}"
+            f"{', /clock' if self.clock else ''}{', looping' if self.loop else ''}")
+
+    # -- playback thread -----------------------------------------------------------------
+    def _play(self) -> None:
+        try:
+            if self._stop.wait(self.delay):
+                return
+            while not self._stop.is_set():
+                self._play_once()
+                if not self.loop or self._stop.is_set():
+                    break
+                self.counters["loops"] += 1
+        except BagError as exc:
+            self.record_error(str(exc))
+            print(f"player_node: {exc}", flush=True)
+            self.exit_code = 2
+        except Exception as exc:  # context shut down under us (SIGINT): stop quietly
+            if not self._stop.is_set():
+                self.record_error(f"playback stopped: {exc}")
+                self.exit_code = 1
+        if self.shutdown_on_end or self.exit_code:
+            self.finished = True
+
+    def _play_once(self) -> None:
+        wall0 = time.monotonic()
+        bag0 = self.info.start_ns
+        for topic, msgtype, stamp, raw in iter_raw(self.bag, list(self.topics)):
+            due = wall0 + (stamp - bag0) * 1e-9 / self.rate
+            if not self._wait_until(due, wall0, bag0):
+                return
+            self.counters["received"] += 1
+            self.input_rate.tick()
+            if self.validate:
+                try:
+                    deserialize(raw, msgtype)
+                except Exception as exc:  # rosbags' CDR decoder: struct/index/value errors
+                    self.counters["errors"] += 1
+                    self.last_error = f"undecodable {msgtype} on {topic}: {exc}"[:300]
+                    continue
+            self.bag_time_ns = stamp
+            self._publish_clock(stamp)
+            t0 = time.perf_counter()
+            self.pubs[topic].publish(raw)
+            self.latency.add(time.perf_counter() - t0)
+            self.counters["published"] += 1
+            self.counters["processed"] += 1
+            self.output_rate.tick()
+
+    def _wait_until(self, due: float, wall0: float, bag0: int) -> bool:
+        """Sleep until ``due`` (monotonic), publishing /clock meanwhile; False if stopped."""
+        period = 1.0 / self.clock_hz
+        while True:
+            now = time.monotonic()
+            if now >= due:
+                return not self._stop.is_set()
+            if self.clock_pub is not None:
+                self._publish_clock(bag0 + int((now - wall0) * self.rate * 1e9))
+            if self._stop.wait(min(due - now, period)):
+                return False
+
+    def _publish_clock(self, ns: int) -> None:
+        if self.clock_pub is None:
+            return
+        msg = Clock()
+        msg.clock.sec, msg.clock.nanosec = divmod(int(ns), 1_000_000_000)
+        self.clock_pub.publish(msg)
+
+    def diagnostic_values(self) -> dict[str, object]:
+        return {"bag": self.bag, "rate": self.rate,
+                "bag_time_s": f"{self.bag_time_ns * 1e-9:.3f}"}
+
+    def destroy_node(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2.0)
+        print(f"[play] {self.counters['published']} messages published, "
+              f"{self.counters['errors']} undecodable skipped, {self.counters['loops']} loops",
+              flush=True)
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(PlayerNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""recorder_node: write the node set's topics to an MCAP rosbag2 folder (no rosbag2 needed).
+
+Subscribes *raw* (serialized CDR) and writes the bytes unchanged, so recording costs no
+deserialization. By default it records the de-identified and result topics of
+:mod:`emo_perception.topics` plus ``/diagnostics``; topics under ``private/`` (raw images,
+raw audio, face meshes) are identifying and are recorded only with ``include_private``.
+
+Like ``ros2 bag record``, each topic is subscribed once a publisher appears, with QoS
+compatible with every publisher (best effort if any publisher is best effort, transient
+local if all are latched), and the bag timestamp is the receive time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+
+from emo_perception import topics as topic_table
+from emo_perception.bags import BagError, BagWriter
+from emo_perception.nodes.common import EmoNode, run_node
+
+QUEUE_DEPTH = 100  # deep queues: the writer is fast, bursts of frames must not be lost
+
+
+def is_private(name: str) -> bool:
+    """Identifying topic: relative ``private/...`` or any absolute ``.../private/...``."""
+    return name.startswith("private/") or "/private/" in name
+
+
+def default_topics(namespace: str, include_private: bool) -> list[str]:
+    """Absolute names of the topics recorded when none are given."""
+    return [topic_table.qualified(t.name, namespace) for t in topic_table.TOPICS
+            if include_private or not t.private]
+
+
+def load_msg_class(type_name: str) -> Any:
+    """``pkg/msg/Name`` -> the generated rclpy message class (clear error if missing)."""
+    pkg, _, name = type_name.replace("/msg/", "/").partition("/")
+    try:
+        return getattr(importlib.import_module(f"{pkg}.msg"), name)
+    except (ImportError, AttributeError):
+        raise SystemExit(f"message type {type_name!r} is not installed") from None
+
+
+class RecorderNode(EmoNode):
+    def __init__(self) -> None:
+        super().__init__("recorder_node")
+        self.out = str(self.param("out", "", "output bag folder (must not exist)",
+                                  read_only=True))
+        namespace = str(self.param("target_namespace", "/emo",
+                                   "namespace of the node set whose topics are recorded"))
+        self.namespace = topic_table.qualified("", namespace).rstrip("/")
+        requested = [t for t in self.param(
+            "topics", [""], "topics to record, relative to target_namespace or absolute "
+            "(empty = every non-private topic + /diagnostics)") if t]
+        self.include_private = bool(self.param(
+            "include_private", False, "also record identifying private/ topics (raw frames, "
+            "raw audio, face meshes); off unless set explicitly"))
+        self.duration = float(self.param("duration", 0.0, "stop after this many seconds "
+                                         "(0 = until SIGINT)", (0.0, 1e7)))
+        self.progress_s = float(self.param("progress_period_s", 2.0, "print message counts "
+                                           "this often (0 = never)", (0.0, 3600.0)))
+        if not self.out:
+            raise SystemExit("recorder_node: parameter 'out' (bag folder) is required")
+        if requested:
+            names = [topic_table.qualified(t, namespace) for t in requested]
+            refused = [n for n in names if is_private(n)] if not self.include_private else []
+            if refused:
+                raise SystemExit(f"recorder_node: {', '.join(refused)} identifying; record "
+                                 f"private topics only with include_private (--include-private)")
+        else:
+            names = default_topics(namespace, self.include_private)
+        self.wanted = list(dict.fromkeys(names))
+        self.known_types = {topic_table.qualified(t.name, namespace): t.type
+                            for t in topic_table.TOPICS}
+        try:
+            self.writer = BagWriter(self.out).open()
+        except BagError as exc:
+            raise SystemExit(f"recorder_node: {exc}") from None
+        self.subs: dict[str, Any] = {}
+        self.types: dict[str, str] = {}
+        self.started = time.monotonic()
+        self.finished = False
+        self.exit_code = 0
+        self._discover()
+        self._discover_timer = self.create_timer(0.2, self._discover)
+        if self.progress_s > 0:
+            self._progress_timer = self.create_timer(self.progress_s, self._progress)
+        if self.duration > 0:
+            self._stop_timer = self.create_timer(self.duration, self._stop)
+        print(f"[record] writing {self.out}: {len(self.wanted)} topics"
+              f"{' (private included)' if self.include_private else ''}", flush=True)
+
+    # -- subscriptions -------------------------------------------------------------------
+    def _discover(self) -> None:
+        for name in self.wanted:
+            if name in self.subs:
+                continue
+            infos = self.get_publishers_info_by_topic(name)
+            if not infos:
+                continue
+            type_name = infos[0].topic_type
+            if any(i.topic_type != type_name for i in infos):
+                self.record_error(f"{name} has publishers of different types; not recorded")
+                continue
+            reliable = all(i.qos_profile.reliability == ReliabilityPolicy.RELIABLE
+                           for i in infos)
+            latched = all(i.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL
+                          for i in infos)
+            qos = QoSProfile(
+                history=HistoryPolicy.KEEP_LAST, depth=QUEUE_DEPTH,
+                reliability=ReliabilityPolicy.RELIABLE if reliable
+                else ReliabilityPolicy.BEST_EFFORT,
+                durability=DurabilityPolicy.TRANSIENT_LOCAL if latched
+                else DurabilityPolicy.VOLATILE)
+            msg_class = load_msg_class(type_name)
+            self.types[name] = type_name
+            self.subs[name] = self.create_subscription(
+                msg_class, name, lambda data, n=name: self._on_message(n, data), qos, raw=True)
+            self.get_logger().info(f"recording {name} ({type_name})")
+
+    def _on_message(self, name: str, data: bytes) -> None:
+        self.counters["received"] += 1
+        self.input_rate.tick()
+        try:
+            self.writer.write_raw(name, self.types[name], self.get_clock().now().nanoseconds,
+                                  data)
+        except BagError as exc:
+            self.record_error(str(exc))
+            return
+        self.counters["processed"] += 1
+
+    # -- progress and stop ---------------------------------------------------------------
+    def _progress(self) -> None:
+        elapsed = time.monotonic() - self.started
+        total = sum(self.writer.counts.values())
+        per_topic = ", ".join(f"{k.removeprefix(self.namespace + '/')}={v}"
+                              for k, v in sorted(self.writer.counts.items()))
+        print(f"[record] {elapsed:6.1f} s  {total} messages  {per_topic}", flush=True)
+
+    def _stop(self) -> None:
+        self.finished = True
+
+    def diagnostic_values(self) -> dict[str, object]:
+        return {"bag": self.out, "topics_recording": len(self.subs),
+                "messages_written": sum(self.writer.counts.values())}
+
+    def summary(self) -> str:
+        lines = [f"[record] {self.out}: {sum(self.writer.counts.values())} messages"]
+        for name in self.wanted:
+            lines.append(f"  {self.writer.counts.get(name, 0):7d}  {name}")
+        return "\n".join(lines)
+
+    def destroy_node(self) -> None:
+        self.writer.close()
+        print(self.summary(), flush=True)
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(RecorderNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
