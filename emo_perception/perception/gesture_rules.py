@@ -291,20 +291,38 @@ def _median5(x: np.ndarray) -> np.ndarray:
     return np.median(np.lib.stride_tricks.sliding_window_view(padded, 5), axis=1)
 
 
-def motion_scores(recent: list, torso: list, touching: bool) -> dict[int, float]:
+@dataclass(frozen=True)
+class MotionSample:
+    """The few numbers per frame that the window rules need (computed once per frame)."""
+
+    stamp: float
+    wrists: tuple  # (left, right): wrist minus shoulder midpoint in body units, or None
+    neck: float  # neck_length(), NaN when the head is not seen
+    lean: float  # shoulder midpoint x minus hip midpoint x (or raw x), body units
+
+    @classmethod
+    def of(cls, stamp: float, pose: Pose) -> "MotionSample":
+        sh = pose.mid(L_SH, R_SH)
+        wrists = tuple((pose.kp[w] - sh) / pose.u if pose.seen(w) else None
+                       for w in (L_WR, R_WR))
+        neck = pose.neck_length()
+        ref = pose.mid(L_HIP, R_HIP)[0] if pose.seen(L_HIP, R_HIP) else 0.0
+        return cls(stamp, wrists, math.nan if neck is None else neck, (sh[0] - ref) / pose.u)
+
+
+def motion_scores(recent: list[MotionSample], torso: list[MotionSample],
+                  touching: bool) -> dict[int, float]:
     """Window scores: illustrative gestures (31), shaking shoulders (30), torso sway (19)."""
     out: dict[int, float] = {}
-    if len(recent) >= 4 and recent[-1][0] - recent[0][0] > 0.5:
-        t = np.array([s for s, _ in recent])
-        dur = t[-1] - t[0]
+    if len(recent) >= 4 and recent[-1].stamp - recent[0].stamp > 0.5:
+        dur = recent[-1].stamp - recent[0].stamp
         # Illustrative gestures: a visible wrist travels fast relative to the shoulders,
         # in gesture space (above the hips), and is not touching the face.
         best = 0.0
-        for wr in (L_WR, R_WR):
-            poses = [p for _, p in recent]
-            if touching or not all(p.seen(wr) for p in poses):
+        for side in (0, 1):
+            if touching or any(m.wrists[side] is None for m in recent):
                 continue
-            rel = np.array([(p.p(wr) - p.mid(L_SH, R_SH)) / p.u for p in poses])
+            rel = np.array([m.wrists[side] for m in recent])
             speed = float(np.sum(np.linalg.norm(np.diff(rel, axis=0), axis=1))) / dur
             raised = float(np.mean(rel[:, 1])) < 0.9
             back_forth = max(_reversals(rel[:, 0], 0.1), _reversals(rel[:, 1], 0.1))
@@ -312,18 +330,14 @@ def motion_scores(recent: list, torso: list, touching: bool) -> dict[int, float]
         if best > 0:
             out[31] = best
         # Shaking shoulders: the shoulder line bobs against the head, back and forth.
-        neck = np.array([p.neck_length() if p.neck_length() is not None else np.nan
-                         for _, p in recent])
+        neck = np.array([m.neck for m in recent])
         if np.all(np.isfinite(neck)):
-            swing = float(np.std(neck - np.mean(neck)))
-            rev = _reversals(neck, 0.02)
-            out[30] = ramp(swing, 0.015, 0.03) * ramp(rev, 2, 4)
-    if len(torso) >= 4 and torso[-1][0] - torso[0][0] > 1.0:
+            swing = float(np.std(neck))
+            out[30] = ramp(swing, 0.015, 0.03) * ramp(_reversals(neck, 0.02), 2, 4)
+    if len(torso) >= 4 and torso[-1].stamp - torso[0].stamp > 1.0:
         # Moving torso: the shoulders sway sideways relative to the hips (or the frame
         # when the hips are out of view) and come back.
-        lean = np.array([((p.mid(L_SH, R_SH) - p.mid(L_HIP, R_HIP))[0] if p.seen(L_HIP, R_HIP)
-                          else p.mid(L_SH, R_SH)[0]) / p.u for _, p in torso])
-        lean = _median5(lean)  # single-frame left/right flips of the tracker are not sway
+        lean = _median5(np.array([m.lean for m in torso]))  # drop single-frame flips
         rng = float(np.ptp(lean))
         out[19] = ramp(rng, 0.15, 0.3) * ramp(_reversals(lean, 0.08), 0, 1) \
             * (1.0 - ramp(rng, 1.0, 1.5))

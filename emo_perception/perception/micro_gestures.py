@@ -82,7 +82,7 @@ class _Active:
 
 @dataclass
 class _Track:
-    history: deque = field(default_factory=deque)  # (stamp, rules.Pose) within windows
+    history: deque = field(default_factory=deque)  # rules.MotionSample within windows
     baseline: deque = field(default_factory=deque)  # (stamp, neck, nose_gap)
     active: dict[int, _Active] = field(default_factory=dict)
     last_stamp: float = -math.inf
@@ -123,12 +123,12 @@ class MicroGestureDetector:
             self.last_error = str(exc)
             return self._advance(track, body.track_id, stamp, {})
         horizon = max(cfg.window_s, cfg.torso_window_s)
-        track.history.append((stamp, pose))
-        while track.history and track.history[0][0] < stamp - horizon:
+        track.history.append(rules.MotionSample.of(stamp, pose))
+        while track.history and track.history[0].stamp < stamp - horizon:
             track.history.popleft()
         scores = rules.frame_scores(pose, cfg.touch_radius_scale, cfg.nose_as_eald)
-        recent = [(t, p) for t, p in track.history if t >= stamp - cfg.window_s]
-        torso = [(t, p) for t, p in track.history if t >= stamp - cfg.torso_window_s]
+        recent = [m for m in track.history if m.stamp >= stamp - cfg.window_s]
+        torso = [m for m in track.history if m.stamp >= stamp - cfg.torso_window_s]
         if pose.u >= cfg.motion_min_body_px:
             scores.update(rules.motion_scores(recent, torso,
                                               touching=bool(rules.TOUCH_IDS & set(scores))))
@@ -140,7 +140,8 @@ class MicroGestureDetector:
     def _baseline_scores(self, track: _Track, stamp: float,
                          pose: rules.Pose) -> dict[int, float]:
         cfg = self.cfg
-        neck, gap = pose.neck_length(), pose.nose_gap()
+        neck, gap = track.history[-1].neck, pose.nose_gap()
+        neck = None if math.isnan(neck) else neck
         out: dict[int, float] = {}
         hist = track.baseline
         if hist and hist[-1][0] - hist[0][0] >= cfg.baseline_min_s:
