@@ -114,3 +114,26 @@ class EvidenceWindow:
 def _au_code(name: str) -> int:
     digits = "".join(ch for ch in name if ch.isdigit())
     return int(digits) if digits else -1
+
+
+def window_from_items(items: list[EvidenceItem], track_id: str, start: float,
+                      duration_s: float, transcript: str = "") -> EvidenceWindow:
+    """Rebuild the JSON-form window from flattened items (inverse of ``items()``)."""
+    window = EvidenceWindow(track_id=track_id, start=start, duration_s=duration_s,
+                            transcript=transcript)
+    speech: list[str] = []
+    for item in items:
+        if item.kind == "action_unit":
+            window.action_units[item.name] = item.value
+        elif item.kind == "expression":
+            window.expression[item.name] = item.value
+        elif item.kind == "micro_gesture":
+            window.micro_gestures.append(
+                MicroGestureSpan(item.name, item.ref_id, item.start, item.end, item.value))
+        elif item.kind == "prosody":
+            window.prosody[item.name] = item.value
+        elif item.kind == "speech" and not transcript:
+            speech.append(item.name)
+    if speech:
+        window.transcript = " ".join(speech)
+    return window
