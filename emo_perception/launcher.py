@@ -22,12 +22,13 @@ import sys
 import time
 from typing import Any
 
+from emo_perception.bags import is_bag
 from emo_perception.config import (ConfigError, config_dir, launch_settings, load_yaml,
                                    resolve_config_path)
 
 ALL_NODES = ("camera_node", "mic_node", "deid_node", "au_node", "gesture_node", "voice_node",
-             "fusion_node", "reasoning_node", "hri_bridge_node")
-SOURCE_NODES = ("camera_node", "mic_node")
+             "fusion_node", "reasoning_node", "hri_bridge_node", "player_node")
+SOURCE_NODES = ("camera_node", "mic_node", "player_node")
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 
 
@@ -61,7 +62,13 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
         if importlib.util.find_spec(f"emo_perception.nodes.{name}") is None:
             raise ConfigError(f"node {name!r} is not available in this installation")
     overrides: dict[str, dict[str, str]] = {name: {} for name in chosen}
-    if source is not None:
+    if source is not None and is_bag(source) and "camera_node" in chosen:
+        # A bag replays through player_node (original timing, /clock), not camera_node.
+        chosen[chosen.index("camera_node")] = "player_node"
+        overrides["player_node"] = overrides.pop("camera_node")
+    if source is not None and "player_node" in chosen and is_bag(source):
+        overrides["player_node"].update(bag=source, clock="true", only_inputs="true")
+    elif source is not None:
         target = "mic_node" if pathlib.Path(source).suffix.lower() in AUDIO_EXTENSIONS \
             else "camera_node"
         if target not in chosen:

@@ -23,8 +23,11 @@ from rosgraph_msgs.msg import Clock
 from emo_perception.bags import BagError, bag_info, deserialize, iter_raw
 from emo_perception.nodes.common import LATCHED_QOS, RESULT_QOS, SENSOR_QOS, EmoNode, run_node
 from emo_perception.nodes.recorder_node import load_msg_class
+from emo_perception.topics import TOPICS
 
 STREAM_SUFFIXES = ("image_raw", "image", "audio_raw", "deid_audio")
+INPUT_SUFFIXES = tuple("/" + t.name for t in TOPICS if t.publisher in ("camera_node",
+                                                                         "mic_node"))
 CLOCK_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
                        reliability=ReliabilityPolicy.BEST_EFFORT,
                        durability=DurabilityPolicy.VOLATILE)
@@ -77,6 +80,14 @@ class PlayerNode(EmoNode):
             self.info = bag_info(self.bag)
         except BagError as exc:
             raise SystemExit(f"player_node: {exc}") from None
+        if bool(self.param("only_inputs", False, "play only the source topics (raw camera "
+                           "and microphone) so the live node set recomputes everything else")):
+            only = [t for t in self.info.topics if t.endswith(INPUT_SUFFIXES)]
+            if not only:
+                raise SystemExit(
+                    f"player_node: bag {self.bag} has no input topic "
+                    f"({', '.join(s.lstrip('/') for s in INPUT_SUFFIXES)}); record with "
+                    f"--include-private to replay it through the node set")
         missing = [t for t in only if t not in self.info.topics]
         if missing:
             raise SystemExit(f"player_node: bag has no topic(s) {', '.join(missing)} "
