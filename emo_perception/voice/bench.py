@@ -2,8 +2,9 @@
 
 Real-time factor (RTF) = processing time / audio duration (0.1 means ten times faster than
 real time). Both CPU time (``time.process_time``, what the work costs on the core, robust to
-other load on a shared machine) and wall time are reported; best of ``repeats`` runs. The audio is an espeak-ng conversation (several voices, silences between
-sentences) fed in 100 ms chunks, as a microphone would. The process is pinned to one core
+other load on a shared machine) and wall time are reported; best of ``repeats`` runs.
+The audio is an espeak-ng conversation (several voices, silences between sentences) fed in
+100 ms chunks, as a microphone would. The process is pinned to one core
 (sched_setaffinity) and BLAS/OpenMP pools, onnxruntime and CTranslate2 use one thread.
 Run ``python -m emo_perception.voice.bench`` or ``emo-perception bench --voice``.
 """

@@ -4,8 +4,9 @@ Per frame (20 ms, hop 10 ms, square-root Hann so analysis x synthesis windows ov
 one): LPC of order 20 by the autocorrelation method, poles of the LPC polynomial, each complex
 pole's angle phi -> phi**alpha (magnitude kept, conjugates mirrored, real poles unchanged), the
 frame's residual through the original inverse filter is resynthesised through the modified
-all-pole filter, scaled to the input frame's energy, windowed again and overlap-added. Frames are independent, so the streaming
-transform (which batches whatever frames a chunk completes) equals the offline one.
+all-pole filter, scaled to the input frame's energy, windowed again and overlap-added.
+Frames are independent, so the streaming transform (which batches whatever frames a chunk
+completes) equals the offline one.
 """
 
 from __future__ import annotations
