@@ -97,3 +97,20 @@ def test_full_queue_drops_the_oldest_and_counts_it() -> None:
     assert worker.submitted == 5 and worker.dropped >= 3
     assert len(results) + worker.dropped == 5
     assert results[-1].start == 4.0  # the newest segment always survives
+
+
+def test_offline_writes_the_transcript_and_text_evidence(tmp_path) -> None:
+    from scipy.io import wavfile
+
+    from emo_perception.voice.offline import process_audio
+
+    audio, truth = conversation([(SENTENCES[0], "en-us")], gap_s=0.5)
+    wav = tmp_path / "one.wav"
+    wavfile.write(str(wav), SR, (audio * 32767).astype(np.int16))
+    report = process_audio(wav, tmp_path / "out", VoiceConfig(seed=3, mcadams_random_alpha=True))
+    assert 0.5 <= report.alpha <= 0.9
+    assert word_error_rate(truth[0].text, report.transcript) <= 0.3, report.transcript
+    text = [e for e in report.evidence if e.modality == "text"]
+    assert len(text) == 1 and text[0].kind == "speech" and 0 < text[0].value <= 1
+    assert abs(text[0].start - truth[0].start) < 0.1
+    assert (tmp_path / "out" / "voice_transcript.json").read_text().count('"text"') == 1

@@ -178,3 +178,21 @@ def test_offline_video_with_and_without_audio(dialogue_wav, dialogue, tmp_path) 
         process_audio(mute, tmp_path / "out2", _no_asr())
     with pytest.raises(VoiceInputError, match="not found"):
         process_audio(tmp_path / "nothing.mp4", tmp_path / "out3", _no_asr())
+
+
+def test_flush_ends_the_stream_and_the_next_chunk_starts_a_new_one(dialogue) -> None:
+    audio, truth = dialogue
+    pipe = VoicePipeline(_no_asr())
+    first = [pipe.process(audio[i:i + 1600], SR, i / SR) for i in range(0, len(audio), 1600)]
+    first.append(pipe.flush())
+    x44 = resample_poly(audio, 441, 160).astype(np.float32)
+    second = [pipe.process(x44[i:i + 4410], 44100, 50.0 + i / 44100)
+              for i in range(0, len(x44), 4410)]
+    second.append(pipe.flush())
+    assert second[0].anonymised.stamp == 50.0
+    for outs in (first, second):
+        segs = [s.segment for o in outs for s in o.segments]
+        assert len(segs) == len(truth)
+    n_second = sum(len(o.anonymised.samples) for o in second)
+    assert abs(n_second - len(x44) * SR / 44100) <= 1
+    assert pipe.counters.stamp_jumps == 0 and pipe.counters.rate_changes == 0

@@ -319,10 +319,19 @@ class VoicePipeline:
         return self._poll()
 
     def flush(self, wait_asr: bool = True, timeout: float = 120.0) -> VoiceOutput:
-        """End of stream: drain resampler, anonymiser and VAD; optionally wait for ASR."""
+        """End of stream: drain resampler, anonymiser and VAD; optionally wait for ASR.
+
+        The pipeline stays usable: the next chunk starts a new stream whose clock begins at
+        that chunk's stamp. Counters keep counting.
+        """
         tail = self._resampler.flush() if self._resampler is not None else \
             np.zeros(0, dtype=np.float32)
         out = self._finish(tail, "", final=True)
+        # The stream has ended: the next chunk starts a new one (new clock from its stamp).
+        self._t0, self._rate, self._resampler = None, None, None
+        self._n_in, self._n16, self._n_anon = 0.0, 0, 0
+        self._raw = _History(self._raw.capacity)
+        self._anon_hist = _History(self._anon_hist.capacity)
         if wait_asr and self._asr is not None:
             self._asr.wait_idle(timeout)
             out.speech += self._poll()
