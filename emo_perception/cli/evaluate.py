@@ -63,7 +63,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         g = report["micro_gestures"]
         k = next(key for key in g if key.startswith("top") and key != "top1")
         lines.append(f"micro-gestures ({g['segments']} segments, {g['no_detection']} without "
-                     f"detection): top-1 {_fmt(g["top1"])}, top-{k[3:]} {_fmt(g[k])}")
+                     f"detection): top-1 {_fmt(g['top1'])}, top-{k[3:]} {_fmt(g[k])}")
     return lines
 
 
