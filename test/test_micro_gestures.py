@@ -321,3 +321,33 @@ def test_quiet_on_vtest_pedestrians():
         assert events == [], [(e.class_id, e.name, e.start, e.end) for e in events]
         # The contact and posture rules judged every frame; motion rules need more pixels.
         assert det.skipped == 0 and det.motion_gated == seen
+
+
+def test_face_mesh_of_the_same_track_places_the_face():
+    """A real mediapipe mesh (Grace Hopper) of the same track overrides the pose's face
+    points: a fingertip on the mesh's nose tip reads as a nose touch with the mesh and
+    as something else from the pose alone (the mesh sits 35 px lower than the pose's
+    face, as when the pose model misplaces a face)."""
+    from test_action_units import face_of, grace_rgb, mesh_of
+
+    mesh = mesh_of(grace_rgb())
+    src = mesh[[468, 473], :2]
+    dst = np.array([[308.0, 125.0], [332.0, 125.0]])
+    scale = np.linalg.norm(dst[1] - dst[0]) / np.linalg.norm(src[1] - src[0])
+    placed = mesh.copy()
+    placed[:, :2] = (mesh[:, :2] - src[0]) * scale + dst[0]
+    placed[:, 2] *= scale
+    face = face_of(placed, "p1")
+    nose = tuple(placed[1, :2])
+    gesture = sequence(touch("right", nose, (-12, 20)))
+    det = MicroGestureDetector()
+    with_mesh = []
+    for i, (kp, hands) in enumerate(gesture):
+        with_mesh += det.update(body(kp, hands), i / FPS, [face])
+    assert classes(with_mesh) == {34}
+    assert 34 not in classes(run(gesture))
+    # A mesh of another track is not used.
+    other = face_of(placed, "someone-else")
+    det = MicroGestureDetector()
+    assert 34 not in classes([e for i, (kp, h) in enumerate(gesture)
+                              for e in det.update(body(kp, h), i / FPS, [other])])
