@@ -1,0 +1,246 @@
+"""Landmark stage: faces (detector boxes + 478-point mesh), pose, hands, segmentation.
+
+Only the models bundled with ``mediapipe==0.10.21`` (``mediapipe.solutions``) are used,
+so nothing is downloaded at run time. Limits that follow from those models:
+
+- Faces: the detector (short or full range) finds several faces; the face mesh runs
+  its own short-range detector for up to ``max_num_faces`` faces. Every detector box
+  becomes a :class:`Face` (meshes are attached when they overlap); a mesh without a
+  detector box is kept too, so de-identification masks the union of both.
+- Pose is single-person in mediapipe: it locks on the most prominent person in the
+  frame. We report at most one :class:`Body` per frame; faces of other people are
+  still detected, tracked and masked, but have no skeleton or micro-gestures.
+- Hands (optional, they cost 10-16 ms) are attached to the body whose wrist is
+  nearest; hands with no body are dropped.
+
+The stage never raises: a failing model or a frame over the time budget gives
+``Landmarks(ok=False, error=...)`` so de-identification can fail closed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from emo_perception.perception.types import Body, Box, Face, Frame, Hand, Landmarks
+
+# Mesh indices used for head pose: eye outer corners, forehead, chin.
+_EYE_R, _EYE_L, _FOREHEAD, _CHIN = 33, 263, 10, 152
+_WRISTS = {"left": 15, "right": 16}  # pose keypoints, the person's own side
+
+
+@dataclass
+class LandmarkConfig:
+    """Which mediapipe models run and how (flat fields map 1:1 to ROS parameters)."""
+
+    face_range: str = "full"  # "short" (within ~2 m) or "full" (within ~5 m)
+    min_face_score: float = 0.5
+    face_mesh: bool = True  # 478-point mesh (needed by action units)
+    max_num_faces: int = 4
+    min_mesh_score: float = 0.5
+    pose: bool = True  # 33-point body skeleton (needed by micro-gestures)
+    min_pose_score: float = 0.5
+    hands: bool = False  # 21 points per hand; costly, enable for hand micro-gestures
+    max_num_hands: int = 2
+    segmentation: bool = False  # people mask (selfie segmentation), for silhouette de-id
+    static_image_mode: bool = False  # True for unrelated images (no tracking across frames)
+    parallel: bool = True  # run the face and body models in two threads
+    timeout_ms: float = 0.0  # per-frame budget; over it the frame fails closed (0 = none)
+
+    def __post_init__(self) -> None:
+        if self.face_range not in ("short", "full"):
+            raise ValueError(f"face_range must be 'short' or 'full', got {self.face_range!r}")
+        for name in ("min_face_score", "min_mesh_score", "min_pose_score"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        if not 1 <= self.max_num_faces <= 16:
+            raise ValueError(f"max_num_faces must be 1..16, got {self.max_num_faces}")
+        if not 1 <= self.max_num_hands <= 8:
+            raise ValueError(f"max_num_hands must be 1..8, got {self.max_num_hands}")
+        if self.timeout_ms < 0:
+            raise ValueError(f"timeout_ms must be >= 0 (0 = no budget), got {self.timeout_ms}")
+
+
+def head_pose_from_mesh(mesh: np.ndarray) -> tuple[float, float, float]:
+    """Roll, pitch, yaw (radians) of a face from its mesh, 0 when facing the camera.
+
+    Axes come from the mesh itself (eye corner to eye corner, forehead to chin), so
+    no camera calibration is needed. Signs: roll > 0 when the eye line slopes down to
+    image right, pitch > 0 looking up, yaw > 0 turning towards image right.
+    """
+    x_axis = mesh[_EYE_L] - mesh[_EYE_R]
+    x_axis = x_axis / (np.linalg.norm(x_axis) + 1e-9)
+    down = mesh[_CHIN] - mesh[_FOREHEAD]
+    y_axis = down - np.dot(down, x_axis) * x_axis
+    y_axis = y_axis / (np.linalg.norm(y_axis) + 1e-9)
+    z_axis = np.cross(x_axis, y_axis)
+    roll = math.atan2(float(x_axis[1]), float(x_axis[0]))
+    pitch = math.atan2(float(z_axis[1]), float(z_axis[2]))
+    yaw = math.atan2(float(-z_axis[0]), float(z_axis[2]))
+    return roll, pitch, yaw
+
+
+def _points_box(points: np.ndarray) -> Box:
+    x0, y0 = points[:, 0].min(), points[:, 1].min()
+    x1, y1 = points[:, 0].max(), points[:, 1].max()
+    return Box(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
+
+class LandmarkDetector:
+    """Runs the configured mediapipe models on a frame and returns :class:`Landmarks`.
+
+    The model calls go through the ``_run_*`` methods, one per model, so a subclass
+    can inject faults (exceptions, delays) to test that later stages fail closed.
+    """
+
+    def __init__(self, cfg: LandmarkConfig | None = None) -> None:
+        import mediapipe as mp
+
+        self.cfg = cfg = cfg or LandmarkConfig()
+        sol = mp.solutions
+        self._detector = sol.face_detection.FaceDetection(
+            min_detection_confidence=cfg.min_face_score,
+            model_selection=1 if cfg.face_range == "full" else 0)
+        self._mesh = sol.face_mesh.FaceMesh(
+            static_image_mode=cfg.static_image_mode, max_num_faces=cfg.max_num_faces,
+            refine_landmarks=True, min_detection_confidence=cfg.min_mesh_score,
+            min_tracking_confidence=cfg.min_mesh_score) if cfg.face_mesh else None
+        # model_complexity=1 is the only pose model shipped in the wheel.
+        self._pose = sol.pose.Pose(
+            static_image_mode=cfg.static_image_mode, model_complexity=1,
+            min_detection_confidence=cfg.min_pose_score,
+            min_tracking_confidence=cfg.min_pose_score) if cfg.pose else None
+        self._hands = sol.hands.Hands(
+            static_image_mode=cfg.static_image_mode, max_num_hands=cfg.max_num_hands,
+            model_complexity=1) if cfg.hands else None
+        self._segmenter = sol.selfie_segmentation.SelfieSegmentation(
+            model_selection=1) if cfg.segmentation else None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="body-landmarks") \
+            if cfg.parallel and (cfg.pose or cfg.hands or cfg.segmentation) else None
+
+    # -- model calls (override in a subclass to inject faults) --------------------------
+    def _run_face_detection(self, rgb: np.ndarray) -> Any:
+        return self._detector.process(rgb)
+
+    def _run_face_mesh(self, rgb: np.ndarray) -> Any:
+        return self._mesh.process(rgb)
+
+    def _run_pose(self, rgb: np.ndarray) -> Any:
+        return self._pose.process(rgb)
+
+    def _run_hands(self, rgb: np.ndarray) -> Any:
+        return self._hands.process(rgb)
+
+    def _run_segmentation(self, rgb: np.ndarray) -> Any:
+        return self._segmenter.process(rgb)
+
+    # -- stage -------------------------------------------------------------------------
+    def process(self, frame: Frame) -> Landmarks:
+        """Landmarks of one frame; never raises (failures give ``ok=False``)."""
+        t0 = time.perf_counter()
+        out = Landmarks(frame.stamp, frame.index, frame.width, frame.height)
+        budget = self.cfg.timeout_ms / 1000.0 if self.cfg.timeout_ms else None
+        future = None
+        try:
+            rgb = np.ascontiguousarray(frame.image[:, :, ::-1])
+            if self._pool is not None:
+                future = self._pool.submit(self._body_models, rgb, frame.width, frame.height)
+            out.faces = self._face_models(rgb, frame.width, frame.height)
+            if future is not None:
+                left = None if budget is None else max(budget - (time.perf_counter() - t0),
+                                                       0.001)
+                out.bodies, out.segmentation = future.result(timeout=left)
+            else:
+                out.bodies, out.segmentation = self._body_models(rgb, frame.width,
+                                                                 frame.height)
+        except FutureTimeout:
+            out.ok, out.error = False, f"timeout: landmarks over {self.cfg.timeout_ms:g} ms"
+        except Exception as exc:  # any model failure must fail closed, not crash the node
+            out.ok, out.error = False, f"{type(exc).__name__}: {exc}".splitlines()[0]
+        out.latency_s = time.perf_counter() - t0
+        if out.ok and budget is not None and out.latency_s > budget:
+            out.ok = False
+            out.error = (f"timeout: landmarks took {out.latency_s * 1000:.0f} ms, "
+                         f"budget {self.cfg.timeout_ms:g} ms")
+        if not out.ok:
+            out.faces, out.bodies, out.segmentation = [], [], None
+        return out
+
+    def _face_models(self, rgb: np.ndarray, w: int, h: int) -> list[Face]:
+        faces: list[Face] = []
+        det = self._run_face_detection(rgb)
+        for d in det.detections or []:
+            rb = d.location_data.relative_bounding_box
+            box = Box(rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h).clamp(w, h)
+            if box.w <= 1 or box.h <= 1:
+                continue
+            kps = np.array([[k.x * w, k.y * h] for k in d.location_data.relative_keypoints],
+                           dtype=np.float32)
+            faces.append(Face(box=box, score=float(d.score[0]), keypoints=kps))
+        if self._mesh is None:
+            return faces
+        res = self._run_face_mesh(rgb)
+        scale = np.array([w, h, w], dtype=np.float32)
+        for lm in res.multi_face_landmarks or []:
+            mesh = np.array([[p.x, p.y, p.z] for p in lm.landmark], dtype=np.float32) * scale
+            mbox = _points_box(mesh).clamp(w, h)
+            cx, cy = mbox.center
+            best = None
+            for face in faces:
+                b = face.box.expand(0.2)
+                if face.mesh is None and b.x <= cx <= b.x + b.w and b.y <= cy <= b.y + b.h:
+                    if best is None or face.box.iou(mbox) > best.box.iou(mbox):
+                        best = face
+            if best is None:
+                # The mesh tracker found a face the detector missed: keep it (it must be
+                # masked too); 0.5 marks "found by the mesh only".
+                best = Face(box=mbox, score=0.5)
+                faces.append(best)
+            best.mesh = mesh
+            best.head_pose = head_pose_from_mesh(mesh)
+        return faces
+
+    def _body_models(self, rgb: np.ndarray, w: int,
+                     h: int) -> tuple[list[Body], np.ndarray | None]:
+        bodies: list[Body] = []
+        if self._pose is not None:
+            res = self._run_pose(rgb)
+            if res.pose_landmarks is not None:
+                kp = np.array([[p.x * w, p.y * h, p.z * w, p.visibility]
+                               for p in res.pose_landmarks.landmark], dtype=np.float32)
+                vis = kp[kp[:, 3] > 0.5]
+                if len(vis) >= 3:
+                    box = _points_box(vis).expand(0.1).clamp(w, h)
+                    score = float(np.mean(kp[:, 3]))
+                    bodies.append(Body(box=box, score=score, keypoints=kp))
+        if self._hands is not None and bodies:
+            res = self._run_hands(rgb)
+            for lm, handed in zip(res.multi_hand_landmarks or [], res.multi_handedness or []):
+                pts = np.array([[p.x * w, p.y * h, p.z * w] for p in lm.landmark],
+                               dtype=np.float32)
+                label = handed.classification[0]
+                # mediapipe labels hands as if the image were mirrored (selfie view).
+                side = "right" if label.label == "Left" else "left"
+                body = min(bodies, key=lambda b: float(np.linalg.norm(
+                    b.keypoints[_WRISTS[side], :2] - pts[0, :2])))
+                body.hands.append(Hand(side=side, score=float(label.score), keypoints=pts))
+        mask = None
+        if self._segmenter is not None:
+            mask = self._run_segmentation(rgb).segmentation_mask
+            mask = None if mask is None else np.asarray(mask, dtype=np.float32)
+        return bodies, mask
+
+    def close(self) -> None:
+        """Release the mediapipe graphs and the worker thread."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        for model in (self._detector, self._mesh, self._pose, self._hands, self._segmenter):
+            if model is not None:
+                model.close()
