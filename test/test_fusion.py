@@ -122,3 +122,17 @@ def test_wrong_label_set_is_rejected_not_mixed(affects):
 def test_config_validation(kwargs):
     with pytest.raises(ValueError):
         FusionConfig(**kwargs)
+
+
+def test_history_is_bounded_by_the_long_window():
+    from emo_perception.perception.types import MicroGestureEvent
+
+    fusion = Fusion(FusionConfig(short_window_s=1.0, long_window_s=5.0))
+    for k in range(20):  # a 0.5 s neck touch every second, for 20 s
+        t = float(k)
+        fusion.update(t + 0.5, [], [MicroGestureEvent("p", 11, "Touching or scratching neck",
+                                                      0.9, t, t + 0.5)], [])
+    win = fusion.evidence_window("p")
+    assert win.micro_gestures and all(g.end >= 19.5 - 5.0 for g in win.micro_gestures)
+    st = fusion.state("p", 19.5)
+    assert st.short_term.valence < 0 and st.short_term.label == "fear"

@@ -166,6 +166,8 @@ class Fusion:
             for item in voice:
                 for person in live:
                     self._add_voice(person, item, 1.0 / len(live))
+            for person in live:
+                self._trim(person, stamp)
         self.expired = [tid for tid, p in self._people.items()
                         if stamp - p.last_seen > self.cfg.expiry_s]
         for tid in self.expired:
@@ -226,6 +228,7 @@ class Fusion:
         self._contribute(person, ev.end, w, mass if mass.any() else None, valence, arousal)
         self._note(person, EvidenceItem("body", "micro_gesture", ev.name, ev.score, ev.start,
                                         ev.end, ev.class_id), w)
+        self._trim(person, ev.end)
 
     def _add_voice(self, person: _Person, item: EvidenceItem, share: float) -> None:
         w = self.cfg.voice_weight * share
