@@ -84,6 +84,28 @@ def test_pipeline_recognises_segments_in_the_background() -> None:
     assert pipe.counters.asr_dropped == 0 and pipe.counters.asr_errors == 0
 
 
+def test_long_speech_is_recognised_in_pieces_while_it_goes_on() -> None:
+    text = SENTENCES[0] + " and " + SENTENCES[3]
+    x = espeak(text, "en-us")
+    audio = np.concatenate([np.zeros(SR // 2, np.float32), x, np.zeros(SR, np.float32)])
+    pipe = VoicePipeline(VoiceConfig(asr_max_segment_s=2.0))
+    try:
+        outs = [pipe.process(audio[i:i + 1600], SR, i / SR) for i in range(0, len(audio), 1600)]
+        outs.append(pipe.flush(wait_asr=True))
+    finally:
+        pipe.close()
+    results = sorted((r for o in outs for r in o.speech), key=lambda r: r.start)
+    segs = [s.segment for o in outs for s in o.segments]
+    assert len(segs) == 1 and segs[0].duration > 4.0
+    c = pipe.counters
+    assert len(results) == c.asr_submitted == int(segs[0].duration // 2.0) + 1 - \
+        c.asr_skipped_short
+    for a, b in zip(results, results[1:]):  # pieces tile the segment without overlap
+        assert b.start == pytest.approx(a.start + 2.0)
+    joined = " ".join(r.text for r in results)
+    assert word_error_rate(text, joined) <= 0.6, joined  # cuts fall inside words
+
+
 def test_full_queue_drops_the_oldest_and_counts_it() -> None:
     x = espeak(SENTENCES[1], "en-gb")
     worker = AsrWorker(AsrConfig(queue_size=1))

@@ -81,7 +81,8 @@ def test_bad_chunks_are_counted_not_fatal(dialogue) -> None:
     n_bad = int(np.sum(~np.isfinite(nan)))
     feed = [(ok, SR), (nan, SR), (clipped, SR), (np.zeros(1600, np.float32), SR),
             (np.zeros(0, np.float32), SR), (stereo, SR), (audio[:4410], 44100),
-            (ok, 0), (np.array(["a", "b"]), SR), (np.zeros((2, 2, 2)), SR), (ok, SR)]
+            (ok, 0), (np.array(["1", "2"]), SR), (np.zeros((2, 2, 2)), SR),
+            (ok.astype(complex), SR), (ok, SR)]
     t, outs = 0.0, []
     for x, rate in feed:
         outs.append(pipe.process(x, rate, t))
@@ -92,7 +93,7 @@ def test_bad_chunks_are_counted_not_fatal(dialogue) -> None:
     assert c.nan_chunks == 1 and c.nan_samples == n_bad
     assert c.clipped_chunks == 1 and c.clipped_samples == int(np.sum(np.abs(clipped) >= 0.999))
     assert c.silent_chunks == 1 and c.empty_chunks == 1
-    assert c.rejected_chunks == 3  # rate 0, strings, 3-D array
+    assert c.rejected_chunks == 4  # rate 0, strings, 3-D array, complex
     assert c.resampled_chunks == 1 and c.rate_changes == 2  # 16k -> 44.1k -> 16k
     for o in outs:
         if o.anonymised is not None:

@@ -39,6 +39,8 @@ class AudioChunk:
 def to_mono_float32(data: np.ndarray) -> np.ndarray:
     """Integer or float PCM, (n,) or (n, channels) -> mono float32 in [-1, 1] scale."""
     data = np.asarray(data)
+    if data.dtype.kind not in "iuf":
+        raise ValueError(f"audio samples must be integer or float, got dtype {data.dtype}")
     if data.dtype.kind == "i":
         data = data.astype(np.float32) / float(np.iinfo(data.dtype).max)
     elif data.dtype.kind == "u":  # 8-bit WAV is unsigned, centred on 128

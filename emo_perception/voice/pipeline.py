@@ -52,6 +52,7 @@ class VoiceConfig:
     asr_compute_type: str = "int8"
     asr_beam_size: int = 1
     asr_queue_size: int = 8
+    asr_max_segment_s: float = 30.0  # longer speech is recognised in pieces of this length
     asr_on_anonymised: bool = False  # recognise the anonymised audio instead of the raw
     num_threads: int = 1  # onnxruntime and CTranslate2 threads
     clip_level: float = 0.999  # |sample| at or above this counts as clipped
@@ -87,7 +88,7 @@ class VoiceConfig:
         return AsrConfig(enabled=self.asr_enabled, model_path=self.asr_model_path,
                          language=self.asr_language, compute_type=self.asr_compute_type,
                          cpu_threads=self.num_threads, beam_size=self.asr_beam_size,
-                         queue_size=self.asr_queue_size)
+                         queue_size=self.asr_queue_size, max_segment_s=self.asr_max_segment_s)
 
 
 @dataclass
@@ -112,6 +113,8 @@ class VoiceCounters:
     asr_completed: int = 0
     asr_dropped: int = 0  # oldest segments dropped from the full recognition queue
     asr_errors: int = 0
+    asr_skipped_short: int = 0  # speech pieces shorter than Whisper's useful minimum
+    bad_stamps: int = 0  # non-finite stamps (the sample clock is used instead)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -191,6 +194,7 @@ class VoicePipeline:
         hist_len = int((asr_cfg.max_segment_s + 5.0) * SAMPLE_RATE)
         self._raw = _History(hist_len)
         self._anon_hist = _History(hist_len)
+        self._asr_cursor: float | None = None  # open segment recognised up to here
 
     @property
     def asr_pending(self) -> int:
@@ -236,6 +240,13 @@ class VoicePipeline:
             return self._finish(x, warning)
         rate = int(sample_rate)
         c.samples_in += len(x)
+        try:
+            stamp = float(stamp)
+        except (TypeError, ValueError):
+            stamp = float("nan")
+        if not math.isfinite(stamp):
+            c.bad_stamps += 1
+            stamp = 0.0 if self._t0 is None else self._t0 + self._n_in
         if self._t0 is None:
             self._t0 = float(stamp)
             self._vad.reset(self._t0)
@@ -285,6 +296,7 @@ class VoicePipeline:
         out.prosody = self._windows.process(x16)
         for seg in segments:
             out.segments.append(self._segment(seg))
+        self._long_speech()
         out.speech = self._poll()
         return out
 
@@ -293,17 +305,41 @@ class VoicePipeline:
         b = int(round((seg.end - self._t0) * SAMPLE_RATE))
         return hist.cut(a, b)
 
+    def _submit(self, start: float, end: float) -> None:
+        """Queue [start, end) of the stream for recognition (raw or anonymised audio)."""
+        assert self._asr is not None
+        if end - start < self._asr.config.min_segment_s:
+            self.counters.asr_skipped_short += 1
+            return
+        piece = SpeechSegment(start, end)
+        hist = self._anon_hist if self.config.asr_on_anonymised and self._anon is not None \
+            else self._raw
+        self._asr.submit(self._cut(hist, piece), start)
+        self.counters.asr_submitted += 1
+
     def _segment(self, seg: SpeechSegment) -> SegmentReport:
         self.counters.segments += 1
-        audio = self._cut(self._raw, seg)
         feats = self._windows.segment(seg.start, seg.end)
-        if self._asr is not None and len(audio) >= self._asr.config.min_segment_s * SAMPLE_RATE:
-            src = audio
-            if self.config.asr_on_anonymised and self._anon is not None:
-                src = self._cut(self._anon_hist, seg)
-            self._asr.submit(src, seg.start)
-            self.counters.asr_submitted += 1
+        if self._asr is not None:
+            begin = seg.start
+            if self._asr_cursor is not None and self._asr_cursor > seg.start:
+                begin = self._asr_cursor  # the earlier part went out while it was spoken
+            self._submit(begin, seg.end)
+        self._asr_cursor = None
         return SegmentReport(seg, feats)
+
+    def _long_speech(self) -> None:
+        """Send Whisper-sized pieces of speech that is still going on."""
+        since = self._vad.open_since
+        if self._asr is None or since is None:
+            return
+        step = self._asr.config.max_segment_s
+        cursor = since if self._asr_cursor is None else max(self._asr_cursor, since)
+        now = self._t0 + self._n16 / SAMPLE_RATE
+        while now - cursor >= step:
+            self._submit(cursor, cursor + step)
+            cursor += step
+        self._asr_cursor = cursor if cursor > since else None
 
     def _poll(self) -> list[SpeechResult]:
         if self._asr is None:
@@ -332,6 +368,7 @@ class VoicePipeline:
         self._n_in, self._n16, self._n_anon = 0.0, 0, 0
         self._raw = _History(self._raw.capacity)
         self._anon_hist = _History(self._anon_hist.capacity)
+        self._asr_cursor = None
         if wait_asr and self._asr is not None:
             self._asr.wait_idle(timeout)
             out.speech += self._poll()

@@ -214,7 +214,7 @@ class ProsodyWindower:
     """
 
     def __init__(self, config: ProsodyConfig, sample_rate: int = 16000,
-                 keep_s: float = 40.0) -> None:
+                 keep_s: float = 120.0) -> None:
         self.config = config
         self.sample_rate = int(sample_rate)
         self._hop = int(round(sample_rate * config.hop_ms / 1000))

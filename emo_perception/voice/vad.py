@@ -102,6 +102,11 @@ class SileroVad:
     def speaking(self) -> bool:
         return self._speaking
 
+    @property
+    def open_since(self) -> float | None:
+        """Start time of the segment in progress, or None during silence."""
+        return self._t(self._start) if self._speaking else None
+
     def _score(self, window: np.ndarray) -> float:
         x = np.concatenate([self._context, window])[None, :]
         prob, self._state = self._session.run(
