@@ -140,6 +140,8 @@ def test_capture_errors_are_one_line(tmp_path) -> None:
         MicSource(device="no-such-microphone")
     assert "PortAudio" in str(err.value) and "\n" not in str(err.value)
     assert "no-such-microphone" in str(err.value) or "libportaudio2" in str(err.value)
+    with pytest.raises(CaptureError, match="PortAudio.*default input device"):
+        MicSource()
 
 
 def test_offline_wav_writes_files_and_evidence(dialogue_wav, dialogue, tmp_path) -> None:

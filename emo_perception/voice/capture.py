@@ -125,7 +125,8 @@ class MicSource:
         except (sd.PortAudioError, ValueError) as exc:
             name = "default input device" if dev is None else f"input device {dev!r}"
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise CaptureError(f"PortAudio cannot open the {name}: {msg}") from exc
+            raise CaptureError(f"PortAudio cannot open the {name}: {msg} "
+                               f"({_count_inputs(sd)} input devices found)") from exc
         self._t0_wall = time.time()
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: object,
@@ -154,6 +155,13 @@ class MicSource:
     def close(self) -> None:
         self._stream.stop()
         self._stream.close()
+
+
+def _count_inputs(sd: object) -> int:
+    try:
+        return sum(1 for d in sd.query_devices() if d["max_input_channels"] > 0)
+    except sd.PortAudioError:
+        return 0
 
 
 class StreamResampler:
