@@ -1,0 +1,196 @@
+"""The whole embedded perception chain in one process, for offline runs and benchmarks.
+
+landmarks -> tracking -> de-identification -> action units -> expression ->
+micro-gestures -> fusion. ``PerceptionPipeline.process(frame)`` runs them in order;
+``run(frames)`` overlaps the landmark models of the next frame (a worker thread; the
+mediapipe graphs release the GIL) with the rest of the chain for the current one.
+The ROS nodes split the same stages across processes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emo_perception.perception.action_units import ActionUnitConfig, ActionUnitEstimator
+from emo_perception.perception.deid import DeidConfig, DeidResult, Deidentifier
+from emo_perception.perception.expression import ExpressionConfig, ExpressionEstimator
+from emo_perception.perception.fusion import Fusion, FusionConfig, PersonState
+from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
+from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
+from emo_perception.perception.sources import to_bgr
+from emo_perception.perception.tracking import PersonTracker, Track, TrackerConfig
+from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
+
+STAGES = ("landmarks", "tracking", "deid", "action_units", "expression", "micro_gestures",
+          "fusion")
+
+
+@dataclass
+class PipelineConfig:
+    """One config per stage (each flat, as ROS parameters), plus how stages overlap."""
+
+    landmarks: LandmarkConfig = field(default_factory=LandmarkConfig)
+    tracking: TrackerConfig = field(default_factory=TrackerConfig)
+    deid: DeidConfig = field(default_factory=DeidConfig)
+    action_units: ActionUnitConfig = field(default_factory=ActionUnitConfig)
+    expression: ExpressionConfig = field(default_factory=ExpressionConfig)
+    micro_gestures: MicroGestureConfig = field(default_factory=MicroGestureConfig)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    analysis: bool = True  # AUs, expression, micro-gestures and fusion (False: de-id only)
+    threaded: bool = True  # landmarks of frame n+1 overlap the rest of frame n in run()
+
+
+@dataclass
+class FrameResult:
+    """Everything the pipeline produced for one frame."""
+
+    index: int
+    stamp: float
+    deid: DeidResult
+    landmarks: Landmarks
+    tracks: list[Track]
+    affects: list[FaceAffect]
+    gestures: list[MicroGestureEvent]
+    persons: list[PersonState]
+    latencies: dict[str, float]  # seconds per stage, plus "total"
+    errors: list[str] = field(default_factory=list)  # analysis failures (counted, not raised)
+
+
+class PerceptionPipeline:
+    """Composes the perception stages; see the module docstring."""
+
+    def __init__(self, cfg: PipelineConfig | None = None,
+                 detector: LandmarkDetector | None = None) -> None:
+        self.cfg = cfg = cfg or PipelineConfig()
+        lm_cfg = cfg.landmarks
+        if cfg.deid.mode == "silhouette" and not lm_cfg.segmentation:
+            lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
+        # A detector may be passed in (e.g. one with injected faults in tests).
+        self.detector = detector or LandmarkDetector(lm_cfg)
+        self.tracker = PersonTracker(cfg.tracking)
+        self.deid = Deidentifier(cfg.deid)
+        self.au = ActionUnitEstimator(cfg.action_units)
+        self.expression = ExpressionEstimator(cfg.expression)
+        self.gestures = MicroGestureDetector(cfg.micro_gestures)
+        self.fusion = Fusion(cfg.fusion)
+        self.error_count = 0
+        self._live: set[str] = set()
+
+    # -- entry points ------------------------------------------------------------------
+    def process(self, frame: Frame) -> FrameResult:
+        """Run every stage on one frame."""
+        return self._after_landmarks(frame, self.detector.process(frame))
+
+    def process_image(self, image: object, stamp: float, index: int) -> FrameResult:
+        """Like :meth:`process` for a raw array: gray / BGRA / 16-bit images are converted
+        (counted); anything that is not an image fails closed (obscured or blocked)."""
+        bgr = to_bgr(image) if isinstance(image, np.ndarray) else None
+        if bgr is None or min(bgr.shape[:2]) < 2:
+            t0 = time.perf_counter()
+            shape = getattr(image, "shape", None)
+            reason = f"not a usable image (shape {shape}, dtype {getattr(image, 'dtype', None)})"
+            result = self.deid.fail_closed(image, reason)
+            w = int(shape[1]) if shape is not None and len(shape) >= 2 else 0
+            h = int(shape[0]) if shape is not None and len(shape) >= 2 else 0
+            lm = Landmarks(stamp, index, w, h, ok=False, error=reason)
+            return FrameResult(index, stamp, result, lm, [], [], [], [],
+                               {"total": time.perf_counter() - t0})
+        if bgr is not image:
+            self.deid.stats.converted += 1
+        return self.process(Frame(np.ascontiguousarray(bgr), stamp, index))
+
+    def run(self, frames: Iterable[Frame]) -> Iterator[FrameResult]:
+        """Process a stream in order, overlapping landmarks with the rest when threaded."""
+        if not self.cfg.threaded:
+            for frame in frames:
+                yield self.process(frame)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="landmarks") as pool:
+            pending: tuple[Frame, Future[Landmarks]] | None = None
+            for frame in frames:
+                future = pool.submit(self.detector.process, frame)
+                if pending is not None:
+                    yield self._after_landmarks(pending[0], pending[1].result())
+                pending = (frame, future)
+            if pending is not None:
+                yield self._after_landmarks(pending[0], pending[1].result())
+
+    def close(self) -> None:
+        self.detector.close()
+
+    # -- stages after landmarks ------------------------------------------------------
+    def _after_landmarks(self, frame: Frame, lm: Landmarks) -> FrameResult:
+        lat = {"landmarks": lm.latency_s}
+        t = time.perf_counter()
+        tracks = self.tracker.update(lm)
+        lat["tracking"] = _lap(t)
+        t = time.perf_counter()
+        deid = self.deid.apply(frame.image, lm)
+        lat["deid"] = _lap(t)
+        affects: list[FaceAffect] = []
+        gestures: list[MicroGestureEvent] = []
+        persons: list[PersonState] = []
+        errors: list[str] = []
+        if self.cfg.analysis and lm.ok:
+            affects, gestures, persons = self._analyse(frame.stamp, lm, lat, errors)
+        self._forget_ended()
+        lat["total"] = sum(lat.values())
+        self.error_count += len(errors)
+        return FrameResult(frame.index, frame.stamp, deid, lm, tracks, affects, gestures,
+                           persons, lat, errors)
+
+    def _analyse(self, stamp: float, lm: Landmarks, lat: dict[str, float],
+                 errors: list[str]) -> tuple[list[FaceAffect], list[MicroGestureEvent],
+                                             list[PersonState]]:
+        affects: list[FaceAffect] = []
+        gestures: list[MicroGestureEvent] = []
+        persons: list[PersonState] = []
+        t_au = t_ex = 0.0
+        for face in lm.faces:
+            if face.mesh is None or not face.track_id:
+                continue
+            # Analysis stages must not take de-identification down with them: failures
+            # are recorded per frame and counted instead.
+            try:
+                t = time.perf_counter()
+                aus = self.au.estimate(face, stamp)
+                t_au += _lap(t)
+                t = time.perf_counter()
+                affects.append(self.expression.estimate(face.track_id, stamp, aus))
+                t_ex += _lap(t)
+            except Exception as exc:  # noqa: BLE001 - see comment above
+                errors.append(f"action units/expression {face.track_id}: {exc}")
+        lat["action_units"], lat["expression"] = t_au, t_ex
+        t = time.perf_counter()
+        for body in lm.bodies:
+            if not body.track_id:
+                continue
+            try:
+                gestures += self.gestures.update(body, stamp, lm.faces)
+            except Exception as exc:  # noqa: BLE001 - counted, see _analyse comment
+                errors.append(f"micro-gestures {body.track_id}: {exc}")
+        lat["micro_gestures"] = _lap(t)
+        t = time.perf_counter()
+        try:
+            persons = self.fusion.update(stamp, affects, gestures, [])
+        except Exception as exc:  # noqa: BLE001 - counted, see _analyse comment
+            errors.append(f"fusion: {exc}")
+        lat["fusion"] = _lap(t)
+        return affects, gestures, persons
+
+    def _forget_ended(self) -> None:
+        live = {t.track_id for t in self.tracker.tracks}
+        for tid in self._live - live:
+            self.au.forget(tid)
+            self.gestures.forget(tid)
+        self._live = live
+
+
+def _lap(t0: float) -> float:
+    return time.perf_counter() - t0
