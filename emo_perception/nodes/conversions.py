@@ -255,3 +255,43 @@ def msg_to_evidence_item(msg):
     return EvidenceItem(modality=msg.modality, kind=msg.kind, name=msg.name,
                         value=float(msg.value), start=stamp_to_sec(msg.start),
                         end=stamp_to_sec(msg.end), ref_id=int(msg.ref_id))
+
+
+def prosody_to_msg(features, header, voice_id: str, kind: str):
+    from emo_perception_msgs.msg import Prosody
+
+    return Prosody(header=header, voice_id=voice_id, kind=kind,
+                   window_start=sec_to_stamp(features.start),
+                   window_end=sec_to_stamp(features.end),
+                   f0_mean_hz=float(features.f0_mean_hz), f0_range_st=float(features.f0_range_st),
+                   f0_slope_st_per_s=float(features.f0_slope_st_per_s),
+                   energy_db=float(features.energy_db),
+                   energy_range_db=float(features.energy_range_db),
+                   speaking_rate_sps=float(features.speaking_rate_sps),
+                   voiced_ratio=float(features.voiced_ratio),
+                   pause_ratio=float(features.pause_ratio), pause_count=int(features.pause_count),
+                   arousal=float(features.arousal))
+
+
+def audio_to_msg(samples: np.ndarray, sample_rate: int, header, sequence: int,
+                 anonymised: bool):
+    from emo_perception_msgs.msg import AudioChunk
+
+    msg = AudioChunk(header=header, sample_rate=int(sample_rate), channels=1,
+                     format=AudioChunk.FORMAT_F32, sequence=int(sequence),
+                     anonymised=bool(anonymised))
+    msg.samples = np.ascontiguousarray(samples, dtype=np.float32)
+    return msg
+
+
+def msg_to_audio(msg) -> tuple[np.ndarray, int]:
+    """AudioChunk -> (mono float32 samples, sample rate); ConversionError when malformed."""
+    if msg.format != "f32":
+        raise ConversionError(f"unsupported audio format {msg.format!r}; expected 'f32'")
+    channels = int(msg.channels) or 1
+    data = np.asarray(msg.samples, dtype=np.float32)
+    if data.size % channels:
+        raise ConversionError(f"{data.size} samples do not split into {channels} channels")
+    if channels > 1:
+        data = data.reshape(-1, channels).mean(axis=1)
+    return data, int(msg.sample_rate)

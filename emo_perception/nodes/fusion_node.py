@@ -21,8 +21,9 @@ from emo_perception_msgs.msg import (ActionUnitsArray, AffectState, EmotionState
                                      EmotionStateArray, EvidenceWindow, ExpressionArray,
                                      MicroGestureArray, Prosody, Speech)
 
-PROSODY_FIELDS = ("f0_mean_hz", "f0_range_semitones", "energy_db", "speaking_rate_hz",
-                  "voiced_ratio", "pause_ratio")
+# Same names as the offline voice evidence (emo_perception.voice.offline).
+PROSODY_FIELDS = ("f0_mean_hz", "f0_range_st", "f0_slope_st_per_s", "energy_db",
+                  "speaking_rate_sps", "voiced_ratio", "pause_ratio")
 FUSION_HELP = {
     "short_window_s": "time constant of the short-term state [s]",
     "long_window_s": "time constant of the long-term state and evidence history [s]",
@@ -72,6 +73,8 @@ class FusionNode(EmoNode):
         self._gestures.extend(msg_to_gesture(g) for g in msg.gestures)
 
     def _on_prosody(self, msg: Prosody) -> None:
+        if msg.kind != Prosody.KIND_SEGMENT:
+            return  # sliding windows overlap; segments are the evidence units
         start, end = stamp_to_sec(msg.window_start), stamp_to_sec(msg.window_end)
         if end < start:
             self.record_error("prosody window ends before it starts; ignored")

@@ -1,0 +1,133 @@
+"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (McAdams), voice
+activity, prosody and speech out. Raw audio is never republished.
+
+Recognition runs in the voice pipeline's background thread, so audio processing never
+waits for Whisper; transcripts are published by a timer as they arrive.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from std_msgs.msg import Header
+
+from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.conversions import (ConversionError, audio_to_msg, msg_to_audio,
+                                              prosody_to_msg, sec_to_stamp, stamp_to_sec)
+from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
+from emo_perception_msgs.msg import AudioChunk, Prosody, Speech, VoiceActivity
+
+VOICE_HELP = {
+    "anonymise": "publish McAdams-anonymised audio on voice/deid_audio",
+    "mcadams_alpha": "McAdams coefficient (0.8 classic; lower = stronger)",
+    "mcadams_random_alpha": "draw alpha from U(0.5, 0.9) once per session",
+    "vad_threshold": "speech probability threshold of silero VAD",
+    "asr_enabled": "recognise speech (Whisper tiny.en by default)",
+    "asr_model_path": "CTranslate2 Whisper folder ('' = the bundled tiny.en)",
+    "asr_on_anonymised": "recognise the anonymised audio instead of the raw audio",
+}
+
+
+class VoiceNode(EmoNode):
+    def __init__(self) -> None:
+        super().__init__("voice_node")
+        self.voice_id = str(self.param("voice_id", "v1", "temporary id of this voice stream"))
+        self.publish_raw_audio = bool(self.param(
+            "publish_raw_audio", False,
+            "IDENTIFYING: publish the raw voice on voice/deid_audio instead of the anonymised"))
+        self.cfg: VoiceConfig = self.declare_config("voice", VoiceConfig, VOICE_HELP)
+        try:
+            self.pipeline = VoicePipeline(self.cfg)
+        except (FileNotFoundError, RuntimeError, ValueError) as exc:
+            raise SystemExit(f"voice_node: {str(exc).splitlines()[0]}") from None
+        self.backend = "silero+mcadams" + ("+whisper" if self.cfg.asr_enabled else "")
+        self._frame_id = "microphone"
+        self._sequence = 0
+        self._last_counters: dict[str, int] = {}
+        self.create_subscription(AudioChunk, "private/audio_raw", self._on_audio, SENSOR_QOS)
+        self.audio_pub = self.create_publisher(AudioChunk, "voice/deid_audio", SENSOR_QOS)
+        self.activity_pub = self.create_publisher(VoiceActivity, "voice/activity", RESULT_QOS)
+        self.prosody_pub = self.create_publisher(Prosody, "voice/prosody", RESULT_QOS)
+        self.speech_pub = self.create_publisher(Speech, "voice/speech", RESULT_QOS)
+        self.create_timer(0.1, self._publish_speech)
+        self._segment_start = 0.0
+        self._segment_end = 0.0
+
+    def _header(self, stamp: float) -> Header:
+        return Header(stamp=sec_to_stamp(stamp), frame_id=self._frame_id)
+
+    def _on_audio(self, msg: AudioChunk) -> None:
+        t0 = time.perf_counter()
+        self.counters["received"] += 1
+        self.input_rate.tick()
+        self._frame_id = msg.header.frame_id or self._frame_id
+        try:
+            samples, rate = msg_to_audio(msg)
+        except ConversionError as exc:
+            self.record_error(f"audio chunk rejected: {exc}")
+            self.counters["dropped"] += 1
+            return
+        out = self.pipeline.process(samples, rate, stamp_to_sec(msg.header.stamp))
+        if out.warning:
+            self.record_error(out.warning)
+        if self.publish_raw_audio:
+            self.audio_pub.publish(audio_to_msg(samples, rate, msg.header, self._sequence, False))
+            self._sequence += 1
+        elif out.anonymised is not None and len(out.anonymised.samples):
+            self.audio_pub.publish(audio_to_msg(
+                out.anonymised.samples, out.anonymised.sample_rate,
+                self._header(out.anonymised.stamp), self._sequence, True))
+            self._sequence += 1
+        for update in out.activity:
+            if update.speaking:
+                self._segment_start, self._segment_end = update.stamp, 0.0
+            else:
+                self._segment_end = update.stamp
+            self.activity_pub.publish(VoiceActivity(
+                header=self._header(update.stamp), voice_id=self.voice_id,
+                is_speaking=update.speaking, probability=float(update.probability),
+                segment_start=sec_to_stamp(self._segment_start),
+                segment_end=sec_to_stamp(self._segment_end)))
+        for window in out.prosody:
+            self.prosody_pub.publish(prosody_to_msg(window, self._header(window.end),
+                                                    self.voice_id, Prosody.KIND_WINDOW))
+        for report in out.segments:
+            self.prosody_pub.publish(prosody_to_msg(report.prosody,
+                                                    self._header(report.segment.end),
+                                                    self.voice_id, Prosody.KIND_SEGMENT))
+        self._emit_speech(out.speech)
+        self.counters["processed"] += 1
+        self.output_rate.tick()
+        self.latency.add(time.perf_counter() - t0)
+
+    def _publish_speech(self) -> None:
+        self._emit_speech(self.pipeline.poll_speech())
+
+    def _emit_speech(self, results) -> None:
+        for r in results:
+            if not r.text.strip():
+                continue
+            self.speech_pub.publish(Speech(
+                header=self._header(r.end), voice_id=self.voice_id, text=r.text.strip(),
+                start=sec_to_stamp(r.start), end=sec_to_stamp(r.end),
+                confidence=float(min(1.0, max(0.0, math.exp(r.avg_logprob)))),
+                language=self.cfg.asr_language, from_anonymised=self.cfg.asr_on_anonymised))
+
+    def diagnostic_values(self) -> dict[str, object]:
+        values: dict[str, object] = dict(self.pipeline.counters.as_dict())
+        values["asr_pending"] = self.pipeline.asr_pending
+        values["mcadams_alpha"] = f"{self.pipeline.alpha:.3f}"
+        return values
+
+    def destroy_node(self) -> None:
+        self.pipeline.close()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(VoiceNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
