@@ -5,10 +5,12 @@ centres per AU in crop coordinates [0, 1] (x, y), taken from the 478-point face 
 :func:`au_rois_from_mesh` (left/right for bilateral AUs, two midline points otherwise).
 
 Network: patch embedding (stride ``patch``) -> ``depth`` bidirectional TTT-Linear blocks
-over the patch tokens -> (a) multi-scale global features: token mean at full resolution
-and at a 2x pooled scale; (b) AU-specific ROI scan: the feature map is sampled (bilinear,
-3x3 neighbourhood) around each AU's two centres, giving one token per AU, and the AU
-tokens are scanned by one more bidirectional TTT block so related AUs inform each other.
+over the patch tokens. Multi-scale features: a small convolutional stem at stride 4
+(fine, local texture such as wrinkles and lid edges), the TTT token map (stride ``patch``,
+global context) and a 2x pooled coarse map (global pooled features). AU-specific ROI scan:
+the fine and the TTT maps are sampled (bilinear, 3x3 neighbourhood) around each AU's two
+centres, giving one token per AU, and the AU tokens are scanned by one more bidirectional
+TTT block so related AUs inform each other.
 Each AU's logit comes from its own token plus the global features (per-AU linear head).
 """
 
@@ -77,7 +79,7 @@ class AUTTTConfig:
     """Sizes and label set of AU-TTT. ``dataset`` picks the AU list unless ``aus`` is set."""
 
     image_size: int = 112
-    patch: int = 8
+    patch: int = 14
     dim: int = 64
     heads: int = 4
     depth: int = 2
@@ -120,6 +122,12 @@ class AUTTT(nn.Module):
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.embed = nn.Conv2d(3, cfg.dim, kernel_size=cfg.patch, stride=cfg.patch)
+        fine = cfg.dim // 2
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, fine, 3, stride=2, padding=1), nn.GELU(),
+            nn.Conv2d(fine, fine, 3, stride=2, padding=1), nn.GELU(),
+        )
+        self.roi_in = nn.Linear(cfg.dim + fine, cfg.dim)
         self.pos = nn.Parameter(torch.randn(1, side * side, cfg.dim) * 0.02)
         self.blocks = nn.ModuleList(BiTTTBlock(tcfg) for _ in range(cfg.depth))
         self.norm = nn.LayerNorm(cfg.dim)
@@ -136,7 +144,9 @@ class AUTTT(nn.Module):
 
     def forward(self, image: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
         bsz = image.shape[0]
-        x = self.embed((image - self.mean) / self.std)  # (B, C, s, s)
+        norm = (image - self.mean) / self.std
+        x = self.embed(norm)  # (B, C, s, s)
+        fine = self.stem(norm)  # (B, C/2, S/4, S/4)
         tokens = x.flatten(2).transpose(1, 2) + self.pos
         for block in self.blocks:
             tokens = block(tokens)
@@ -146,9 +156,13 @@ class AUTTT(nn.Module):
         glob = self.global_proj(torch.cat([tokens.mean(1), coarse.mean((2, 3))], dim=-1))
         # ROI sampling: (B, 2A, 9, 2) points in [-1, 1] for grid_sample.
         grid = (rois.unsqueeze(2) + self.roi_offsets) * 2.0 - 1.0
-        sampled = F.grid_sample(fmap, grid, mode="bilinear", align_corners=False)
-        roi = sampled.mean(-1).transpose(1, 2)  # (B, 2A, C)
-        roi = roi.reshape(bsz, self.cfg.num_aus, 2, self.cfg.dim).mean(2)
+        sampled = torch.cat([
+            F.grid_sample(fmap, grid, mode="bilinear", align_corners=False),
+            F.grid_sample(fine, grid, mode="bilinear", align_corners=False),
+        ], dim=1)
+        roi = sampled.mean(-1).transpose(1, 2)  # (B, 2A, C + C/2)
+        roi = roi.reshape(bsz, self.cfg.num_aus, 2, roi.shape[-1]).mean(2)
+        roi = self.roi_in(roi)
         roi = self.roi_block(roi + self.au_embed + glob.unsqueeze(1))
         feat = self.head_norm(roi)
         return (feat * self.head_w).sum(-1) + self.head_b

@@ -44,6 +44,7 @@ class SkeletonMGConfig:
     dataset: str = "imigue"
     num_classes: int = 0  # 0: size of the dataset's label set
     text_head: bool = False
+    text_joint_dim: int = 256  # joint visual-text space of the contrastive head
     dropout: float = 0.1
 
     def __post_init__(self) -> None:
@@ -57,6 +58,11 @@ class SkeletonMGConfig:
             raise ValueError(f"SkeletonMGConfig.num_classes must be >= 2, got {self.num_classes}")
         if self.frames < 4:
             raise ValueError(f"SkeletonMGConfig.frames must be >= 4, got {self.frames}")
+        if self.text_joint_dim < 8 or self.text_joint_dim % 4:
+            raise ValueError(
+                f"SkeletonMGConfig.text_joint_dim must be a multiple of 4 (4 attention heads) "
+                f">= 8, got {self.text_joint_dim}"
+            )
         if self.dim < 8:
             raise ValueError(f"SkeletonMGConfig.dim must be >= 8, got {self.dim}")
 
@@ -107,7 +113,7 @@ class SkeletonMG(nn.Module):
                 raise ValueError(
                     f"SkeletonMG: {text_emb.shape[0]} text embeddings for {cfg.num_classes} classes"
                 )
-            self.text_head = AdaptivePromptHead(text_emb, d)
+            self.text_head = AdaptivePromptHead(text_emb, d, joint_dim=cfg.text_joint_dim)
 
     def forward(self, skeleton: torch.Tensor) -> dict[str, torch.Tensor]:
         x = normalise_clip(skeleton)

@@ -1,0 +1,131 @@
+"""Inference interface over the real bundled ONNX models (onnxruntime; TensorRT on GPU)."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from emo_perception.inference import ModelFileError, create_runner, find_model, load_manifest
+from emo_perception.inference.manifest import sha256_file
+from emo_perception.models.synthetic import GESTURE_IDS, synthetic_faces, synthetic_gestures
+from emo_perception.models.train import f1_scores
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+MODELS = REPO / "models_onnx"
+
+
+def test_manifest_lists_every_bundled_file_with_matching_sha256() -> None:
+    manifest = load_manifest(MODELS)
+    files = {p.name for p in MODELS.glob("*.onnx")}
+    assert files == {e["file"] for e in manifest["models"]}
+    total = 0
+    for e in manifest["models"]:
+        assert sha256_file(MODELS / e["file"]) == e["sha256"]
+        for key in ("inputs", "outputs", "training_data", "metrics", "fit_for_use", "parity"):
+            assert key in e, (e["name"], key)
+        if e["training_data"] == "generated":
+            assert e["fit_for_use"] is False and e["enabled_by_default"] is False
+        assert e["parity"]["onnxruntime_cpu_max_abs_err"] < 1e-4
+        assert (MODELS / e["card"]).is_file()
+        total += (MODELS / e["file"]).stat().st_size
+    assert total < 5_000_000
+
+
+def test_bundled_au_model_runs_on_cpu_and_detects_generated_aus() -> None:
+    path, entry = find_model("au_ttt_bp4d_generated", MODELS)
+    runner = create_runner(path, backend_order=("tensorrt", "cuda", "cpu"))
+    assert runner.provider == "cpu"  # what really runs here; earlier backends explain why not
+    assert runner.fallbacks and runner.fallbacks[0].startswith("tensorrt:")
+    aus = tuple(int(a[2:]) for a in entry["labels"])
+    size = entry["inputs"][0]["shape"][2]
+    crops, rois, labels = synthetic_faces(64, size, aus, seed=123)
+    prob = runner.run({"image": crops.transpose(0, 3, 1, 2) / 255.0, "rois": rois})["au_prob"]
+    assert prob.shape == (64, len(aus)) and np.all((prob >= 0) & (prob <= 1))
+    acc = np.mean((prob >= 0.5) == labels)
+    assert acc > max(np.mean(labels == 0), np.mean(labels == 1)) + 0.1
+    assert f1_scores(prob >= 0.5, labels).mean() > 0.6
+
+
+def test_bundled_skeleton_model_classifies_generated_gestures() -> None:
+    path, entry = find_model("skeleton_mg_imigue_generated", MODELS)
+    runner = create_runner(path, backend_order=("cpu",))
+    clips, labels, _ = synthetic_gestures(80, seed=321)
+    out = runner.run({"skeleton": clips})
+    assert out["probs"].shape == (80, 32)
+    np.testing.assert_allclose(out["probs"].sum(1), 1.0, atol=1e-4)
+    assert np.mean(out["probs"].argmax(1) == labels) > 0.5
+    assert set(np.unique(out["probs"].argmax(1))) <= set(range(32))
+    assert len(GESTURE_IDS) == 8
+
+
+def test_streaming_ttt_step_keeps_state_across_calls() -> None:
+    path, entry = find_model("ttt_linear_step", MODELS)
+    runner = create_runner(path, backend_order=("cpu",))
+    shapes = {i["name"]: i["shape"] for i in entry["inputs"]}
+    x = np.random.default_rng(0).standard_normal((1, *shapes["x"][1:])).astype(np.float32)
+    w = np.zeros((1, *shapes["w_delta"][1:]), np.float32)
+    b = np.zeros((1, *shapes["b_delta"][1:]), np.float32)
+    first = runner.run({"x": x, "w_delta": w, "b_delta": b})
+    second = runner.run({"x": x, "w_delta": first["w_delta_out"], "b_delta": first["b_delta_out"]})
+    assert np.abs(first["w_delta_out"]).sum() > 0
+    assert not np.allclose(first["y"], second["y"])  # same tokens, new state: new output
+
+
+def test_missing_and_corrupt_files_name_file_and_sha(tmp_path) -> None:
+    manifest = load_manifest(MODELS)
+    entry = manifest["models"][0]
+    shutil.copy(MODELS / "manifest.yaml", tmp_path / "manifest.yaml")
+    with pytest.raises(ModelFileError, match=f"missing.*{entry['file']}.*{entry['sha256']}"):
+        create_runner(tmp_path / entry["file"])
+    data = bytearray((MODELS / entry["file"]).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / entry["file"]).write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match=f"corrupt.*{entry['file']}.*expects {entry['sha256']}"):
+        create_runner(tmp_path / entry["file"])
+    (tmp_path / "other.onnx").write_bytes(b"not onnx")
+    with pytest.raises(ModelFileError, match="not listed"):
+        create_runner(tmp_path / "other.onnx", manifest=str(tmp_path))
+    with pytest.raises(ModelFileError, match="onnxruntime cannot load"):
+        create_runner(tmp_path / "other.onnx", verify=False)
+
+
+def test_bad_inputs_and_unusable_backends_are_clear() -> None:
+    path, _ = find_model("skeleton_mg_imigue_generated", MODELS)
+    runner = create_runner(path, backend_order=("cpu",))
+    with pytest.raises(ValueError, match="missing inputs"):
+        runner.run({})
+    bad = np.full((1, 32, 75, 3), np.nan, np.float32)
+    with pytest.raises(ValueError, match="NaN"):
+        runner.run({"skeleton": bad})
+    with pytest.raises(RuntimeError, match="no backend could run.*cuda"):
+        create_runner(path, backend_order=("cuda",))
+    with pytest.raises(ValueError, match="backend_order"):
+        create_runner(path, backend_order=("npu",))
+
+
+def test_build_engines_cli_says_why_without_tensorrt() -> None:
+    proc = subprocess.run([sys.executable, "-m", "emo_perception.cli", "build-engines"],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("TensorRT is usable here; covered by the gpu test")
+    assert proc.returncode == 2 and "cannot build TensorRT engines" in proc.stderr
+
+
+@pytest.mark.gpu
+def test_tensorrt_fp16_matches_onnxruntime(tmp_path) -> None:
+    pytest.importorskip("tensorrt")
+    path, entry = find_model("au_ttt_bp4d_generated", MODELS)
+    trt = create_runner(path, backend_order=("tensorrt",), fp16=True, cache_dir=str(tmp_path))
+    cpu = create_runner(path, backend_order=("cpu",))
+    aus = tuple(int(a[2:]) for a in entry["labels"])
+    crops, rois, _ = synthetic_faces(8, 112, aus, seed=5)
+    feeds = {"image": crops.transpose(0, 3, 1, 2) / 255.0, "rois": rois}
+    assert trt.provider == "tensorrt"
+    assert np.abs(trt.run(feeds)["au_prob"] - cpu.run(feeds)["au_prob"]).max() < 1e-2
+    again = create_runner(path, backend_order=("tensorrt",), fp16=True, cache_dir=str(tmp_path))
+    assert again.engine_path == trt.engine_path and len(list(tmp_path.glob("*.engine"))) == 1
