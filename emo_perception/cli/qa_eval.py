@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     n_items = len(qa.binary) + len(qa.choice)
     bar = _progress(n_items if not args.limit else None)
-    report = evaluate(qa, answerer, limit=args.limit, progress=bar.update if bar else None)
-    if bar:
+    report = evaluate(qa, answerer, limit=args.limit, progress=None if bar is None else bar.update)
+    if bar is not None:
         bar.close()
     report.update({"file": str(path), "pep": not args.no_pep and args.backend != "knowledge",
                    "limit": args.limit, "machine": platform.machine(),

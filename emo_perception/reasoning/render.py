@@ -17,10 +17,13 @@ def render_evidence(window: EvidenceWindow, au_threshold: float = 0.5,
     for name, p in sorted(window.action_units.items(), key=lambda kv: -kv[1]):
         code = au_code(name)
         text = au_label(code) if code is not None else name
-        (present if p >= au_threshold else absent).append(f"{text} {p:.2f}")
+        if p >= au_threshold:
+            present.append(f"{text} {p:.2f}")
+        else:  # codes only: absent AUs matter for auditing, not worth prompt tokens
+            absent.append(f"AU{code}" if code is not None else name)
     lines.append("Facial action units present: " + ("; ".join(present) or "none observed"))
     if absent:
-        lines.append("Facial action units absent: " + "; ".join(absent))
+        lines.append("Facial action units below threshold: " + ", ".join(absent))
     expr = [f"{k} {v:.2f}" for k, v in sorted(window.expression.items(), key=lambda kv: -kv[1])
             if v >= 0.05]
     lines.append("Facial expression scores: " + (", ".join(expr) or "none observed"))
