@@ -41,6 +41,7 @@ class LaunchPlan:
     env: dict[str, str]
     stop_when_source_ends: bool = True
     drain_s: float = 2.0
+    monitor: bool = True  # publish per-node alive/dead status on /diagnostics
 
 
 def _clean_namespace(ns: str) -> str:
@@ -67,7 +68,8 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
         chosen[chosen.index("camera_node")] = "player_node"
         overrides["player_node"] = overrides.pop("camera_node")
     if source is not None and "player_node" in chosen and is_bag(source):
-        overrides["player_node"].update(bag=source, clock="true", only_inputs="true")
+        overrides["player_node"].update(bag=source, clock="true", only_inputs="true",
+                                        wait_for_subscribers="true")
     elif source is not None:
         target = "mic_node" if pathlib.Path(source).suffix.lower() in AUDIO_EXTENSIONS \
             else "camera_node"
@@ -123,9 +125,28 @@ class Launcher:
         self._stop_requested = False
 
     def start(self) -> None:
+        self._start_monitor()
         for node in self.plan.nodes:
             self.procs[node] = subprocess.Popen(node_command(self.plan, node), env=self.plan.env)
             self.log(f"[launch] started {node} (pid {self.procs[node].pid})")
+
+    def _start_monitor(self) -> None:
+        """Per-node alive/dead diagnostics; optional (the launcher works without rclpy)."""
+        self.monitor = None
+        if not self.plan.monitor:
+            return
+        os.environ.update({k: v for k, v in self.plan.env.items()
+                           if k.startswith(("ROS_", "FASTRTPS_", "RMW_"))})
+        try:
+            from emo_perception.nodes.launch_monitor import LaunchMonitor
+        except ImportError as exc:
+            self.log(f"[launch] no launcher diagnostics (rclpy unavailable: {exc})")
+            return
+        self.monitor = LaunchMonitor(self.plan.namespace, self.states)
+
+    def states(self) -> dict[str, int | None]:
+        """Node -> exit code, None while running."""
+        return {n: self.exit_codes.get(n, p.poll()) for n, p in self.procs.items()}
 
     def request_stop(self, *_args: object) -> None:
         self._stop_requested = True
@@ -151,6 +172,8 @@ class Launcher:
                 time.sleep(0.05)
             self.stop()
         finally:
+            if getattr(self, "monitor", None) is not None:
+                self.monitor.close()
             for sig, handler in old.items():
                 signal.signal(sig, handler)
         failed = {n: c for n, c in self.exit_codes.items() if c not in (0, -signal.SIGINT)}

@@ -23,8 +23,11 @@ def load_type(name: str):
     return getattr(importlib.import_module(f"{pkg}.msg"), cls)
 
 
+T0 = time.time()
+
+
 def summarise(msg) -> dict:
-    out: dict = {}
+    out: dict = {"t": time.time() - T0}
     header = getattr(msg, "header", None)
     if header is not None:
         out["stamp"] = header.stamp.sec + header.stamp.nanosec * 1e-9
@@ -40,6 +43,21 @@ def summarise(msg) -> dict:
     for field in ("faces", "bodies", "expressions", "gestures", "states", "status", "tracks"):
         if hasattr(msg, field):
             out[f"n_{field}"] = len(getattr(msg, field))
+    if hasattr(msg, "expressions"):
+        out["labels"] = [e.label for e in msg.expressions]
+        out["track_ids"] = [e.track_id for e in msg.expressions]
+    if hasattr(msg, "faces") and msg.faces and hasattr(msg.faces[0], "units"):
+        out["aus"] = [{f"AU{u.code}": round(u.probability, 3) for u in f.units} for f in msg.faces]
+    if hasattr(msg, "faces") and msg.faces and hasattr(msg.faces[0], "landmarks"):
+        out["n_landmarks"] = [len(f.landmarks) for f in msg.faces]
+    if hasattr(msg, "states"):
+        out["labels"] = [s.short_term.label for s in msg.states]
+        out["track_ids"] = [s.track_id for s in msg.states]
+    if hasattr(msg, "rationale"):
+        out.update(label=msg.label, backend=msg.backend, n_cues=len(msg.cues),
+                   flags=[f.kind for f in msg.flags], track_id=msg.track_id)
+    if hasattr(msg, "items") and hasattr(msg, "duration_s"):
+        out["items"] = [(i.kind, i.name) for i in msg.items]
     if hasattr(msg, "status"):
         out["statuses"] = [{"name": s.name, "level": int.from_bytes(s.level, "little")
                             if isinstance(s.level, bytes) else int(s.level), "message": s.message,
