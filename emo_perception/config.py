@@ -69,6 +69,35 @@ def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
+def config_chain(path: str | os.PathLike[str]) -> list[pathlib.Path]:
+    """The files a config is made of, base first.
+
+    A variant names its base with ``emo_launch: ros__parameters: base: default.yaml``
+    (resolved next to the variant, then among shipped configs) and overrides only what
+    differs. ROS nodes get every file as ``--params-file`` in this order; later files win.
+    """
+    chain: list[pathlib.Path] = []
+    current: pathlib.Path | None = resolve_config_path(path).resolve()
+    while current is not None:
+        if current in chain:
+            raise ConfigError(f"{current}: config bases form a loop")
+        chain.insert(0, current)
+        base = launch_settings(load_yaml(current)).get("base")
+        if not base:
+            break
+        sibling = current.parent / str(base)
+        current = (sibling if sibling.is_file() else resolve_config_path(str(base))).resolve()
+    return chain
+
+
+def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A config with its bases merged in (what the nodes end up seeing)."""
+    merged: dict[str, Any] = {}
+    for part in config_chain(path):
+        _deep_update(merged, load_yaml(part))
+    return merged
+
+
 def node_section(data: dict[str, Any], node_name: str) -> dict[str, Any]:
     """The ``ros__parameters`` of ``node_name``, merged over the ``/**`` wildcard section."""
     merged: dict[str, Any] = {}

@@ -23,8 +23,8 @@ import time
 from typing import Any
 
 from emo_perception.bags import is_bag
-from emo_perception.config import (ConfigError, config_dir, launch_settings, load_yaml,
-                                   resolve_config_path)
+from emo_perception.config import (ConfigError, config_chain, config_dir, launch_settings,
+                                   load_config)
 
 ALL_NODES = ("camera_node", "mic_node", "deid_node", "au_node", "gesture_node", "voice_node",
              "fusion_node", "reasoning_node", "hri_bridge_node", "player_node")
@@ -35,6 +35,7 @@ AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 @dataclasses.dataclass
 class LaunchPlan:
     config_path: pathlib.Path
+    config_files: list[pathlib.Path]  # base first; each becomes a --params-file
     namespace: str
     nodes: list[str]
     overrides: dict[str, dict[str, str]]  # node -> {param: value}
@@ -53,8 +54,9 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
               nodes: list[str] | None = None, namespace: str | None = None,
               extra_params: list[str] | None = None) -> LaunchPlan:
     """Resolve config, node list, source and environment into a plan (no side effects)."""
-    config_path = resolve_config_path(config).resolve()
-    data = load_yaml(config_path)
+    chain = config_chain(config)
+    config_path = chain[-1]
+    data = load_config(config_path)
     settings = launch_settings(data)
     chosen = list(nodes) if nodes else list(settings.get("nodes", ["camera_node"]))
     for name in chosen:
@@ -98,7 +100,7 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
     env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", discovery)
     ns = namespace if namespace is not None else str(settings.get("namespace", "emo"))
     return LaunchPlan(
-        config_path=config_path, namespace=_clean_namespace(ns), nodes=chosen,
+        config_path=config_path, config_files=chain, namespace=_clean_namespace(ns), nodes=chosen,
         overrides=overrides, env=env,
         stop_when_source_ends=bool(settings.get("stop_when_source_ends", True)),
         drain_s=float(settings.get("drain_s", 2.0)))
@@ -106,7 +108,9 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
 
 def node_command(plan: LaunchPlan, node: str) -> list[str]:
     cmd = [sys.executable, "-m", f"emo_perception.nodes.{node}", "--ros-args",
-           "-r", f"__node:={node}", "--params-file", str(plan.config_path)]
+           "-r", f"__node:={node}"]
+    for path in plan.config_files:
+        cmd += ["--params-file", str(path)]
     if plan.namespace:
         cmd += ["-r", f"__ns:={plan.namespace}"]
     for key, value in plan.overrides.get(node, {}).items():

@@ -26,7 +26,7 @@ def _node_set(context, *args, **kwargs):
         if var in plan.env:
             actions.append(SetEnvironmentVariable(var, plan.env[var]))
     for node in plan.nodes:
-        params = [str(plan.config_path)]
+        params = [str(p) for p in plan.config_files]
         if plan.overrides.get(node):
             # -p on the command line parses values as YAML; do the same here.
             params.append({k: yaml.safe_load(v) for k, v in plan.overrides[node].items()})

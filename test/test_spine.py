@@ -156,22 +156,51 @@ def test_launcher_forwards_sigint(ros_env, vtest_avi: pathlib.Path) -> None:
     assert "started camera_node" in output
 
 
+NODE_OVERRIDES = {
+    "camera_node": ["-p", "source:={vtest}"],
+    "mic_node": ["-p", "source:={wav}"],
+}
+
+
 @pytest.mark.ros
-def test_default_config_keys_are_declared_parameters(ros_env, vtest_avi) -> None:
-    """Every key of camera_node's YAML section is a parameter the node declares."""
+@pytest.mark.parametrize("config_name", ["default.yaml", "cpu.yaml", "desktop_gpu.yaml",
+                                         "jetson.yaml"])
+def test_config_keys_are_declared_parameters(config_name, ros_env, vtest_avi, tmp_path) -> None:
+    """Every key of every node section is a parameter that node declares, with a
+    description; every node of the launch list exists."""
+    import importlib
+
     import rclpy
+    from scipy.io import wavfile
 
-    from emo_perception.config import flatten, resolve_config_path
-    from emo_perception.nodes.camera_node import CameraNode
+    from emo_perception.config import flatten, launch_settings
+    from emo_perception.launcher import ALL_NODES
 
-    config = resolve_config_path("default.yaml")
-    rclpy.init(args=["--ros-args", "--params-file", str(config), "-p",
-                     f"source:={vtest_avi}"])
-    try:
-        node = CameraNode()
-        declared = set(node._parameters)
-        keys = set(flatten(node_section(load_yaml(config), "camera_node")))
-        assert keys <= declared, f"YAML keys not declared: {sorted(keys - declared)}"
-        node.destroy_node()
-    finally:
-        rclpy.try_shutdown()
+    wav = tmp_path / "silence.wav"
+    wavfile.write(str(wav), 16000, np.zeros(1600, np.int16))
+    from emo_perception.config import config_chain, load_config
+
+    files = config_chain(config_name)
+    data = load_config(config_name)
+    params_files = [a for f in files for a in ("--params-file", str(f))]
+    assert set(launch_settings(data)["nodes"]) <= set(ALL_NODES)
+    sections = {k.split("/")[-1] for k in data if k.startswith("/**/")}
+    assert sections <= set(ALL_NODES), sections - set(ALL_NODES)
+    for name in sorted(sections):
+        module = importlib.import_module(f"emo_perception.nodes.{name}")
+        cls = next(v for k, v in vars(module).items() if k.lower() == name.replace("_", ""))
+        extra = [a.format(vtest=vtest_avi, wav=wav) for a in NODE_OVERRIDES.get(name, [])]
+        rclpy.init(args=["--ros-args", *params_files, *extra])
+        try:
+            node = cls()
+            declared = node._parameters
+            keys = set(flatten(node_section(data, name)))
+            assert keys <= set(declared), f"{name}: undeclared {sorted(keys - set(declared))}"
+            for pname in declared:
+                if pname == "use_sim_time":
+                    continue
+                desc = node.describe_parameter(pname)
+                assert desc.description, f"{name}.{pname} has no description"
+            node.destroy_node()
+        finally:
+            rclpy.try_shutdown()
