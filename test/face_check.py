@@ -70,7 +70,7 @@ class IndependentDetector:
         gray = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
         boxes: list[Box] = []
         for cascade in self._haar:
-            for x, y, w, h in cascade.detectMultiScale(gray, 1.1, 5, minSize=(24, 24)):
+            for x, y, w, h in cascade.detectMultiScale(gray, 1.15, 5, minSize=(24, 24)):
                 boxes.append(Box(float(x), float(y), float(w), float(h)))
         return boxes
 

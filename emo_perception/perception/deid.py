@@ -231,10 +231,10 @@ def _mosaic(roi: np.ndarray, blocks: int) -> np.ndarray:
 
 def obscure_all(h: int, w: int, image: object = None) -> np.ndarray:
     """The whole-frame fail-closed picture: a mosaic of at most 8 cells across (so no
-    face can survive), or flat gray when the input has no usable pixels."""
+    face can survive), or flat gray when the input has no usable pixels or is tiny."""
     usable = isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 \
         and image.shape[2] == 3 and image.shape[0] == h and image.shape[1] == w
-    if not usable:
+    if not usable or min(h, w) < 8:
         return np.full((h, w, 3), 128, np.uint8)
     cells = max(1, round(8 * min(w, h) / max(w, h)))
     small = cv2.resize(image, (8 if w >= h else cells, cells if w >= h else 8),
