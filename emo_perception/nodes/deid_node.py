@@ -81,7 +81,11 @@ class DeidNode(EmoNode):
         self.private_faces_pub = self.create_publisher(FaceArray, "private/faces", RESULT_QOS)
         self.bodies_pub = self.create_publisher(BodyArray, "bodies", RESULT_QOS)
         self.tracks_pub = self.create_publisher(PersonTrackArray, "tracks", RESULT_QOS)
-        self.create_timer(1.0 / self.processing_rate, self._process)
+        # Poll often and process as soon as a frame is there (a timer at processing_rate
+        # would add up to one period of latency); processing_rate caps the rate.
+        self._min_interval = 1.0 / self.processing_rate
+        self._last_start = 0.0
+        self.create_timer(0.004, self._process)
         if self.publish_raw_passthrough:
             self.get_logger().warning("publish_raw_passthrough is set: deid/image carries "
                                       "IDENTIFYING raw frames")
@@ -94,10 +98,11 @@ class DeidNode(EmoNode):
         self.counters["dropped"] = self.queue.dropped
 
     def _process(self) -> None:
-        msg = self.queue.pop()
-        if msg is None:
-            return
         t0 = time.perf_counter()
+        if t0 - self._last_start < self._min_interval or not len(self.queue):
+            return
+        msg = self.queue.pop()
+        self._last_start = t0
         stamp = stamp_to_sec(msg.header.stamp)
         try:
             image = image_to_bgr(msg)
