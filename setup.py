@@ -15,7 +15,8 @@ NODES = (
     "voice_node",
     "fusion_node",
     "reasoning_node",
-    "hri_bridge_node",
+    "player_node",
+    "recorder_node",
 )
 
 setup(

@@ -27,7 +27,7 @@ from emo_perception.config import (ConfigError, config_chain, config_dir, launch
                                    load_config)
 
 ALL_NODES = ("camera_node", "mic_node", "deid_node", "au_node", "gesture_node", "voice_node",
-             "fusion_node", "reasoning_node", "hri_bridge_node", "player_node")
+             "fusion_node", "reasoning_node", "player_node")
 SOURCE_NODES = ("camera_node", "mic_node", "player_node")
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 
