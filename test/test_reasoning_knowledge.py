@@ -7,11 +7,13 @@ import math
 import pytest
 
 from emo_perception.evidence import EvidenceWindow
+from emo_perception.labels import IMIGUE_CLASSES, SMG_CLASSES
 from emo_perception.reasoning.guard import HallucinationGuard
 from emo_perception.reasoning.knowledge import KnowledgeReasoner
 from emo_perception.reasoning.qa_windows import face_window, photo_bgr, speech_evidence
 from emo_perception.reasoning.render import evidence_slots, render_evidence
 from emo_perception.reasoning.result import ReasoningConfig
+from emo_perception.reasoning.tables import GESTURE_KNOWLEDGE, SMG_TO_IMIGUE, canonical_gesture
 
 pytest.importorskip("mediapipe")
 
@@ -108,3 +110,10 @@ def test_rendering_states_absent_modalities(windows):
 def test_config_errors_name_the_field(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ReasoningConfig(**kwargs)
+
+
+def test_gesture_table_covers_imigue_and_maps_smg():
+    assert set(IMIGUE_CLASSES) <= set(GESTURE_KNOWLEDGE)
+    assert set(SMG_TO_IMIGUE) <= set(SMG_CLASSES)
+    assert canonical_gesture("pulling shirt collar") == IMIGUE_CLASSES[13]
+    assert canonical_gesture("waving") is None

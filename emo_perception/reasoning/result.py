@@ -6,7 +6,6 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from emo_perception.evidence import KINDS, MODALITIES
 from emo_perception.labels import EXPRESSION_LABEL_SETS
 
 BACKENDS = ("knowledge", "transformers", "openai")
@@ -102,10 +101,6 @@ class ReasoningResult:
             "window_start": self.window_start,
             "window_end": self.window_end,
         }
-
-
-def valid_cue_fields(modality: str, kind: str) -> bool:
-    return modality in MODALITIES and kind in KINDS
 
 
 @dataclass

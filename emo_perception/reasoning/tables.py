@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from emo_perception.labels import AU_NAMES, EMFACS_PROTOTYPES, IMIGUE_CLASSES, SMG_CLASSES
+from emo_perception.labels import AU_NAMES, EMFACS_PROTOTYPES
 
 # Approximate circumplex positions (valence, arousal) in -1..1 (Russell-style layouts).
 CIRCUMPLEX: dict[str, tuple[float, float]] = {
@@ -85,8 +85,6 @@ SMG_TO_IMIGUE: dict[str, str] = {
     "Pulling shirt collar": "Buckle button, pulling shirt collar, adjusting tie",
     "Illustrative hand gestures": "Illustrative hand gestures",
 }
-assert set(IMIGUE_CLASSES) <= set(GESTURE_KNOWLEDGE)
-assert set(SMG_TO_IMIGUE) <= set(SMG_CLASSES)
 
 # Emotion words in speech (lower case stems) -> emotion. Negation is handled by the caller.
 EMOTION_WORDS: dict[str, str] = {
