@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topics", nargs="+", metavar="TOPIC", help="play only these topics")
     parser.add_argument("--remap", action="append", default=[], metavar="OLD:=NEW",
                         help="publish topic OLD as NEW (absolute names; repeatable)")
+    parser.add_argument("--wait-for-subscribers", action="store_true",
+                        help="after --delay, wait (up to 30 s) until every played topic has "
+                             "a subscriber")
     parser.add_argument("--delay", type=float, default=1.0,
                         help="seconds to wait before the first message (default 1.0)")
 
@@ -29,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def ros_args(args: argparse.Namespace) -> list[str]:
     params: dict[str, object] = {"bag": args.bag, "rate": float(args.rate),
                                  "loop": bool(args.loop), "clock": bool(args.clock),
-                                 "start_delay_s": float(args.delay)}
+                                 "start_delay_s": float(args.delay),
+                                 "wait_for_subscribers": bool(args.wait_for_subscribers)}
     if args.topics:
         params["topics"] = list(args.topics)
     if args.remap:

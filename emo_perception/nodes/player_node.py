@@ -28,8 +28,9 @@ from emo_perception.topics import TOPICS
 STREAM_SUFFIXES = ("image_raw", "image", "audio_raw", "deid_audio")
 INPUT_SUFFIXES = tuple("/" + t.name for t in TOPICS if t.publisher in ("camera_node",
                                                                          "mic_node"))
+# Reliable matches both rclpy's best-effort /clock subscription and reliable tools.
 CLOCK_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
-                       reliability=ReliabilityPolicy.BEST_EFFORT,
+                       reliability=ReliabilityPolicy.RELIABLE,
                        durability=DurabilityPolicy.VOLATILE)
 
 
@@ -67,6 +68,9 @@ class PlayerNode(EmoNode):
                                          "[Hz]", (1.0, 1000.0)))
         self.delay = float(self.param("start_delay_s", 1.0, "wait this long before the first "
                                       "message so subscribers can connect [s]", (0.0, 60.0)))
+        self.wait_subs = bool(self.param(
+            "wait_for_subscribers", False, "after start_delay_s, also wait (up to 30 s) "
+            "until every played topic has a subscriber"))
         only = [t for t in self.param("topics", [""], "topics to play (empty = all)") if t]
         remaps = parse_remaps([r for r in self.param(
             "remap", [""], "topic renames, each /OLD:=/NEW") if r])
@@ -118,6 +122,8 @@ class PlayerNode(EmoNode):
         try:
             if self._stop.wait(self.delay):
                 return
+            if self.wait_subs and not self._wait_for_subscribers(30.0):
+                return
             while not self._stop.is_set():
                 self._play_once()
                 if not self.loop or self._stop.is_set():
@@ -133,6 +139,17 @@ class PlayerNode(EmoNode):
                 self.exit_code = 1
         if self.shutdown_on_end or self.exit_code:
             self.finished = True
+
+    def _wait_for_subscribers(self, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while any(p.get_subscription_count() == 0 for p in self.pubs.values()):
+            if time.monotonic() > end:
+                lonely = [t for t, p in self.pubs.items() if p.get_subscription_count() == 0]
+                self.get_logger().warning(f"no subscriber on {', '.join(lonely)}; playing")
+                break
+            if self._stop.wait(0.05):
+                return False
+        return True
 
     def _play_once(self) -> None:
         wall0 = time.monotonic()

@@ -5,9 +5,10 @@ deserialization. By default it records the de-identified and result topics of
 :mod:`emo_perception.topics` plus ``/diagnostics``; topics under ``private/`` (raw images,
 raw audio, face meshes) are identifying and are recorded only with ``include_private``.
 
-Like ``ros2 bag record``, each topic is subscribed once a publisher appears, with QoS
+Like ``ros2 bag record``, a result topic is subscribed once a publisher appears, with QoS
 compatible with every publisher (best effort if any publisher is best effort, transient
-local if all are latched), and the bag timestamp is the receive time.
+local if all are latched); streams (images, audio) are subscribed best effort at start.
+The bag timestamp is the receive time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from emo_perception.bags import BagError, BagWriter
 from emo_perception.nodes.common import EmoNode, run_node
 
 QUEUE_DEPTH = 100  # deep queues: the writer is fast, bursts of frames must not be lost
+# Raw and de-identified streams are published best effort; subscribing to them at start
+# (best effort matches any publisher) catches the first frames, before discovery polling.
+STREAM_SUFFIXES = ("/image_raw", "/deid/image", "/audio_raw", "/deid_audio")
+STREAM_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=QUEUE_DEPTH,
+                        reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 def is_private(name: str) -> bool:
@@ -85,6 +91,9 @@ class RecorderNode(EmoNode):
         self.started = time.monotonic()
         self.finished = False
         self.exit_code = 0
+        for name in self.wanted:  # streams: subscribe now so no early frame is missed
+            if name.endswith(STREAM_SUFFIXES) and name in self.known_types:
+                self._subscribe(name, self.known_types[name], STREAM_QOS)
         self._discover()
         self._discover_timer = self.create_timer(0.2, self._discover)
         if self.progress_s > 0:
@@ -116,11 +125,14 @@ class RecorderNode(EmoNode):
                 else ReliabilityPolicy.BEST_EFFORT,
                 durability=DurabilityPolicy.TRANSIENT_LOCAL if latched
                 else DurabilityPolicy.VOLATILE)
-            msg_class = load_msg_class(type_name)
-            self.types[name] = type_name
-            self.subs[name] = self.create_subscription(
-                msg_class, name, lambda data, n=name: self._on_message(n, data), qos, raw=True)
-            self.get_logger().info(f"recording {name} ({type_name})")
+            self._subscribe(name, type_name, qos)
+
+    def _subscribe(self, name: str, type_name: str, qos: QoSProfile) -> None:
+        self.types[name] = type_name
+        self.subs[name] = self.create_subscription(
+            load_msg_class(type_name), name, lambda data, n=name: self._on_message(n, data),
+            qos, raw=True)
+        self.get_logger().info(f"recording {name} ({type_name})")
 
     def _on_message(self, name: str, data: bytes) -> None:
         self.counters["received"] += 1
