@@ -96,6 +96,18 @@ class _Wrap:
         return self.inner.reason(window, track_id)
 
 
+def test_bad_windows_are_counted_not_raised():
+    nan = float("nan")
+    bad = EvidenceWindow(action_units={"AU12": nan, "AU6": 0.9}, prosody={"energy_db": nan},
+                         duration_s=1.0)
+    with ReasoningRunner(ReasoningConfig(), RunnerConfig(min_interval_s=0.0)) as runner:
+        assert not runner.submit({"action_units": {}}, "x")  # not a window
+        assert runner.submit(bad, "y")
+        got = runner.wait_results(1, 10)
+    assert runner.stats.invalid == 1 and runner.stats.values_dropped == 2
+    assert got[0].track_id == "y" and all(c.name != "AU12" for c in got[0].cues)
+
+
 @pytest.mark.parametrize("kwargs", [{"timeout_s": 0}, {"min_interval_s": -1},
                                     {"queue_size": 0}])
 def test_runner_config_validation(kwargs):

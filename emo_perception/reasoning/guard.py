@@ -22,6 +22,23 @@ from emo_perception.reasoning.tables import (
 TIME_TOLERANCE_S = 0.25  # timestamps from LLMs are read from text; allow rounding
 
 
+def sanitize(window: EvidenceWindow) -> tuple[EvidenceWindow, int]:
+    """A copy without non-finite values or reversed gesture spans, and how many were cut."""
+    def finite(d: dict[str, float]) -> dict[str, float]:
+        return {k: v for k, v in d.items() if math.isfinite(v)}
+
+    gestures = [g for g in window.micro_gestures
+                if math.isfinite(g.score) and math.isfinite(g.start) and math.isfinite(g.end)
+                and g.end >= g.start]
+    clean = replace(window, action_units=finite(window.action_units),
+                    expression=finite(window.expression), prosody=finite(window.prosody),
+                    micro_gestures=gestures)
+    dropped = (len(window.action_units) + len(window.expression) + len(window.prosody)
+               + len(window.micro_gestures)) - (len(clean.action_units) + len(clean.expression)
+                                                + len(clean.prosody) + len(gestures))
+    return clean, dropped
+
+
 class HallucinationGuard:
     """Checks a result against the window it claims to explain."""
 

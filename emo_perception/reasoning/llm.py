@@ -16,7 +16,7 @@ from emo_perception.reasoning import prompts
 from emo_perception.reasoning.backends import (
     BackendError, BackendTimeout, DeidentifiedKeyframe, OpenAIChat, TransformersChat,
 )
-from emo_perception.reasoning.guard import HallucinationGuard
+from emo_perception.reasoning.guard import HallucinationGuard, sanitize
 from emo_perception.reasoning.knowledge import KnowledgeReasoner
 from emo_perception.reasoning.parse import (
     extract_cues, parse_json_object, parse_label, parse_unit,
@@ -51,6 +51,7 @@ class LLMReasoner:
                keyframes: Sequence[DeidentifiedKeyframe] = ()) -> ReasoningResult:
         t0 = time.perf_counter()
         track_id = track_id or window.track_id
+        window, _ = sanitize(window)
         flags: list[Flag] = []
         images = keyframes if self.config.attach_keyframes else ()
         for attempt in range(1 + self.config.retries):

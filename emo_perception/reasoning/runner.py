@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.reasoning.backends import DeidentifiedKeyframe
+from emo_perception.reasoning.guard import sanitize
 from emo_perception.reasoning.knowledge import KnowledgeReasoner
 from emo_perception.reasoning.llm import Reasoner, create_reasoner
 from emo_perception.reasoning.result import Flag, ReasoningConfig, ReasoningResult
@@ -53,6 +54,8 @@ class RunnerStats:
     fallbacks: int = 0
     errors: int = 0
     results_dropped: int = 0  # results nobody polled in time
+    invalid: int = 0  # submissions that were not evidence windows
+    values_dropped: int = 0  # non-finite values / reversed spans removed from windows
 
 
 class ReasoningRunner:
@@ -98,6 +101,11 @@ class ReasoningRunner:
     def submit(self, window: EvidenceWindow, track_id: str = "",
                keyframes: Sequence[DeidentifiedKeyframe] = ()) -> bool:
         """Queue a window; False when rate-limited for this track. Never blocks."""
+        if not isinstance(window, EvidenceWindow):
+            with self._cv:
+                self.stats.invalid += 1
+            return False
+        window, dropped = sanitize(window)
         track = track_id or window.track_id
         now = self._clock()
         with self._cv:
@@ -106,6 +114,7 @@ class ReasoningRunner:
                 self.stats.rate_limited += 1
                 return False
             self._last_submit[track] = now
+            self.stats.values_dropped += dropped
             if len(self._jobs) >= self.runner.queue_size:
                 self._jobs.popleft()
                 self.stats.dropped += 1
