@@ -123,15 +123,17 @@ def _scaled_box(xyxy: np.ndarray, scale: float) -> Any:
 
 
 def reference_faces(frames: list[np.ndarray]) -> list[list[Any]]:
-    """Independent reference: mediapipe full-range (its own instance) plus Haar frontal
-    boxes of at least 40 px that mediapipe did not report."""
+    """Independent reference: mediapipe full-range (its own instance) plus faces that two
+    Haar cascades (frontal default and alt2) agree on, at least 40 px, that mediapipe did
+    not report. Requiring two cascades keeps Haar's texture false positives out."""
     import mediapipe as mp
 
     from emo_perception.perception.types import Box
 
     det = mp.solutions.face_detection.FaceDetection(min_detection_confidence=0.5,
                                                     model_selection=1)
-    haar = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    cascades = [cv2.CascadeClassifier(cv2.data.haarcascades + name) for name in
+                ("haarcascade_frontalface_default.xml", "haarcascade_frontalface_alt2.xml")]
     out = []
     for im in frames:
         h, w = im.shape[:2]
@@ -140,10 +142,11 @@ def reference_faces(frames: list[np.ndarray]) -> list[list[Any]]:
             rb = d.location_data.relative_bounding_box
             faces.append(Box(rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h))
         gray = cv2.equalizeHist(cv2.cvtColor(im, cv2.COLOR_BGR2GRAY))
-        for x, y, bw, bh in haar.detectMultiScale(gray, 1.1, 6, minSize=(40, 40)):
-            b = Box(float(x), float(y), float(bw), float(bh))
-            if not any(b.iou(f) > 0.2 for f in faces):
-                faces.append(b)
+        a, b = ([Box(*(float(v) for v in r)) for r in c.detectMultiScale(
+            gray, 1.1, 5, minSize=(40, 40))] for c in cascades)
+        for box in a:
+            if any(box.iou(o) > 0.4 for o in b) and not any(box.iou(f) > 0.2 for f in faces):
+                faces.append(box)
         out.append(faces)
     det.close()
     return out
