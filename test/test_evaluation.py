@@ -236,3 +236,71 @@ def test_eval_truncated_bag_exits_2_with_one_line(eval_case, tmp_path: pathlib.P
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "emo-perception eval: error:" in lines[0], res.stderr
     assert str(bag) in lines[0]
+
+
+def _fit(img: np.ndarray) -> np.ndarray:
+    """Centre a photo on a 640x480 grey canvas (a camera-sized frame)."""
+    import cv2
+
+    canvas = np.full((480, 640, 3), 90, np.uint8)
+    h, w = img.shape[:2]
+    s = min(460 / h, 620 / w)
+    im = cv2.resize(img, (int(w * s), int(h * s)))
+    y, x = (480 - im.shape[0]) // 2, (640 - im.shape[1]) // 2
+    canvas[y:y + im.shape[0], x:x + im.shape[1]] = im
+    return canvas
+
+
+@pytest.mark.ros
+@pytest.mark.slow
+def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
+    """Bag of real photos -> launcher (player_node + deid/au/fusion) -> recorder -> eval."""
+    import signal
+    import time
+
+    import cv2
+    import matplotlib
+    import skimage.data
+
+    smiling = _fit(np.ascontiguousarray(skimage.data.astronaut()[:, :, ::-1]))
+    neutral = _fit(cv2.imread(str(pathlib.Path(matplotlib.get_data_path()) / "sample_data" /
+                                  "grace_hopper.jpg")))
+    source = tmp_path / "in"
+    with bags.BagWriter(source) as w:  # 8 frames each at 5 Hz
+        for i in range(16):
+            w.write("/emo/private/image_raw", "sensor_msgs/msg/Image", _t(2 * i),
+                    bags.image_msg(smiling if i < 8 else neutral, _t(2 * i)))
+    recorded = tmp_path / "out"
+    emo = [sys.executable, "-m", "emo_perception.cli"]
+    recorder = subprocess.Popen(emo + ["record", "--out", str(recorded), "--include-private",
+                                       "--progress", "0"], env=ros_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(2.0)
+        launch = subprocess.run(emo + ["launch", "default.yaml", "--source", str(source),
+                                       "--nodes", "camera_node,deid_node,au_node,fusion_node"],
+                                env=ros_env, capture_output=True, text=True, timeout=150)
+        assert launch.returncode == 0, launch.stdout[-2000:] + launch.stderr[-2000:]
+        assert "started player_node" in launch.stdout
+        time.sleep(1.0)
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        rec_out = recorder.communicate(timeout=30)[0]
+    assert recorder.returncode == 0, rec_out[-2000:]
+    labels = tmp_path / "labels.csv"
+    labels.write_text("start,end,label\n0.0,1.5,happiness\n1.6,3.0,neutral\n")
+    res = subprocess.run(emo + ["eval", str(recorded), "--labels", str(labels), "--out",
+                                str(tmp_path / "eval"), "--emotion-source", "expression"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    frames = report["frames"]
+    # what the player published, recorded back (best effort: a starved reader may miss some)
+    assert frames["input_frames"] >= 12, frames
+    assert frames["with_output"] >= 8, frames
+    assert any("deid_node" in name for name in frames["nodes"]), frames["nodes"]
+    seg = report["emotion"]["segments"]
+    assert seg["n"] == 2, report["emotion"]
+    # The astronaut smiles (AU6 + AU12): her segment must come out as happiness.
+    happy_row = seg["confusion"][seg["classes"].index("happiness")]
+    assert happy_row[seg["classes"].index("happiness")] == 1, seg
