@@ -281,3 +281,44 @@ def image_msg(bgr: np.ndarray, ns: int, frame_id: str = "camera") -> Any:
     return new_message("sensor_msgs/msg/Image", header=header(ns, frame_id), height=h, width=w,
                        encoding="bgr8", is_bigendian=0, step=w * 3,
                        data=np.ascontiguousarray(bgr).reshape(-1))
+
+
+def bench(frames: int = 200, width: int = 640, height: int = 480) -> dict[str, float]:
+    """Write, read and decode ``frames`` bgr8 frames in a temporary MCAP bag (no ROS)."""
+    import tempfile
+    import time
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "bench"
+        raw = serialize(image_msg(image, 0), "sensor_msgs/msg/Image")
+        t0 = time.perf_counter()
+        with BagWriter(path) as writer:
+            for i in range(frames):
+                writer.write_raw("/emo/private/image_raw", "sensor_msgs/msg/Image",
+                                 i * 33_000_000, raw)
+        t_write = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        blobs = [r for *_x, r in iter_raw(path)]
+        t_read = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for blob in blobs:
+            deserialize(blob, "sensor_msgs/msg/Image")
+        t_decode = time.perf_counter() - t0
+    mb = len(raw) * frames / 1e6
+    return {"frames": frames, "frame_mb": len(raw) / 1e6, "write_fps": frames / t_write,
+            "write_mb_s": mb / t_write, "read_fps": frames / t_read,
+            "decode_fps": frames / t_decode}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="MCAP bag write/read throughput (no ROS)")
+    parser.add_argument("--frames", type=int, default=200)
+    parser.add_argument("--width", type=int, default=640)
+    parser.add_argument("--height", type=int, default=480)
+    a = parser.parse_args()
+    for key, value in bench(a.frames, a.width, a.height).items():
+        print(f"{key:12s} {value:10.1f}")
