@@ -465,7 +465,10 @@ def evaluate(bag: str | pathlib.Path, labels: Labels, cfg: EvalConfig | None = N
         anchors = out.input_stamps or [p[0] for p in out.states + out.expressions] or \
             [p[0] for p in out.aus]
         t0 = min(anchors) if anchors else 0
-    sec = lambda ns: (ns - t0) / NS  # noqa: E731 - tiny local conversion
+
+    def sec(ns: int) -> float:
+        return (ns - t0) / NS
+
     source = cfg.emotion_source
     if source == "auto":
         source = "state" if out.states else "expression"

@@ -152,8 +152,8 @@ def test_player_keeps_timing_and_bytes_across_processes(tmp_path: pathlib.Path, 
     try:
         _wait_for_line(recorder, "[record] writing", 30)
         play = subprocess.run(_emo("play", str(src), "--rate", "2.0", "--clock", "--delay",
-                                   "1.0", "--wait-for-subscribers"), env=ros_env, capture_output=True, text=True,
-                              timeout=60)
+                                   "1.0", "--wait-for-subscribers"),
+                              env=ros_env, capture_output=True, text=True, timeout=60)
         assert play.returncode == 0, play.stdout[-1000:] + play.stderr[-2000:]
         assert "48 messages published" in play.stdout
         assert probe.wait(timeout=40) == 0
