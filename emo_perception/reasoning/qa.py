@@ -211,6 +211,7 @@ class LLMAnswerer:
         self.config = config
         self.name = f"{backend.name}:{backend.model_name}"
         self.guard = HallucinationGuard(config)
+        self.last_raw = ""  # the final model output of the last item, for the report
 
     def _evidence(self, window: EvidenceWindow | None) -> tuple[str | None, str | None]:
         if window is None:
@@ -222,6 +223,7 @@ class LLMAnswerer:
     def _dialog(self, msgs: list[dict], final_msg: dict, window: EvidenceWindow | None) -> str:
         n = self.config.max_new_tokens
         first = self.backend.chat(msgs, n)
+        self.last_raw = first
         if not self.config.pep:
             return first
         msgs = msgs + [{"role": "assistant", "content": first}]
@@ -232,7 +234,9 @@ class LLMAnswerer:
                 final_msg = dict(final_msg)
                 final_msg["content"] = (f"Check: {', '.join(bad)} not in the evidence. "
                                         + final_msg["content"])
-        return self.backend.chat(msgs + [final_msg], 8)
+        final = self.backend.chat(msgs + [final_msg], 8)
+        self.last_raw = f"{first} || {final}"
+        return final
 
     def binary(self, item: BinaryItem) -> str | None:
         text, slots = self._evidence(item.evidence)
@@ -276,7 +280,7 @@ def evaluate(qa: QASet, answerer: Answerer, limit: int = 0,
             print(f"qa-eval: backend error on pair {item.pair_id}: {exc}")
         rows.append({"pair_id": item.pair_id, "type": item.type, "category": item.category,
                      "answer": item.answer, "pred": pred or DEFAULT_BINARY,
-                     "undecided": pred is None})
+                     "undecided": pred is None, "raw": getattr(answerer, "last_raw", "")})
         undecided += pred is None
         if progress:
             progress()
@@ -289,7 +293,7 @@ def evaluate(qa: QASet, answerer: Answerer, limit: int = 0,
             print(f"qa-eval: backend error on item {item.id}: {exc}")
         mc_rows.append({"id": item.id, "answer": item.answer,
                         "pred": DEFAULT_CHOICE if idx is None else idx,
-                        "undecided": idx is None})
+                        "undecided": idx is None, "raw": getattr(answerer, "last_raw", "")})
         mc_undecided += idx is None
         if progress:
             progress()
