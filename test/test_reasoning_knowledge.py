@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -53,6 +54,8 @@ def test_smiling_astronaut_is_happy_with_au6_au12_cues(windows):
     assert result.valence > 0.3 and 0.0 < result.confidence <= 1.0
     assert math.isclose(sum(result.distribution.values()), 1.0, rel_tol=1e-6)
     assert (result.window_start, result.window_end) == (5.0, 8.0)
+    published = json.loads(json.dumps(result.to_json()))
+    assert published["label"] == "happiness" and published["cues"][0]["supported"] is True
     assert "contradiction" not in HallucinationGuard().check(
         result, windows["astronaut"]).flag_kinds()
 

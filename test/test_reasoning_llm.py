@@ -30,6 +30,7 @@ from emo_perception.reasoning.result import ReasoningConfig
 from emo_perception.reasoning.runner import ReasoningRunner, RunnerConfig
 
 pytest.importorskip("transformers")
+pytestmark = pytest.mark.slow  # two model loads (~30-120 s on 2 busy cores)
 TOKENS = 8
 
 
