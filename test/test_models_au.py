@@ -58,3 +58,28 @@ def test_au_ttt_learns_generated_faces() -> None:
     majority = max(np.mean(te.labels == 0), np.mean(te.labels == 1))
     assert metrics["accuracy"] > majority + 0.15, metrics
     assert metrics["f1_mean"] > 0.7, metrics
+
+
+def test_bp4d_disfa_label_readers_and_prepared_folder(tmp_path) -> None:
+    from emo_perception.models.data import load_au_folder, read_bp4d_au_csv, read_disfa_au_dir
+
+    (tmp_path / "F001_T1.csv").write_text("0,1,2,4,12\n10,1,0,9,1\n11,0,0,0,1\n")
+    lab = read_bp4d_au_csv(tmp_path / "F001_T1.csv", (1, 4, 12))
+    assert lab[10].tolist() == [1, -1, 1] and lab[11].tolist() == [0, 0, 1]
+    with pytest.raises(ValueError, match=r"\[15\]"):
+        read_bp4d_au_csv(tmp_path / "F001_T1.csv", (1, 15))
+    disfa = tmp_path / "SN001"
+    disfa.mkdir()
+    (disfa / "SN001_au1.txt").write_text("1,0\n2,3\n")
+    (disfa / "SN001_au12.txt").write_text("1,2\n2,1\n")
+    d = read_disfa_au_dir(disfa, (1, 12))
+    assert d[1].tolist() == [0, 1] and d[2].tolist() == [1, 0]
+    crops, rois, labels = synthetic_faces(3, 32, (1, 12), seed=0)
+    np.save(tmp_path / "crops.npy", crops)
+    np.save(tmp_path / "rois.npy", rois)
+    rows = "\n".join(f"{i},F001,{a},{b}" for i, (a, b) in enumerate(labels))
+    (tmp_path / "labels.csv").write_text("index,subject,AU1,AU12\n" + rows + "\n")
+    data = load_au_folder(tmp_path, (1, 12))
+    assert data.labels.tolist() == labels.tolist() and data.crops.shape == (3, 32, 32, 3)
+    with pytest.raises(FileNotFoundError, match="crops.npy"):
+        load_au_folder(tmp_path / "nowhere", (1,))
