@@ -95,7 +95,8 @@ def check(kind: str, tmp: pathlib.Path, iters: int) -> dict:
                 "per_s": round(batch / t), "max_abs_err": 0.0}
             with torch.autocast("cuda", dtype=torch.float16):
                 t = cuda_time(lambda: wrapper(*feeds.values()), iters)
-            res["backends"].setdefault("pytorch_autocast_fp16", {})[f"b{batch}"] = {"per_s": round(batch / t)}
+            res["backends"].setdefault("pytorch_autocast_fp16", {})[f"b{batch}"] = {
+                "per_s": round(batch / t)}
             for name, runner in runners.items():
                 if name.startswith("tensorrt"):
                     out = runner.run_device(feeds)
@@ -142,14 +143,16 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     device = torch.cuda.get_device_name(0)
     results = [check(kind, out, args.iters) for kind in ("au", "skeleton")]
-    (out / "gpu_check.json").write_text(json.dumps({"device": device, "results": results}, indent=1))
+    report = {"device": device, "results": results}
+    (out / "gpu_check.json").write_text(json.dumps(report, indent=1))
     text = markdown(results, device)
     (out / "gpu_check.md").write_text(text + "\n")
     print(text)
     au = results[0]["backends"].get("tensorrt_fp16")
     if au:
         ok = au["b64"]["per_s"] >= 5000 and au["b64"]["max_abs_err"] <= 1e-2
-        print(f"target AU-TTT >= 5000 crops/s FP16 TensorRT within 1e-2: {'met' if ok else 'NOT met'}")
+        verdict = "met" if ok else "NOT met"
+        print(f"target AU-TTT >= 5000 crops/s FP16 TensorRT within 1e-2: {verdict}")
     return 0
 
 

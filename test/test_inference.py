@@ -85,7 +85,8 @@ def test_missing_and_corrupt_files_name_file_and_sha(tmp_path) -> None:
     data = bytearray((MODELS / entry["file"]).read_bytes())
     data[len(data) // 2] ^= 0xFF
     (tmp_path / entry["file"]).write_bytes(bytes(data))
-    with pytest.raises(ModelFileError, match=f"corrupt.*{entry['file']}.*expects {entry['sha256']}"):
+    expect = f"corrupt.*{entry['file']}.*expects {entry['sha256']}"
+    with pytest.raises(ModelFileError, match=expect):
         create_runner(tmp_path / entry["file"])
     (tmp_path / "other.onnx").write_bytes(b"not onnx")
     with pytest.raises(ModelFileError, match="not listed"):

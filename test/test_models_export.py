@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pathlib
+import subprocess
+import sys
+
 import numpy as np
 import torch
 import yaml
@@ -16,6 +20,8 @@ from emo_perception.models.skeleton_mg import SkeletonMGConfig
 from emo_perception.models.synthetic import synthetic_faces, synthetic_gestures
 from emo_perception.models.train import TrainConfig, save_checkpoint, train_skeleton
 from emo_perception.models.ttt import TTTConfig, TTTLinear
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_ttt_streaming_step_onnx_matches_full_scan(tmp_path) -> None:
@@ -56,3 +62,25 @@ def test_skeleton_with_text_head_exports(tmp_path) -> None:
     info = export_skeleton(model, tmp_path / "sk.onnx")
     assert info["parity_max_abs_err"] < 1e-4
     assert [o["name"] for o in info["outputs"]] == ["probs", "text_sim"]
+
+
+def test_train_and_export_cli_round_trip(tmp_path) -> None:
+    ck = tmp_path / "sk.pt"
+    cmd = [sys.executable, "-m", "emo_perception.cli"]
+    proc = subprocess.run(cmd + ["train", "skeleton_mg", "--generated", "48", "--epochs", "1",
+                                 "--config", '{"dim": 16}', "--out", str(ck)],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert '"training_data": "generated"' in proc.stdout and ck.is_file()
+    proc = subprocess.run(cmd + ["export", "--checkpoint", str(ck), "--out", str(tmp_path / "m")],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    manifest = yaml.safe_load((tmp_path / "m" / "manifest.yaml").read_text())
+    assert manifest["models"][0]["fit_for_use"] is False
+    bad = subprocess.run(cmd + ["export", "--checkpoint", str(tmp_path / "none.pt")],
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert bad.returncode == 2 and "checkpoint not found" in bad.stderr
+    bad = subprocess.run(cmd + ["train", "au_ttt", "--generated", "8", "--config", '{"dim": 30}',
+                                "--out", str(tmp_path / "x.pt")],
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert bad.returncode == 2 and "divisible" in bad.stderr

@@ -56,7 +56,8 @@ def test_skeleton_model_and_adaptive_prompt_head_learn(clips, tmp_path) -> None:
     assert m["accuracy"] > 0.5 and m["accuracy"] > 2.5 * m["chance"], m
     assert m["text_accuracy"] > 0.5, m
     sim = torch.tensor([[0.9, 0.1], [0.2, 0.8]])
-    assert kl_contrastive_loss(sim, torch.tensor([0, 1])) < kl_contrastive_loss(sim, torch.tensor([1, 0]))
+    right = kl_contrastive_loss(sim, torch.tensor([0, 1]))
+    assert right < kl_contrastive_loss(sim, torch.tensor([1, 0]))
 
 
 def test_clip_folder_and_frame_builder(tmp_path) -> None:

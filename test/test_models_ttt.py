@@ -43,7 +43,8 @@ def test_dual_form_equals_primal_per_token_loop() -> None:
     eta = torch.rand(bsz, h, n, dtype=torch.float64)
     w = (_rand(bsz, h, d, d) * 0.3).requires_grad_(True)
     b = (_rand(bsz, h, 1, d) * 0.1).requires_grad_(True)
-    gamma, beta = torch.ones(h, 1, d, dtype=torch.float64), torch.zeros(h, 1, d, dtype=torch.float64)
+    gamma = torch.ones(h, 1, d, dtype=torch.float64)
+    beta = torch.zeros(h, 1, d, dtype=torch.float64)
     z, w_new, b_new = ttt_minibatch(xq, xk, xv, eta, w.detach(), b.detach(), gamma, beta)
     grads = []
     for s in range(n):
@@ -89,7 +90,7 @@ def test_bidirectional_block_sees_both_directions() -> None:
     x = torch.randn(1, 32, 16)
     y = block(x)
     x2 = x.clone()
-    x2[:, -1] += 3.0 * torch.randn(16)  # the last token influences the first through the reversed scan
+    x2[:, -1] += 3.0 * torch.randn(16)  # reaches the first token through the reversed scan
     assert not torch.allclose(block(x2)[:, 0], y[:, 0])
 
 

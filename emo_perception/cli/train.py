@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         if args.model == "au_ttt":
             if args.generated:
                 n = args.generated
-                tr = D.AUData(*S.synthetic_faces(n, cfg.image_size, cfg.aus, seed=args.seed), cfg.aus)
+                faces = S.synthetic_faces(n, cfg.image_size, cfg.aus, seed=args.seed)
+                tr = D.AUData(*faces, cfg.aus)
                 va = D.AUData(*S.synthetic_faces(max(n // 4, 16), cfg.image_size, cfg.aus,
                                                  seed=args.seed + 1), cfg.aus)
             else:
@@ -72,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
                 va = D.load_clip_folder(args.val, cfg.num_classes) if args.val else None
             text = None
             if cfg.text_head:
-                from emo_perception.models.contrastive import class_descriptions, class_text_embeddings
+                from emo_perception.models import contrastive as C
 
-                text = torch.from_numpy(class_text_embeddings(class_descriptions(cfg.class_names)))
+                texts = C.class_descriptions(cfg.class_names)
+                text = torch.from_numpy(C.class_text_embeddings(texts))
             model = T.train_skeleton(cfg, tr, tc, text_emb=text, progress=print)
             metrics = T.eval_skeleton(model, va) if va is not None else {}
     except (FileNotFoundError, ValueError) as exc:

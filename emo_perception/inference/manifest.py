@@ -42,7 +42,9 @@ def load_manifest(path: str | pathlib.Path | None = None) -> dict[str, Any]:
     return data
 
 
-def manifest_entry(manifest: dict[str, Any], model_file: str | pathlib.Path) -> dict[str, Any] | None:
+def manifest_entry(
+    manifest: dict[str, Any], model_file: str | pathlib.Path
+) -> dict[str, Any] | None:
     """The entry whose ``file`` is ``model_file``'s name, or None."""
     name = pathlib.Path(model_file).name
     for entry in manifest["models"]:
@@ -51,7 +53,9 @@ def manifest_entry(manifest: dict[str, Any], model_file: str | pathlib.Path) -> 
     return None
 
 
-def find_model(name: str, models_dir: str | pathlib.Path | None = None) -> tuple[pathlib.Path, dict]:
+def find_model(
+    name: str, models_dir: str | pathlib.Path | None = None
+) -> tuple[pathlib.Path, dict]:
     """Path and manifest entry of a model by its manifest ``name``."""
     manifest = load_manifest(models_dir)
     for entry in manifest["models"]:

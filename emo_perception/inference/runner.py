@@ -42,7 +42,8 @@ class RunnerConfig:
         unknown = [b for b in self.backend_order if b not in BACKENDS]
         if unknown or not self.backend_order:
             raise ValueError(
-                f"RunnerConfig.backend_order {self.backend_order!r}: use a non-empty subset of {BACKENDS}"
+                f"RunnerConfig.backend_order {self.backend_order!r}: "
+                f"use a non-empty subset of {BACKENDS}"
             )
         if self.max_batch < 1:
             raise ValueError(f"RunnerConfig.max_batch must be >= 1, got {self.max_batch}")
@@ -108,7 +109,8 @@ def _ort_session(path: pathlib.Path, providers: list[str], threads: int):
     try:
         return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
     except Exception as exc:  # noqa: BLE001 - ORT raises its own untyped errors for bad files
-        raise ModelFileError(f"onnxruntime cannot load {path}: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelFileError(f"onnxruntime cannot load {path}: {first}") from None
 
 
 def expected_sha256(model_path: pathlib.Path, manifest: dict | str | None) -> str | None:
@@ -168,7 +170,8 @@ def create_runner(
             if "CUDAExecutionProvider" not in ort.get_available_providers():
                 fallbacks.append("cuda: onnxruntime build has no CUDAExecutionProvider")
                 continue
-            sess = _ort_session(path, ["CUDAExecutionProvider", "CPUExecutionProvider"], cfg.threads)
+            providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+            sess = _ort_session(path, providers, cfg.threads)
             if sess.get_providers()[0] != "CUDAExecutionProvider":
                 fallbacks.append("cuda: onnxruntime fell back to CPU (no usable CUDA device)")
                 continue

@@ -35,7 +35,8 @@ def unavailable_reason() -> str:
 
 
 def default_cache_dir() -> pathlib.Path:
-    base = os.environ.get("EMO_PERCEPTION_CACHE", pathlib.Path.home() / ".cache" / "emo_perception")
+    home_cache = pathlib.Path.home() / ".cache" / "emo_perception"
+    base = os.environ.get("EMO_PERCEPTION_CACHE", home_cache)
     return pathlib.Path(base) / "engines"
 
 
@@ -46,7 +47,8 @@ def engine_cache_path(onnx_sha256: str, fp16: bool, max_batch: int,
     import torch
 
     gpu = re.sub(r"[^A-Za-z0-9]+", "-", torch.cuda.get_device_name(0)).strip("-")
-    name = f"{onnx_sha256[:16]}_{gpu}_trt{trt.__version__}_{'fp16' if fp16 else 'fp32'}_b{max_batch}"
+    prec = "fp16" if fp16 else "fp32"
+    name = f"{onnx_sha256[:16]}_{gpu}_trt{trt.__version__}_{prec}_b{max_batch}"
     return pathlib.Path(cache_dir or default_cache_dir()) / f"{name}.engine"
 
 
@@ -75,7 +77,9 @@ def build_engine(onnx_path: pathlib.Path, fp16: bool, max_batch: int,
         tensor = network.get_input(i)
         shape = list(tensor.shape)
         if any(d < 0 for d in shape[1:]):
-            raise RuntimeError(f"{onnx_path}: input {tensor.name} has dynamic non-batch dims {shape}")
+            raise RuntimeError(
+                f"{onnx_path}: input {tensor.name} has dynamic non-batch dims {shape}"
+            )
         rest = shape[1:]
         profile.set_shape(tensor.name, [1, *rest], [opt, *rest], [max_batch, *rest])
     config.add_optimization_profile(profile)
@@ -110,7 +114,8 @@ class TensorRTRunner(Runner):
 
     @classmethod
     def build_or_load(cls, onnx_path: pathlib.Path, onnx_sha256: str, fp16: bool,
-                      cache_dir: str | None, max_batch: int, fallbacks: list[str]) -> "TensorRTRunner":
+                      cache_dir: str | None, max_batch: int,
+                      fallbacks: list[str]) -> "TensorRTRunner":
         engine_path = engine_cache_path(onnx_sha256, fp16, max_batch, cache_dir)
         if engine_path.is_file():
             data = engine_path.read_bytes()

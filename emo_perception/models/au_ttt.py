@@ -89,7 +89,9 @@ class AUTTTConfig:
 
     def __post_init__(self) -> None:
         if self.dataset not in ("bp4d", "disfa"):
-            raise ValueError(f"AUTTTConfig.dataset must be 'bp4d' or 'disfa', got {self.dataset!r}")
+            raise ValueError(
+                f"AUTTTConfig.dataset must be 'bp4d' or 'disfa', got {self.dataset!r}"
+            )
         if not self.aus:
             self.aus = BP4D_AUS if self.dataset == "bp4d" else DISFA_AUS
         self.aus = tuple(int(a) for a in self.aus)

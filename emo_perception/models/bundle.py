@@ -71,7 +71,8 @@ def write_manifest(out_dir: pathlib.Path, entries: list[dict[str, Any]]) -> path
     """Write (merge by name into) ``out_dir/manifest.yaml``."""
     path = out_dir / MANIFEST_NAME
     old = yaml.safe_load(path.read_text()) if path.is_file() else None
-    models = [m for m in (old or {}).get("models", []) if m["name"] not in {e["name"] for e in entries}]
+    new_names = {e["name"] for e in entries}
+    models = [m for m in (old or {}).get("models", []) if m["name"] not in new_names]
     data = {
         "version": 1,
         "generated": datetime.date.today().isoformat(),
@@ -129,8 +130,8 @@ def build_bundle(out_dir: str | pathlib.Path, quick: bool = False, seed: int = 0
     say(f"generating {n_clip} + 300 skeleton clips")
     x, y, _ = synthetic_gestures(n_clip, sk_cfg.frames, seed=seed)
     xt, yt, _ = synthetic_gestures(300, sk_cfg.frames, seed=seed + 1)
-    sk = train_skeleton(sk_cfg, ClipData(x, y), TrainConfig(epochs=max(epochs, 2), lr=3e-3, seed=seed),
-                        text_emb=text, progress=say)
+    sk_tc = TrainConfig(epochs=max(epochs, 2), lr=3e-3, seed=seed)
+    sk = train_skeleton(sk_cfg, ClipData(x, y), sk_tc, text_emb=text, progress=say)
     sk_metrics = eval_skeleton(sk, ClipData(xt, yt))
     entries.append(_finish({
         "name": "skeleton_mg_imigue_generated",
@@ -167,7 +168,8 @@ def export_checkpoint(checkpoint: str | pathlib.Path, out_dir: str | pathlib.Pat
         raise ValueError(f"{checkpoint}: cannot export architecture {arch!r}")
     data = str(ck.get("training_data", "unknown"))
     entry = _finish({
-        "name": name, "file": fname, "description": f"{arch} exported from {pathlib.Path(checkpoint).name}",
+        "name": name, "file": fname,
+        "description": f"{arch} exported from {pathlib.Path(checkpoint).name}",
         **fields, "training_data": data,
         "fit_for_use": data != "generated", "enabled_by_default": False,
         "metrics": {k: v for k, v in ck.get("metrics", {}).items() if not isinstance(v, dict)},

@@ -38,7 +38,9 @@ def text_model_dir() -> pathlib.Path:
         )
     path = pathlib.Path(next(iter(spec.submodule_search_locations))) / "model"
     if not (path / "model.safetensors").is_file():
-        raise FileNotFoundError(f"sentence-embedding weights missing: {path / 'model.safetensors'}")
+        raise FileNotFoundError(
+            f"sentence-embedding weights missing: {path / 'model.safetensors'}"
+        )
     return path
 
 
@@ -47,7 +49,9 @@ def class_descriptions(names: tuple[str, ...] | list[str]) -> list[str]:
     return [f"a person {n[0].lower() + n[1:]}, a subtle body movement" for n in names]
 
 
-def class_text_embeddings(texts: list[str], cache_dir: str | os.PathLike | None = None) -> np.ndarray:
+def class_text_embeddings(
+    texts: list[str], cache_dir: str | os.PathLike | None = None
+) -> np.ndarray:
     """(C, 384) L2-normalised embeddings of ``texts``, computed offline and cached."""
     model_dir = text_model_dir()
     key = hashlib.sha256(("\n".join(texts) + "|" + str(model_dir)).encode()).hexdigest()[:16]

@@ -81,7 +81,9 @@ def load_au_folder(root: str | pathlib.Path, aus: tuple[int, ...]) -> AUData:
     labels = np.array([[int(float(r[f"AU{a}"])) for a in aus] for r in rows], np.int64)
     labels[(labels != 0) & (labels != 1)] = -1
     if rois.shape[1:] != (2 * len(aus), 2):
-        raise ValueError(f"{root / 'rois.npy'}: shape {rois.shape}, expected (N, {2 * len(aus)}, 2)")
+        raise ValueError(
+            f"{root / 'rois.npy'}: shape {rois.shape}, expected (N, {2 * len(aus)}, 2)"
+        )
     subjects = np.array([r.get("subject", "") for r in rows])
     return AUData(np.asarray(crops), rois, labels, tuple(aus), subjects)
 
@@ -124,7 +126,9 @@ def read_disfa_au_dir(folder: str | pathlib.Path, aus: tuple[int, ...],
     if missing:
         raise ValueError(f"{folder}: no intensity files for AUs {missing}")
     frames = sorted(set.intersection(*(set(per_au[a]) for a in aus)))
-    return {fr: np.array([int(per_au[a][fr] >= threshold) for a in aus], np.int64) for fr in frames}
+    return {
+        fr: np.array([int(per_au[a][fr] >= threshold) for a in aus], np.int64) for fr in frames
+    }
 
 
 def load_clip_folder(root: str | pathlib.Path, num_classes: int) -> ClipData:
@@ -146,7 +150,8 @@ def load_clip_folder(root: str | pathlib.Path, num_classes: int) -> ClipData:
 
 
 def skeleton_frame(pose_px: np.ndarray | None, hands: dict[str, np.ndarray],
-                   width: int, height: int, pose_visibility: np.ndarray | None = None) -> np.ndarray:
+                   width: int, height: int,
+                   pose_visibility: np.ndarray | None = None) -> np.ndarray:
     """One (75, 3) frame from landmark-stage output in pixels.
 
     ``pose_px`` (33, 2|3) pose keypoints or None; ``hands`` maps "left"/"right" to (21, 2|3)

@@ -125,7 +125,8 @@ def export_ttt_step(layer: TTTLinear, path: str | pathlib.Path, seed: int = 0,
     w, b = w0.numpy(), b0.numpy()
     ys = []
     for c in range(chunks):
-        y, w, b = sess.run(None, {"x": x[:, c * mb:(c + 1) * mb].numpy(), "w_delta": w, "b_delta": b})
+        feeds = {"x": x[:, c * mb:(c + 1) * mb].numpy(), "w_delta": w, "b_delta": b}
+        y, w, b = sess.run(None, feeds)
         ys.append(y)
     with torch.no_grad():
         ref = layer.eval()(x).numpy()

@@ -39,7 +39,9 @@ def make_config(name: str, cfg: Any = None) -> Any:
         if unknown:
             raise ValueError(f"{name}: unknown config keys {unknown}; known: {sorted(known)}")
         return cls(**cfg)
-    raise TypeError(f"{name}: cfg must be None, a dict or {cls.__name__}, got {type(cfg).__name__}")
+    raise TypeError(
+        f"{name}: cfg must be None, a dict or {cls.__name__}, got {type(cfg).__name__}"
+    )
 
 
 def create_model(name: str, cfg: Any = None, **kwargs: Any) -> nn.Module:

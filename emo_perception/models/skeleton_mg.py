@@ -50,7 +50,8 @@ class SkeletonMGConfig:
     def __post_init__(self) -> None:
         if self.dataset not in LABEL_SETS:
             raise ValueError(
-                f"SkeletonMGConfig.dataset must be one of {sorted(LABEL_SETS)}, got {self.dataset!r}"
+                f"SkeletonMGConfig.dataset must be one of {sorted(LABEL_SETS)}, "
+                f"got {self.dataset!r}"
             )
         if self.num_classes == 0:
             self.num_classes = len(LABEL_SETS[self.dataset])
@@ -111,7 +112,8 @@ class SkeletonMG(nn.Module):
                 raise ValueError("SkeletonMG: text_head=True needs class text embeddings")
             if text_emb.shape[0] != cfg.num_classes:
                 raise ValueError(
-                    f"SkeletonMG: {text_emb.shape[0]} text embeddings for {cfg.num_classes} classes"
+                    f"SkeletonMG: {text_emb.shape[0]} text embeddings for "
+                    f"{cfg.num_classes} classes"
                 )
             self.text_head = AdaptivePromptHead(text_emb, d, joint_dim=cfg.text_joint_dim)
 

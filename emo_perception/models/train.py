@@ -41,7 +41,9 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch < 1:
-            raise ValueError(f"TrainConfig: epochs ({self.epochs}) and batch ({self.batch}) must be >= 1")
+            raise ValueError(
+                f"TrainConfig: epochs ({self.epochs}) and batch ({self.batch}) must be >= 1"
+            )
         if not 0 < self.lr < 1:
             raise ValueError(f"TrainConfig.lr must be in (0, 1), got {self.lr}")
 
