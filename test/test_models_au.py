@@ -49,7 +49,7 @@ def test_asymmetric_loss_masks_unknown_and_weights_rare_aus() -> None:
 
 def test_au_ttt_learns_generated_faces() -> None:
     """Held-out AU accuracy must be far above the majority baseline (~0.6)."""
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     cfg = AUTTTConfig(image_size=48, patch=8, dim=32, heads=2, depth=1, aus=AUS)
     tr = AUData(*synthetic_faces(480, 48, AUS, seed=0), AUS)
     te = AUData(*synthetic_faces(200, 48, AUS, seed=1), AUS)

@@ -45,16 +45,16 @@ def test_text_embeddings_are_real_and_cached(tmp_path) -> None:
 
 def test_skeleton_model_and_adaptive_prompt_head_learn(clips, tmp_path) -> None:
     """Fused head and text-similarity head both far above chance on held-out clips."""
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     (x, _, idx), (xt, _, idxt) = clips
     text = torch.from_numpy(class_text_embeddings(class_descriptions(GESTURES), tmp_path))
     head = AdaptivePromptHead(text, visual_dim=8, joint_dim=64)
     assert head.prompt_scale.item() == pytest.approx(0.1)
     cfg = SkeletonMGConfig(dim=32, num_classes=len(GESTURES), text_head=True, text_joint_dim=64)
-    model = train_skeleton(cfg, ClipData(x, idx), TrainConfig(epochs=5, lr=5e-3), text_emb=text)
+    model = train_skeleton(cfg, ClipData(x, idx), TrainConfig(epochs=6, lr=5e-3), text_emb=text)
     m = eval_skeleton(model, ClipData(xt, idxt))
     assert m["accuracy"] > 0.5 and m["accuracy"] > 2.5 * m["chance"], m
-    assert m["text_accuracy"] > 0.5, m
+    assert m["text_accuracy"] > 2.5 * m["chance"], m
     sim = torch.tensor([[0.9, 0.1], [0.2, 0.8]])
     right = kl_contrastive_loss(sim, torch.tensor([0, 1]))
     assert right < kl_contrastive_loss(sim, torch.tensor([1, 0]))
