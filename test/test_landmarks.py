@@ -151,3 +151,14 @@ def test_tracks_expire_and_random_ids_differ_between_runs() -> None:
         a.update(empty)
     assert a.tracks == []
     assert a.update(lm)[0].track_id != id_a  # a new person, not a reused id
+
+
+def test_body_every_runs_pose_on_every_nth_frame_only() -> None:
+    astro = real_photos()["astronaut"]
+    det = LandmarkDetector(LandmarkConfig(body_every=2, static_image_mode=True))
+    results = [det.process(_frame(astro, i)) for i in range(4)]
+    det.close()
+    assert [len(r.bodies) for r in results] == [1, 0, 1, 0]
+    assert all(len(r.faces) == 1 for r in results)  # faces (de-id) run on every frame
+    with pytest.raises(ValueError, match="body_every"):
+        LandmarkConfig(body_every=0)

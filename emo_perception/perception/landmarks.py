@@ -48,6 +48,7 @@ class LandmarkConfig:
     min_pose_score: float = 0.5
     hands: bool = False  # 21 points per hand; costly, enable for hand micro-gestures
     max_num_hands: int = 2
+    body_every: int = 1  # pose and hands on every n-th frame only (segmentation: always)
     segmentation: bool = False  # people mask (selfie segmentation), for silhouette de-id
     static_image_mode: bool = False  # True for unrelated images (no tracking across frames)
     parallel: bool = True  # run the face and body models in two threads
@@ -64,6 +65,8 @@ class LandmarkConfig:
             raise ValueError(f"max_num_faces must be 1..16, got {self.max_num_faces}")
         if not 1 <= self.max_num_hands <= 8:
             raise ValueError(f"max_num_hands must be 1..8, got {self.max_num_hands}")
+        if not 1 <= self.body_every <= 30:
+            raise ValueError(f"body_every must be 1..30 (1 = every frame), got {self.body_every}")
         if self.timeout_ms < 0:
             raise ValueError(f"timeout_ms must be >= 0 (0 = no budget), got {self.timeout_ms}")
 
@@ -122,6 +125,7 @@ class LandmarkDetector:
             model_complexity=1) if cfg.hands else None
         self._segmenter = sol.selfie_segmentation.SelfieSegmentation(
             model_selection=1) if cfg.segmentation else None
+        self._calls = 0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="body-landmarks") \
             if cfg.parallel and (cfg.pose or cfg.hands or cfg.segmentation) else None
 
@@ -210,7 +214,11 @@ class LandmarkDetector:
     def _body_models(self, rgb: np.ndarray, w: int,
                      h: int) -> tuple[list[Body], np.ndarray | None]:
         bodies: list[Body] = []
-        if self._pose is not None:
+        # Skipped frames report no body (not a stale copy): micro-gesture windows are
+        # timed, so they simply get fewer samples.
+        run_body = self._calls % self.cfg.body_every == 0
+        self._calls += 1
+        if self._pose is not None and run_body:
             res = self._run_pose(rgb)
             if res.pose_landmarks is not None:
                 kp = np.array([[p.x * w, p.y * h, p.z * w, p.visibility]
