@@ -100,8 +100,10 @@ class TensorRTRunner(Runner):
 
         self._trt = trt
         self._torch = torch
-        logger = trt.Logger(trt.Logger.WARNING)
-        self.engine = trt.Runtime(logger).deserialize_cuda_engine(engine_bytes)
+        # The logger and runtime must outlive the engine, so they are kept on the object.
+        self._logger = trt.Logger(trt.Logger.WARNING)
+        self._runtime = trt.Runtime(self._logger)
+        self.engine = self._runtime.deserialize_cuda_engine(engine_bytes)
         if self.engine is None:
             raise RuntimeError(f"TensorRT could not load engine {engine_path}")
         self.context = self.engine.create_execution_context()
@@ -139,6 +141,8 @@ class TensorRTRunner(Runner):
             shape = tuple(self.context.get_tensor_shape(name))
             outs[name] = torch.empty(shape, dtype=torch.float32, device="cuda")
             self.context.set_tensor_address(name, outs[name].data_ptr())
+        # Inputs were written on torch's current stream; order our stream after it.
+        self.stream.wait_stream(torch.cuda.current_stream())
         if not self.context.execute_async_v3(self.stream.cuda_stream):
             raise RuntimeError(f"TensorRT execution failed for {self.model_path.name}")
         self.stream.synchronize()
