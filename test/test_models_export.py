@@ -84,3 +84,27 @@ def test_train_and_export_cli_round_trip(tmp_path) -> None:
                                 "--out", str(tmp_path / "x.pt")],
                          capture_output=True, text=True, timeout=300, cwd=REPO)
     assert bad.returncode == 2 and "divisible" in bad.stderr
+
+
+def test_registry_contract_over_every_model() -> None:
+    import pytest
+
+    from emo_perception.models.registry import make_config, model_names
+
+    torch.manual_seed(0)
+    samples = {
+        "au_ttt": lambda: (torch.rand(2, 3, 112, 112), torch.rand(2, 24, 2)),
+        "skeleton_mg": lambda: (torch.rand(2, 32, 75, 3),),
+        "ttt_linear": lambda: (torch.randn(2, 20, 64),),
+    }
+    assert set(model_names()) == set(samples)
+    for name in model_names():
+        model = create_model(name).eval()
+        with torch.no_grad():
+            out = model(*samples[name]())
+        tensors = out.values() if isinstance(out, dict) else [out]
+        assert all(torch.isfinite(t).all() for t in tensors), name
+    with pytest.raises(ValueError, match="unknown model"):
+        create_model("resnet")
+    with pytest.raises(ValueError, match="unknown config keys"):
+        make_config("au_ttt", {"depht": 3})
