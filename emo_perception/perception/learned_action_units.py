@@ -1,0 +1,113 @@
+"""Learned action units: AU-TTT through the inference interface (TensorRT -> onnxruntime
+CUDA -> onnxruntime CPU), as an alternative to the geometric estimator.
+
+Input is the frame and its faces with meshes; each face is cut as a square crop around its
+mesh (:func:`face_crop_box`, the same crop the AU data preparation uses), resized to the
+model's input size, and sent with the mesh-derived AU region centres. A model whose
+manifest entry says it is not fit for use (e.g. trained on generated data only) is refused
+unless ``allow_unfit_model`` is set: the learned path never silently runs a stand-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from emo_perception.perception.types import ActionUnitEstimate, Face
+
+CROP_SCALE = 1.2  # square side = this x the larger side of the mesh's bounding box
+
+
+@dataclass
+class LearnedActionUnitConfig:
+    """Which model runs and where (flat fields map 1:1 to ROS parameters)."""
+
+    model: str = "au_ttt_bp4d_generated"  # manifest name, or a path to an .onnx file
+    backends: list[str] = field(default_factory=lambda: ["tensorrt", "cuda", "cpu"])
+    fp16: bool = True  # TensorRT precision
+    allow_unfit_model: bool = False  # run a model the manifest marks as not fit for use
+    threads: int = 1  # onnxruntime CPU threads
+    intensity_scale: float = 5.0  # intensity = probability x this (the model predicts occurrence)
+
+    def __post_init__(self) -> None:
+        bad = [b for b in self.backends if b not in ("tensorrt", "cuda", "cpu")]
+        if bad or not self.backends:
+            raise ValueError(f"backends must be a non-empty list of tensorrt, cuda, cpu; "
+                             f"got {self.backends}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be >= 0, got {self.threads}")
+
+
+def face_crop_box(mesh: np.ndarray, scale: float = CROP_SCALE) -> tuple[float, float, float,
+                                                                        float]:
+    """Square (x, y, w, h) around a face mesh, in pixels."""
+    xs, ys = mesh[:, 0], mesh[:, 1]
+    cx, cy = (xs.min() + xs.max()) / 2.0, (ys.min() + ys.max()) / 2.0
+    side = float(max(xs.max() - xs.min(), ys.max() - ys.min())) * scale
+    return (float(cx - side / 2), float(cy - side / 2), side, side)
+
+
+def crop_face(image_bgr: np.ndarray, box: tuple[float, float, float, float],
+              size: int) -> np.ndarray:
+    """RGB crop of ``box`` resized to size x size (outside the image is black)."""
+    x, y, w, h = box
+    scale = size / w
+    # One affine warp does crop, pad and resize at once.
+    matrix = np.array([[scale, 0.0, -x * scale], [0.0, size / h, -y * size / h]], np.float32)
+    crop = cv2.warpAffine(image_bgr, matrix, (size, size), flags=cv2.INTER_AREA,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return crop[:, :, ::-1]
+
+
+class LearnedActionUnitEstimator:
+    """Batched AU model inference for all faces of a frame."""
+
+    def __init__(self, cfg: LearnedActionUnitConfig | None = None) -> None:
+        import pathlib
+
+        from emo_perception.inference import create_runner, find_model
+        from emo_perception.inference.manifest import ModelFileError, load_manifest
+
+        self.cfg = cfg = cfg or LearnedActionUnitConfig()
+        if cfg.model.endswith(".onnx"):
+            path = pathlib.Path(cfg.model)
+            manifest = load_manifest(path.parent)
+            entry = next((e for e in manifest["models"] if e.get("file") == path.name), None)
+            if entry is None:
+                raise ModelFileError(f"{path} is not listed in {manifest['_path']}: its "
+                                     "inputs, labels and sha256 are unknown")
+        else:
+            path, entry = find_model(cfg.model)
+        if not entry.get("fit_for_use", False) and not cfg.allow_unfit_model:
+            raise ModelFileError(
+                f"model {entry.get('name')!r} is marked not fit for use (training data: "
+                f"{entry.get('training_data', 'unknown')}); train one on BP4D/DISFA or set "
+                "allow_unfit_model to run it anyway")
+        self.entry = entry
+        self.size = int(entry["config"]["image_size"])
+        self.aus = tuple(int(a) for a in entry["config"]["aus"])
+        self.runner = create_runner(path, backend_order=cfg.backends, fp16=cfg.fp16,
+                                    threads=cfg.threads)
+        self.provider = self.runner.provider
+
+    def estimate(self, image_bgr: np.ndarray, faces: list[Face]) -> dict[str, list[
+            ActionUnitEstimate]]:
+        """AUs per track id for the faces that have a mesh."""
+        from emo_perception.models.au_ttt import au_rois_from_mesh
+
+        meshed = [f for f in faces if f.mesh is not None and len(f.mesh) >= 468]
+        if not meshed:
+            return {}
+        crops = np.empty((len(meshed), 3, self.size, self.size), np.float32)
+        rois = np.empty((len(meshed), 2 * len(self.aus), 2), np.float32)
+        for i, face in enumerate(meshed):
+            box = face_crop_box(face.mesh)
+            crops[i] = crop_face(image_bgr, box, self.size).transpose(2, 0, 1) / 255.0
+            rois[i] = au_rois_from_mesh(face.mesh, box, self.aus)
+        probs = self.runner.run({"image": crops, "rois": rois})["au_prob"]
+        scale = self.cfg.intensity_scale
+        return {face.track_id: [ActionUnitEstimate(code, float(p), float(p) * scale)
+                                for code, p in zip(self.aus, row)]
+                for face, row in zip(meshed, np.asarray(probs, dtype=np.float64))}
