@@ -4,6 +4,11 @@ Writes ``deid.mp4`` (or ``deid.avi``), ``frames.jsonl`` (one record per frame),
 ``summary.json``, ``evidence.json`` (each person's evidence window) and
 ``timeline.png`` into DIR. Nothing identifying is written: video frames are the
 de-identified ones and records carry no mesh points or pixels.
+
+Audio: a WAV (or other audio) file runs the voice chain alone; a video with an audio track
+runs it on the track first and feeds the voice evidence (prosody, transcript) into fusion
+with the frames. Either way the folder gets ``voice_anonymised.wav`` (McAdams) and the
+voice JSON files, never the raw voice.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="track ids p1, p2, ... so reruns give identical records")
     parser.add_argument("--no-analysis", action="store_true",
                         help="de-identification only (no AUs, expression, gestures, fusion)")
+    parser.add_argument("--no-voice", action="store_true",
+                        help="ignore the audio track of a video")
 
 
 def pipeline_config(path: str | None, mode: str | None = None) -> Any:
@@ -53,10 +60,11 @@ def pipeline_config(path: str | None, mode: str | None = None) -> Any:
     if path is None:
         cfg = PipelineConfig()
     else:
-        from emo_perception.config import ConfigError, build_dataclass, load_yaml, node_section
+        from emo_perception.config import (ConfigError, build_dataclass, load_config,
+                                           node_section)
 
         try:
-            data = load_yaml(path)
+            data = load_config(path)
             values = {}
             for name, (node, key) in STAGE_SECTIONS.items():
                 cls = type(getattr(PipelineConfig(), name))
@@ -107,6 +115,59 @@ class VideoOut:
             self.writer.release()
 
 
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".m4a", ".opus")
+
+
+def voice_config(path: str | None) -> Any:
+    from emo_perception.voice.pipeline import VoiceConfig
+
+    if path is None:
+        return VoiceConfig()
+    from emo_perception.config import ConfigError, build_dataclass, load_config, node_section
+
+    try:
+        return build_dataclass(VoiceConfig, node_section(load_config(path), "voice_node")
+                               .get("voice"), "voice_node.voice")
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def run_voice(path: str, out_dir: pathlib.Path, config: str | None,
+              required: bool) -> tuple[Any, str]:
+    """Voice chain over ``path``; (report, "") or (None, why) when there is no usable audio."""
+    from emo_perception.voice.offline import VoiceInputError, process_audio
+
+    try:
+        return process_audio(path, out_dir, voice_config(config)), ""
+    except VoiceInputError as exc:
+        if required:
+            raise CliError(str(exc)) from None
+        return None, str(exc)
+
+
+def run_audio_only(args: argparse.Namespace, out_dir: pathlib.Path) -> int:
+    """An audio file: anonymised voice, segments, prosody, transcript, evidence, plot."""
+    from emo_perception.evidence import window_from_items
+    from emo_perception.perception.records import plot_voice
+
+    t0 = time.perf_counter()
+    report, _ = run_voice(args.input, out_dir, args.config, required=True)
+    window = window_from_items(report.evidence, "v1", 0.0, report.duration_s,
+                               report.transcript)
+    summary = {"input": str(args.input), "kind": "audio", "voice": report.summary(),
+               "wall_s": time.perf_counter() - t0}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out_dir / "evidence.json").write_text(json.dumps({"v1": window.to_json()}, indent=2)
+                                           + "\n")
+    plot_voice(report, out_dir / "timeline.png")
+    print(f"voice: {len(report.segments)} speech segments, {report.duration_s:.1f} s of audio;"
+          f" transcript: {report.transcript[:80]!r}")
+    for path in [*report.files.values(), out_dir / "summary.json", out_dir / "evidence.json",
+                 out_dir / "timeline.png"]:
+        print(f"  {path}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -116,6 +177,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_frames < 0:
         raise CliError("--max-frames must be >= 0")
+    out_dir = pathlib.Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+    if pathlib.Path(str(args.input)).suffix.lower() in AUDIO_EXTENSIONS:
+        return run_audio_only(args, out_dir)
     cfg = pipeline_config(args.config, args.mode)
     try:
         source = open_source(args.input, SourceConfig(max_frames=args.max_frames,
@@ -129,13 +197,13 @@ def run(args: argparse.Namespace) -> int:
         cfg.tracking = dataclasses.replace(cfg.tracking, deterministic_ids=True)
     if args.no_analysis:
         cfg.analysis = False
-    out_dir = pathlib.Path(args.out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+    voice, voice_note = None, "disabled (--no-voice)" if args.no_voice else ""
+    if source.kind == "video" and not args.no_voice and not args.no_analysis:
+        voice, voice_note = run_voice(str(args.input), out_dir, args.config, required=False)
 
     pipeline = PerceptionPipeline(cfg)
+    if voice is not None:
+        pipeline.add_voice_evidence(voice.evidence)
     summary = RunSummary()
     video = VideoOut(out_dir, source.nominal_fps)
     t0 = time.perf_counter()
@@ -163,6 +231,11 @@ def run(args: argparse.Namespace) -> int:
     src_info = {"input": str(args.input), "kind": source.kind, "fps": source.nominal_fps,
                 "corrupt_frames": source.corrupt}
     report = summary.to_json(pipeline.deid.stats, src_info, wall, dataclasses.asdict(cfg))
+    if voice is not None:
+        report["voice"] = voice.summary()
+        report["voice"]["evidence_items_fused"] = pipeline.voice_items_fused
+    else:
+        report["voice"] = {"note": voice_note or "no audio (not a video)"}
     (out_dir / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
     (out_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
     summary.plot(out_dir / "timeline.png")
@@ -170,7 +243,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"processed {summary.frames} frames in {wall:.1f} s ({summary.frames / wall:.1f} FPS);"
           f" faces masked {stats.faces_masked}, fail-closed frames {stats.fail_closed},"
           f" corrupt frames skipped {source.corrupt}")
+    if voice is not None:
+        print(f"voice: {len(voice.segments)} speech segments, "
+              f"{pipeline.voice_items_fused} evidence items fused; "
+              f"transcript: {voice.transcript[:80]!r}")
     for path in (video.path, out_dir / "frames.jsonl", out_dir / "summary.json",
-                 out_dir / "evidence.json", out_dir / "timeline.png"):
+                 out_dir / "evidence.json", out_dir / "timeline.png",
+                 *(voice.files.values() if voice is not None else ())):
         print(f"  {path}")
     return 0

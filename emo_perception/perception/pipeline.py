@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from emo_perception.evidence import EvidenceItem
 from emo_perception.perception.action_units import ActionUnitConfig, ActionUnitEstimator
 from emo_perception.perception.deid import DeidConfig, DeidResult, Deidentifier
 from emo_perception.perception.expression import ExpressionConfig, ExpressionEstimator
@@ -81,6 +82,8 @@ class PerceptionPipeline:
         self.fusion = Fusion(cfg.fusion)
         self.error_count = 0
         self._live: set[str] = set()
+        self._voice: list[EvidenceItem] = []
+        self.voice_items_fused = 0
 
     # -- entry points ------------------------------------------------------------------
     def process(self, frame: Frame) -> FrameResult:
@@ -120,6 +123,19 @@ class PerceptionPipeline:
                 pending = (frame, future)
             if pending is not None:
                 yield self._after_landmarks(pending[0], pending[1].result())
+
+    def add_voice_evidence(self, items: Iterable[EvidenceItem]) -> None:
+        """Voice/speech evidence of the same recording (times on the frames' clock); each
+        item reaches fusion with the first frame at or after its end."""
+        self._voice = sorted([*self._voice, *items], key=lambda i: i.end)
+
+    def _voice_until(self, stamp: float) -> list[EvidenceItem]:
+        n = 0
+        while n < len(self._voice) and self._voice[n].end <= stamp:
+            n += 1
+        due, self._voice = self._voice[:n], self._voice[n:]
+        self.voice_items_fused += len(due)
+        return due
 
     def close(self) -> None:
         self.detector.close()
@@ -178,7 +194,7 @@ class PerceptionPipeline:
         lat["micro_gestures"] = _lap(t)
         t = time.perf_counter()
         try:
-            persons = self.fusion.update(stamp, affects, gestures, [])
+            persons = self.fusion.update(stamp, affects, gestures, self._voice_until(stamp))
         except Exception as exc:  # noqa: BLE001 - counted, see _analyse comment
             errors.append(f"fusion: {exc}")
         lat["fusion"] = _lap(t)

@@ -179,3 +179,34 @@ class RunSummary:
         fig.tight_layout()
         fig.savefig(path, dpi=100)
         plt.close(fig)
+
+
+def plot_voice(report, path: pathlib.Path) -> None:
+    """Voice timeline (PNG): speech segments and prosodic arousal / F0 per window."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_a, ax_s) = plt.subplots(2, 1, figsize=(10, 5), sharex=True,
+                                     gridspec_kw={"height_ratios": [2, 1]})
+    if report.windows:
+        t = np.array([(w.start + w.end) / 2 for w in report.windows])
+        ax_a.plot(t, [w.arousal for w in report.windows], color="C3", label="arousal")
+        ax_f0 = ax_a.twinx()
+        ax_f0.plot(t, [w.f0_mean_hz for w in report.windows], color="C0", alpha=0.6,
+                   label="F0 mean [Hz]")
+        ax_f0.set_ylabel("F0 [Hz]")
+    ax_a.set_ylim(-1.05, 1.05)
+    ax_a.set_ylabel("prosodic arousal")
+    ax_a.set_title(f"voice: {report.source}", fontsize="small")
+    ax_s.broken_barh([(s.segment.start, s.segment.duration) for s in report.segments],
+                     (0.1, 0.8), color="C2")
+    for sp in report.speech:
+        ax_s.text(sp.start, 0.5, sp.text[:40], fontsize="x-small", va="center")
+    ax_s.set_yticks([])
+    ax_s.set_xlabel("time [s]")
+    ax_s.set_title("speech segments and transcript", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
