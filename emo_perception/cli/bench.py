@@ -41,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--serial", action="store_true",
                         help="also run the full pipeline with no threads, for comparison")
     parser.add_argument("--json", default=None, help="also write the results to this file")
+    parser.add_argument("--voice", action="store_true",
+                        help="benchmark the voice stages instead (real-time factor per stage)")
+    parser.add_argument("--node-set", action="store_true",
+                        help="benchmark the ROS node set across processes against the "
+                             "in-process pipeline on the same video")
+    parser.add_argument("--seconds", type=float, default=30.0,
+                        help="--node-set: measurement window after warm-up [s]")
 
 
 def _peak_rss_mib() -> float:
@@ -169,10 +176,43 @@ def recall(reference: list[list[Any]], masked: list[list[Any]]) -> float:
     return round(hit / total, 4) if total else float("nan")
 
 
+def run_voice(args: argparse.Namespace) -> int:
+    from emo_perception.voice.bench import format_markdown, run_voice_bench
+
+    results = run_voice_bench()
+    print(format_markdown(results))
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def run_node_set(args: argparse.Namespace) -> int:
+    """Node set across processes vs the same stages in one process, same video and size."""
+    from emo_perception.nodes import bench_node_set
+    from emo_perception.perception.pipeline import PipelineConfig
+
+    frames = _load_frames(args.input, args.frames + args.warmup)
+    in_process = bench_pipeline(frames, PipelineConfig(), args.warmup)
+    in_process.pop("_regions", None)
+    print(f"in-process pipeline: {in_process['fps']:.1f} FPS", flush=True)
+    result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
+                                         log=lambda *_: None)
+    print(bench_node_set.format_markdown(result, in_process["fps"]))
+    if args.json:
+        out = {"in_process": in_process, "node_set": dataclasses.asdict(result),
+               "date": time.strftime("%Y-%m-%d"), "input": args.input}
+        pathlib.Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from emo_perception.perception.landmarks import LandmarkConfig
     from emo_perception.perception.pipeline import PipelineConfig
 
+    if args.voice:
+        return run_voice(args)
+    if args.node_set:
+        return run_node_set(args)
     if args.frames < 10:
         raise CliError("--frames must be >= 10")
     frames = _load_frames(args.input, args.frames + args.warmup)

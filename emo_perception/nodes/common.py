@@ -29,6 +29,11 @@ from emo_perception.runtime_stats import LatencyWindow, RateMeter
 SENSOR_QOS = qos_profile_sensor_data  # best effort, keep last 5: streams
 RESULT_QOS = QoSProfile(  # per-frame results: reliable so analysis tools miss nothing
     history=HistoryPolicy.KEEP_LAST, depth=10, reliability=ReliabilityPolicy.RELIABLE)
+# Inputs a node processes newest-first: DDS keeps only the latest sample, so a node that
+# was busy never works through a backlog of stale frames (drops are counted upstream).
+NEWEST_ONLY_QOS = QoSProfile(
+    history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT,
+    durability=DurabilityPolicy.VOLATILE)
 LATCHED_QOS = QoSProfile(  # rarely changing state (e.g. camera info, active config)
     history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.RELIABLE,
     durability=DurabilityPolicy.TRANSIENT_LOCAL)

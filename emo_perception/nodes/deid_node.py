@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sensor_msgs.msg import Image
 
-from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import (NEWEST_ONLY_QOS, RESULT_QOS, SENSOR_QOS, EmoNode,
+                                         run_node)
 from emo_perception.nodes.conversions import (ConversionError, bgr_to_image, body_to_msg,
                                               face_to_msg, image_to_bgr, sec_to_stamp,
                                               stamp_to_sec)
@@ -75,7 +77,7 @@ class DeidNode(EmoNode):
         self.backend = "mediapipe-cpu"
         self.queue = NewestOnlyQueue(1)
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0})
-        self.create_subscription(Image, "private/image_raw", self._on_image, SENSOR_QOS)
+        self.create_subscription(Image, "private/image_raw", self._on_image, NEWEST_ONLY_QOS)
         self.image_pub = self.create_publisher(Image, "deid/image", SENSOR_QOS)
         self.faces_pub = self.create_publisher(FaceArray, "faces", RESULT_QOS)
         self.private_faces_pub = self.create_publisher(FaceArray, "private/faces", RESULT_QOS)
@@ -90,6 +92,8 @@ class DeidNode(EmoNode):
             self.get_logger().warning("publish_raw_passthrough is set: deid/image carries "
                                       "IDENTIFYING raw frames")
         self._index = 0
+        self._pending = None  # (msg, image, landmarks future, start time)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="landmarks")
 
     def _on_image(self, msg: Image) -> None:
         self.counters["received"] += 1
@@ -98,21 +102,34 @@ class DeidNode(EmoNode):
         self.counters["dropped"] = self.queue.dropped
 
     def _process(self) -> None:
-        t0 = time.perf_counter()
-        if t0 - self._last_start < self._min_interval or not len(self.queue):
+        """Start landmarks for the newest frame in a worker thread, then finish the frame
+        before it (tracking, de-id, publishing) while the worker runs: the two overlap as in
+        the in-process pipeline, and frames still finish in order."""
+        pending = self._pending
+        if pending is not None and not pending[2].done():
             return
-        msg = self.queue.pop()
-        self._last_start = t0
-        stamp = stamp_to_sec(msg.header.stamp)
+        t0 = time.perf_counter()
+        self._pending = None
+        if t0 - self._last_start >= self._min_interval and len(self.queue):
+            self._last_start = t0
+            self._start(self.queue.pop(), t0)
+        if pending is not None:
+            self._finish(*pending)
+
+    def _start(self, msg: Image, t0: float) -> None:
         try:
             image = image_to_bgr(msg)
-            frame = Frame(image, stamp, self._index, msg.header.frame_id)
+            frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
+                          msg.header.frame_id)
         except (ConversionError, ValueError) as exc:
             self.record_error(f"bad frame: {exc}")
             self._fail_closed(msg, str(exc))
             return
         self._index += 1
-        landmarks = self.detector.process(frame)
+        self._pending = (msg, image, self._pool.submit(self.detector.process, frame), t0)
+
+    def _finish(self, msg: Image, image, future, t0: float) -> None:
+        landmarks = future.result()  # the stage never raises: failures give ok=False
         tracks = self.tracker.update(landmarks)
         if self.publish_raw_passthrough:
             out_image = image
@@ -173,6 +190,7 @@ class DeidNode(EmoNode):
                 "held": stats.held, "tracks_live": len(self.tracker.tracks)}
 
     def destroy_node(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self.detector.close()
         super().destroy_node()
 
