@@ -148,6 +148,13 @@ CHOICES: list[tuple[str, str, list[str], int, str]] = [
 ]
 
 
+def rotate(options: list[str], answer: int, target: int) -> tuple[list[str], int]:
+    """Options rotated so the answer sits at ``target``: answer positions are balanced,
+    so a model that always picks one letter scores chance, not 0 or 100 %."""
+    shift = (target - answer) % len(options)
+    return options[-shift:] + options[:-shift] if shift else list(options), target
+
+
 def build(out_dir: pathlib.Path = OUT) -> tuple[int, int]:
     wins = windows()
     lines = []
@@ -160,6 +167,7 @@ def build(out_dir: pathlib.Path = OUT) -> tuple[int, int]:
     mc = []
     for n, (key, q, opts, ans, expl) in enumerate(CHOICES):
         ev, src = wins[key]
+        opts, ans = rotate(opts, ans, n % len(opts))
         mc.append({"id": f"evmc{n:02d}", "question": q, "options": opts, "answer": ans,
                    "explanation": expl, "evidence": ev, "source": src, "window": key})
     out_dir.mkdir(parents=True, exist_ok=True)
