@@ -68,9 +68,12 @@ def run(args: argparse.Namespace) -> int:
     report.update({"file": str(path), "pep": not args.no_pep and args.backend != "knowledge",
                    "limit": args.limit, "machine": platform.machine(),
                    "date": time.strftime("%Y-%m-%d")})
+    if args.out:  # before printing: a closed stdout must not lose the report
+        try:
+            pathlib.Path(args.out).write_text(json.dumps(report, indent=1), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc}") from None
     _print_summary(report)
-    if args.out:
-        pathlib.Path(args.out).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0
 
 
