@@ -43,6 +43,11 @@ def node_parameters(name: str, extra: list[str]) -> list[tuple[str, str, str, st
                 r = desc.floating_point_range[0]
                 rng = f"{r.from_value:g}..{r.to_value:g}"
             default = repr(list(value) if isinstance(value, (list, tuple, np.ndarray)) else value)
+            if f"{pname}:=" in " ".join(extra):  # forced to a temp file just to start the node
+                from emo_perception.config import load_config, node_section
+
+                shipped = node_section(load_config("default.yaml"), name).get(pname)
+                default = repr(shipped) if shipped is not None else "(required)"
             rows.append((pname, TYPE_NAMES.get(desc.type, str(desc.type)), default, rng,
                          desc.description.replace("|", "\\|")))
         node.destroy_node()
