@@ -4,7 +4,7 @@ Layout by dependency direction:
   labels, evidence, config       shared, ROS-free vocabulary
   perception/, voice/, reasoning/ ROS-free stages (plain classes, typed dataclasses)
   models/, inference/            learned models and accelerated runtimes
-  nodes/                         thin rclpy adapters around one stage each
+  nodes/                         thin ROS 2 node adapters around one stage each
   cli/                           the ``emo-perception`` command
 """
 

@@ -260,7 +260,7 @@ def iter_messages(path: str | pathlib.Path, topics: Iterable[str] | None = None
 
 
 def stamp_ns(stamp: Any) -> int:
-    """``builtin_interfaces/Time`` (rosbags or rclpy) to integer nanoseconds."""
+    """``builtin_interfaces/Time`` (rosbags or generated ROS message) to integer ns."""
     return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
 
 

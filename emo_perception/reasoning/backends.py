@@ -142,7 +142,8 @@ class OpenAIChat:
         req = urllib.request.Request(f"{self.base_url}/chat/completions", data=body,
                                      headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
+            # The user-configured OpenAI-compatible server, never a model hub.
+            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # allow-network
                 reply = json.loads(resp.read().decode("utf-8"))
         except (socket.timeout, TimeoutError) as exc:
             raise BackendTimeout(f"{self.base_url} did not answer within "

@@ -59,7 +59,7 @@ class RunnerStats:
 
 
 class ReasoningRunner:
-    """Plain-Python async wrapper the reasoning node drives (no rclpy here)."""
+    """Plain-Python async wrapper the reasoning node drives (no ROS imports here)."""
 
     def __init__(self, config: ReasoningConfig, runner: RunnerConfig | None = None,
                  reasoner_factory: Callable[[], Reasoner] | None = None,
