@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on real offline media: de-identify and analyse a pedestrian video (Debian's
-# opencv-doc vtest.avi) and two photos of real people (skimage's astronaut, matplotlib's
-# Grace Hopper), then print where the outputs are.
+# The main job on real offline media: de-identify and analyse a pedestrian video and an
+# animated clip with faces and speech (Debian's opencv-doc vtest.avi and Megamind.avi) and
+# two photos of real people (skimage's astronaut, matplotlib's Grace Hopper), then print
+# where the outputs are.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$repo/out/demo}"
@@ -18,10 +19,12 @@ src = pathlib.Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.j
 shutil.copy(src, dst / "grace_hopper.jpg")
 PY
 
-"$emo" process /usr/share/doc/opencv-doc/examples/data/vtest.avi --out "$out/vtest" --max-frames 200
+data=/usr/share/doc/opencv-doc/examples/data
+"$emo" process "$data/vtest.avi" --out "$out/vtest" --max-frames 200
+"$emo" process "$data/Megamind.avi" --out "$out/megamind"   # faces and a speech track
 "$emo" process "$out/inputs/astronaut.png" --out "$out/astronaut"
 "$emo" process "$out/inputs/grace_hopper.jpg" --out "$out/grace_hopper"
 
 echo
 echo "Demo outputs (de-identified video, frames.jsonl, summary.json, timeline.png):"
-for d in vtest astronaut grace_hopper; do echo "  $out/$d"; done
+for d in vtest megamind astronaut grace_hopper; do echo "  $out/$d"; done

@@ -211,9 +211,11 @@ def run(args: argparse.Namespace) -> int:
                file=sys.stderr)
     try:
         with open(out_dir / "frames.jsonl", "w") as records:
+            last_image = None
             for result in pipeline.run(source):
                 video.write(result.deid.image, (result.landmarks.height,
                                                 result.landmarks.width))
+                last_image = result.deid.image
                 records.write(json.dumps(frame_record(result)) + "\n")
                 summary.add(result)
                 bar.update(1)
@@ -222,6 +224,10 @@ def run(args: argparse.Namespace) -> int:
         video.close()
         source.close()
     wall = time.perf_counter() - t0
+    still = None
+    if source.kind == "images" and summary.frames == 1 and last_image is not None:
+        still = out_dir / "deid.png"  # a single photo: the de-identified photo itself
+        cv2.imwrite(str(still), last_image)
     if summary.frames == 0:
         pipeline.close()
         raise CliError(f"no readable frames in {args.input!r} ({source.corrupt} corrupt)")
@@ -247,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"voice: {len(voice.segments)} speech segments, "
               f"{pipeline.voice_items_fused} evidence items fused; "
               f"transcript: {voice.transcript[:80]!r}")
-    for path in (video.path, out_dir / "frames.jsonl", out_dir / "summary.json",
+    for path in (still or video.path, out_dir / "frames.jsonl", out_dir / "summary.json",
                  out_dir / "evidence.json", out_dir / "timeline.png",
                  *(voice.files.values() if voice is not None else ())):
         print(f"  {path}")
