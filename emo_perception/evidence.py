@@ -99,7 +99,8 @@ class EvidenceWindow:
             EvidenceItem("face", "action_unit", k, v, t0, t1, _au_code(k))
             for k, v in self.action_units.items()
         ]
-        out += [EvidenceItem("face", "expression", k, v, t0, t1) for k, v in self.expression.items()]
+        out += [EvidenceItem("face", "expression", k, v, t0, t1)
+                for k, v in self.expression.items()]
         out += [
             EvidenceItem("body", "micro_gesture", g.name, g.score, g.start, g.end, g.id)
             for g in self.micro_gestures

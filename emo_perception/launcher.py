@@ -157,7 +157,8 @@ class Launcher:
 
     def run(self, duration: float | None = None) -> int:
         """Start, supervise until every node ended (or stop requested), return exit code."""
-        old = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        old = {sig: signal.signal(sig, self.request_stop)
+               for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             self.start()
             deadline = time.monotonic() + duration if duration else None
@@ -182,7 +183,8 @@ class Launcher:
                 signal.signal(sig, handler)
         failed = {n: c for n, c in self.exit_codes.items() if c not in (0, -signal.SIGINT)}
         if failed:
-            self.log("[launch] failed nodes: " + ", ".join(f"{n} (exit {c})" for n, c in failed.items()))
+            self.log("[launch] failed nodes: "
+                     + ", ".join(f"{n} (exit {c})" for n, c in failed.items()))
             return 1
         return 0
 

@@ -16,7 +16,6 @@ import pathlib
 import sys
 import time
 
-import numpy as np
 import torch
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import cv2
-import matplotlib
 import numpy as np
 import pytest
 import skimage.data

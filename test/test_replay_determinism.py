@@ -1,6 +1,7 @@
 """Record a session, replay it through the node set twice with deterministic ids, and get
-the same results: same track ids, same expression labels, and AUs equal up to landmark tracking jitter for
-every frame that both replays processed (real mediapipe, real processes, real bags)."""
+the same results: same track ids, same expression labels, and AUs equal up to landmark
+tracking jitter, for every frame that both replays processed (real mediapipe, real
+processes, real bags)."""
 
 from __future__ import annotations
 

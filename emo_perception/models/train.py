@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from emo_perception.models.au_ttt import AUTTT, AUTTTConfig
 from emo_perception.models.data import AUData, ClipData

@@ -119,12 +119,14 @@ class EmoNode(Node):
             rng = ranges.get(f.name) or f.metadata.get("range")
             if isinstance(default, tuple):
                 default = list(default)
-            value = self.declare_parameter(pname, default, descriptor(pname, ptype, text, rng)).value
+            value = self.declare_parameter(
+                pname, default, descriptor(pname, ptype, text, rng)).value
             if isinstance(f.default, tuple) and isinstance(value, list):
                 value = tuple(value)
             values[f.name] = value
         try:
-            return build_dataclass(cls, values, where=f"{self.get_name()} {prefix or 'parameters'}")
+            return build_dataclass(cls, values,
+                                   where=f"{self.get_name()} {prefix or 'parameters'}")
         except ConfigError as exc:
             raise SystemExit(f"{self.get_name()}: bad parameter: {exc}") from None
 

@@ -22,7 +22,8 @@ from emo_perception.reasoning.result import ReasoningConfig
 def _stats(times: list[float]) -> str:
     times = sorted(times)
     p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-    return f"median {statistics.median(times) * 1e3:.2f} ms, p90 {p90 * 1e3:.2f} ms, n={len(times)}"
+    return (f"median {statistics.median(times) * 1e3:.2f} ms, p90 {p90 * 1e3:.2f} ms, "
+            f"n={len(times)}")
 
 
 def main(argv: list[str] | None = None) -> int:
