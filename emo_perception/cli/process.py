@@ -177,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_frames < 0:
         raise CliError("--max-frames must be >= 0")
+    if not str(args.input).strip().isdigit() and not pathlib.Path(args.input).exists():
+        raise CliError(f"input {str(args.input)!r} does not exist")
     out_dir = pathlib.Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
