@@ -10,19 +10,7 @@ import numpy as np
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image
 
-# encoding -> (channels, dtype, conversion to BGR)
-_ENCODINGS: dict[str, tuple[int, type]] = {
-    "bgr8": (3, np.uint8),
-    "rgb8": (3, np.uint8),
-    "bgra8": (4, np.uint8),
-    "rgba8": (4, np.uint8),
-    "mono8": (1, np.uint8),
-    "8UC1": (1, np.uint8),
-    "8UC3": (3, np.uint8),
-    "mono16": (1, np.uint16),
-    "16UC1": (1, np.uint16),
-}
-MAX_IMAGE_PIXELS = 8192 * 8192
+from emo_perception.perception.sources import decode_raw_image
 
 
 class ConversionError(ValueError):
@@ -44,39 +32,11 @@ def sec_to_stamp(seconds: float) -> Time:
 
 
 def image_to_bgr(msg: Image) -> np.ndarray:
-    """``sensor_msgs/Image`` to an HxWx3 uint8 BGR array (copies only when converting)."""
-    encoding = msg.encoding
-    if encoding not in _ENCODINGS:
-        raise ConversionError(
-            f"unsupported image encoding {encoding!r}; supported: {', '.join(_ENCODINGS)}")
-    channels, dtype = _ENCODINGS[encoding]
-    height, width, step = int(msg.height), int(msg.width), int(msg.step)
-    if height == 0 or width == 0:
-        raise ConversionError(f"empty image ({width}x{height})")
-    if height * width > MAX_IMAGE_PIXELS:
-        raise ConversionError(f"image too large ({width}x{height} > {MAX_IMAGE_PIXELS} px)")
-    itemsize = np.dtype(dtype).itemsize
-    row_bytes = width * channels * itemsize
-    if step < row_bytes or len(msg.data) < step * height:
-        raise ConversionError(
-            f"image data too short for {width}x{height} {encoding} "
-            f"(step {step}, {len(msg.data)} bytes)")
-    buf = np.frombuffer(msg.data, dtype=np.uint8, count=step * height).reshape(height, step)
-    buf = buf[:, :row_bytes]
-    pixels = buf.view(dtype).reshape(height, width, channels)
-    if dtype == np.uint16:
-        if msg.is_bigendian:
-            pixels = pixels.byteswap()
-        pixels = (pixels >> 8).astype(np.uint8)
-    if encoding in ("bgr8", "8UC3"):
-        return np.ascontiguousarray(pixels)
-    if encoding == "rgb8":
-        return np.ascontiguousarray(pixels[:, :, ::-1])
-    if encoding == "bgra8":
-        return np.ascontiguousarray(pixels[:, :, :3])
-    if encoding == "rgba8":
-        return np.ascontiguousarray(pixels[:, :, 2::-1])
-    return np.ascontiguousarray(np.repeat(pixels, 3, axis=2))
+    """``sensor_msgs/Image`` to an HxWx3 uint8 BGR array (the decoder bags use too)."""
+    try:
+        return decode_raw_image(msg)
+    except ValueError as exc:
+        raise ConversionError(str(exc)) from None
 
 
 def bgr_to_image(image: np.ndarray, header=None, encoding: str = "bgr8") -> Image:

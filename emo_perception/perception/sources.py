@@ -237,25 +237,65 @@ class BagSource(FrameSource):
                 yield image, float(stamp)
 
 
+# encoding (lower case) -> (channels, dtype)
+RAW_ENCODINGS: dict[str, tuple[int, type]] = {
+    "bgr8": (3, np.uint8), "rgb8": (3, np.uint8), "bgra8": (4, np.uint8),
+    "rgba8": (4, np.uint8), "mono8": (1, np.uint8), "8uc1": (1, np.uint8),
+    "8uc3": (3, np.uint8), "8uc4": (4, np.uint8), "mono16": (1, np.uint16),
+    "16uc1": (1, np.uint16),
+}
+MAX_IMAGE_PIXELS = 8192 * 8192
+
+
+def decode_raw_image(msg: object) -> np.ndarray:
+    """A ``sensor_msgs/Image`` (rclpy or rosbags object) as HxWx3 uint8 BGR.
+
+    One decoder for live topics and bags; raises ValueError with a one-line reason.
+    """
+    encoding = str(msg.encoding)
+    if encoding.lower() not in RAW_ENCODINGS:
+        raise ValueError(f"unsupported image encoding {encoding!r}; supported: "
+                         f"{', '.join(RAW_ENCODINGS)}")
+    channels, dtype = RAW_ENCODINGS[encoding.lower()]
+    height, width, step = int(msg.height), int(msg.width), int(msg.step)
+    if height == 0 or width == 0:
+        raise ValueError(f"empty image ({width}x{height})")
+    if height * width > MAX_IMAGE_PIXELS:
+        raise ValueError(f"image too large ({width}x{height} > {MAX_IMAGE_PIXELS} px)")
+    data = msg.data.view(np.uint8) if isinstance(msg.data, np.ndarray) else \
+        np.frombuffer(msg.data, dtype=np.uint8)
+    row_bytes = width * channels * np.dtype(dtype).itemsize
+    if step < row_bytes or data.size < step * height:
+        raise ValueError(f"image data too short for {width}x{height} {encoding} "
+                         f"(step {step}, {data.size} bytes)")
+    rows = data[: step * height].reshape(height, step)[:, :row_bytes]
+    pixels = rows.view(dtype).reshape(height, width, channels)
+    if dtype == np.uint16:
+        if getattr(msg, "is_bigendian", 0):
+            pixels = pixels.byteswap()
+        pixels = (pixels >> 8).astype(np.uint8)
+    enc = encoding.lower()
+    if enc == "rgb8":
+        pixels = pixels[:, :, ::-1]
+    elif enc == "rgba8":
+        pixels = pixels[:, :, 2::-1]
+    elif channels == 4:
+        pixels = pixels[:, :, :3]
+    elif channels == 1:
+        pixels = np.repeat(pixels, 3, axis=2)
+    return np.ascontiguousarray(pixels)
+
+
 def decode_image_msg(msg: object, msgtype: str) -> np.ndarray | None:
     """sensor_msgs Image / CompressedImage -> BGR(A)/gray ndarray, None when undecodable."""
-    data = np.frombuffer(bytes(msg.data), np.uint8) if not isinstance(
-        msg.data, np.ndarray) else msg.data.view(np.uint8)
     if msgtype.endswith("CompressedImage"):
+        data = np.frombuffer(bytes(msg.data), np.uint8) if not isinstance(
+            msg.data, np.ndarray) else msg.data.view(np.uint8)
         return cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    enc = msg.encoding.lower()
-    channels = {"bgr8": 3, "rgb8": 3, "mono8": 1, "8uc1": 1, "8uc3": 3, "bgra8": 4,
-                "rgba8": 4, "8uc4": 4}.get(enc)
-    h, w, step = int(msg.height), int(msg.width), int(msg.step)
-    if channels is None or h <= 0 or w <= 0 or step < w * channels or data.size < h * step:
+    try:
+        return decode_raw_image(msg)
+    except ValueError:
         return None
-    rows = data[: h * step].reshape(h, step)[:, : w * channels]
-    image = rows.reshape(h, w, channels)
-    if enc == "rgb8":
-        image = image[:, :, ::-1]
-    elif enc == "rgba8":
-        image = cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA)
-    return image if channels > 1 else image[:, :, 0]
 
 
 def open_source(spec: str | int, cfg: SourceConfig | None = None) -> FrameSource:
