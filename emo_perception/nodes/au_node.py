@@ -11,12 +11,11 @@ Outputs carry the stamp of the frame the face came from.
 
 from __future__ import annotations
 
-import collections
 import time
 
 from sensor_msgs.msg import Image
 
-from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, StampCache, run_node
 from emo_perception.nodes.conversions import (ConversionError, action_units_to_msg,
                                               affect_to_expression_msg, image_to_bgr,
                                               msg_to_face, stamp_to_sec)
@@ -61,7 +60,7 @@ class AuNode(EmoNode):
         self.learned_cfg: LearnedActionUnitConfig = self.declare_config(
             "learned", LearnedActionUnitConfig, LEARNED_HELP)
         self.learned = None
-        self._frames: collections.OrderedDict = collections.OrderedDict()
+        self._frames = StampCache(10)  # raw frames, joined with their faces by stamp
         if backend == "learned":
             try:
                 self.learned = LearnedActionUnitEstimator(self.learned_cfg)
@@ -81,12 +80,10 @@ class AuNode(EmoNode):
         self.expr_pub = self.create_publisher(ExpressionArray, "faces/expression", RESULT_QOS)
 
     def _on_image(self, msg: Image) -> None:
-        self._frames[(msg.header.stamp.sec, msg.header.stamp.nanosec)] = msg
-        while len(self._frames) > 10:
-            self._frames.popitem(last=False)
+        self._frames.put(msg.header, msg)
 
     def _learned_aus(self, msg: FaceArray, faces: list) -> dict:
-        image_msg = self._frames.get((msg.header.stamp.sec, msg.header.stamp.nanosec))
+        image_msg = self._frames.get(msg.header)
         if image_msg is None:
             self.counters["dropped"] += 1  # faces whose frame never arrived here
             return {}

@@ -8,6 +8,7 @@ executor and shuts down cleanly on SIGINT/SIGTERM.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import sys
 import time
@@ -245,3 +246,20 @@ def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = N
             node.destroy_node()
         rclpy.try_shutdown()
     return code
+
+
+class StampCache:
+    """The last ``size`` values keyed by header stamp: joins two topics that carry the
+    same frame's stamp (e.g. faces and bodies of one frame) without a synchronizer."""
+
+    def __init__(self, size: int) -> None:
+        self._items: collections.OrderedDict[tuple[int, int], Any] = collections.OrderedDict()
+        self._size = size
+
+    def put(self, header, value: Any) -> None:
+        self._items[(header.stamp.sec, header.stamp.nanosec)] = value
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def get(self, header, default: Any = None) -> Any:
+        return self._items.get((header.stamp.sec, header.stamp.nanosec), default)

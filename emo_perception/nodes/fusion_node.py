@@ -12,7 +12,7 @@ import math
 import time
 
 from emo_perception.evidence import EvidenceItem
-from emo_perception.nodes.common import RESULT_QOS, EmoNode, run_node
+from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
 from emo_perception.nodes.conversions import (evidence_item_to_msg, expression_msg_to_affect,
                                               msg_to_action_units, msg_to_gesture, sec_to_stamp,
                                               stamp_to_sec)
@@ -46,7 +46,7 @@ class FusionNode(EmoNode):
         self.cfg: FusionConfig = self.declare_config("fusion", FusionConfig, FUSION_HELP)
         self.fusion = Fusion(self.cfg)
         self.backend = "rules"
-        self._aus: dict[tuple[int, int], dict[str, list]] = {}
+        self._aus = StampCache(60)  # per frame: track id -> action units
         self._gestures: list = []
         self._voice: list[EvidenceItem] = []
         self._last_evidence: dict[str, float] = {}
@@ -64,10 +64,7 @@ class FusionNode(EmoNode):
 
     # -- inputs --------------------------------------------------------------------------
     def _on_aus(self, msg: ActionUnitsArray) -> None:
-        key = (msg.header.stamp.sec, msg.header.stamp.nanosec)
-        self._aus[key] = {f.track_id: msg_to_action_units(f) for f in msg.faces}
-        while len(self._aus) > 60:
-            self._aus.pop(next(iter(self._aus)))
+        self._aus.put(msg.header, {f.track_id: msg_to_action_units(f) for f in msg.faces})
 
     def _on_gestures(self, msg: MicroGestureArray) -> None:
         self._gestures.extend(msg_to_gesture(g) for g in msg.gestures)
@@ -100,7 +97,7 @@ class FusionNode(EmoNode):
         self.counters["received"] += 1
         self.input_rate.tick()
         stamp = stamp_to_sec(msg.header.stamp)
-        aus = self._aus.get((msg.header.stamp.sec, msg.header.stamp.nanosec), {})
+        aus = self._aus.get(msg.header, {})
         affects = [expression_msg_to_affect(e, aus.get(e.track_id)) for e in msg.expressions]
         gestures, voice = self._gestures, self._voice
         self._gestures, self._voice = [], []

@@ -7,10 +7,9 @@ faces have not arrived is processed without them (box-level face regions).
 
 from __future__ import annotations
 
-import collections
 import time
 
-from emo_perception.nodes.common import RESULT_QOS, EmoNode, run_node
+from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
 from emo_perception.nodes.conversions import (gesture_to_msg, msg_to_body, msg_to_face,
                                               stamp_to_sec)
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
@@ -39,7 +38,7 @@ class GestureNode(EmoNode):
                                                            GESTURE_HELP)
         self.detector = MicroGestureDetector(self.cfg)
         self.backend = "geometric"
-        self._faces: collections.OrderedDict[tuple[int, int], list] = collections.OrderedDict()
+        self._faces = StampCache(30)
         self._last_seen: dict[str, float] = {}
         self.counters["gestures"] = 0
         if self.use_face_mesh:
@@ -48,17 +47,14 @@ class GestureNode(EmoNode):
         self.pub = self.create_publisher(MicroGestureArray, "bodies/micro_gestures", RESULT_QOS)
 
     def _on_faces(self, msg: FaceArray) -> None:
-        key = (msg.header.stamp.sec, msg.header.stamp.nanosec)
-        self._faces[key] = [msg_to_face(f) for f in msg.faces]
-        while len(self._faces) > 30:
-            self._faces.popitem(last=False)
+        self._faces.put(msg.header, [msg_to_face(f) for f in msg.faces])
 
     def _on_bodies(self, msg: BodyArray) -> None:
         t0 = time.perf_counter()
         self.counters["received"] += 1
         self.input_rate.tick()
         stamp = stamp_to_sec(msg.header.stamp)
-        faces = self._faces.get((msg.header.stamp.sec, msg.header.stamp.nanosec), [])
+        faces = self._faces.get(msg.header, [])
         out = MicroGestureArray(header=msg.header)
         for body_msg in msg.bodies:
             body = msg_to_body(body_msg)
