@@ -45,10 +45,9 @@ def write_video_bag(path: pathlib.Path, frames: list[np.ndarray], period_ns: int
         for i, (frame, t) in enumerate(zip(frames, stamps)):
             w.write("/emo/private/image_raw", "sensor_msgs/msg/Image", t, bags.image_msg(frame, t))
             box = bags.new_message(M + "Box2D", x=10.0 + i, y=20.0, width=30.0, height=40.0)
-            kps = [bags.new_message(M + "Keypoint", x=float(k), y=float(2 * k), z=0.0,
-                                    visibility=1.0) for k in range(5)]
+            mesh = np.array([[k, 2 * k, 0.5] for k in range(5)], np.float32).ravel()
             face = bags.new_message(M + "Face", header=bags.header(t), track_id="p1",
-                                    score=0.9, box=box, landmarks=kps)
+                                    score=0.9, box=box, landmarks=mesh)
             w.write("/emo/faces", M + "FaceArray", t + 1000,
                     bags.new_message(M + "FaceArray", header=bags.header(t), image_width=SIZE[0],
                                      image_height=SIZE[1], faces=[face]))
@@ -83,7 +82,8 @@ def test_bag_round_trip_with_real_frames(tmp_path: pathlib.Path, vtest_avi) -> N
     raws = [r for _t, _ty, _s, r in bags.iter_raw(bag, ["/emo/faces"])]
     faces = [deserialize_message(r, FaceArray) for r in raws]
     assert [f.faces[0].box.x for f in faces] == [10.0 + i for i in range(8)]
-    assert [(k.x, k.y) for k in faces[3].faces[0].landmarks] == [(k, 2 * k) for k in range(5)]
+    mesh = np.asarray(faces[3].faces[0].landmarks).reshape(-1, 3)
+    assert mesh.tolist() == [[k, 2 * k, 0.5] for k in range(5)]
     # the bag declares the same type hashes as the generated interfaces (ros2 bag play
     # refuses mismatching ones)
     meta = (bag / "metadata.yaml").read_text()

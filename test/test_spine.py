@@ -68,6 +68,33 @@ def test_image_conversion_rejects_bad_messages_with_one_line() -> None:
         assert "\n" not in str(info.value)
 
 
+def test_face_mesh_round_trip_through_serialisation_and_bad_meshes_are_skipped() -> None:
+    from rclpy.serialization import deserialize_message, serialize_message
+
+    from emo_perception.nodes.conversions import face_to_msg, msg_to_faces
+    from emo_perception.perception.types import Box, Face
+    from emo_perception_msgs.msg import FaceArray
+    from std_msgs.msg import Header
+
+    rng = np.random.default_rng(1)
+    mesh = rng.uniform(0, 640, (478, 3)).astype(np.float32)
+    face = Face(box=Box(1, 2, 30, 40), score=0.9, track_id="p1", mesh=mesh,
+                head_pose=(0.1, -0.2, 0.3))
+    public = face_to_msg(face, Header(), with_landmarks=False)
+    assert len(public.landmarks) == 0
+    msg = FaceArray(faces=[face_to_msg(face, Header(), with_landmarks=True), public])
+    back = deserialize_message(serialize_message(msg), FaceArray)
+    errors: list[str] = []
+    faces = msg_to_faces(back, errors.append)
+    np.testing.assert_array_equal(faces[0].mesh, mesh)
+    assert faces[1].mesh is None and faces[0].track_id == "p1" and not errors
+
+    back.faces[0].landmarks = back.faces[0].landmarks[:-1]  # not x, y, z triples
+    faces = msg_to_faces(back, errors.append)
+    assert [f.track_id for f in faces] == ["p1"] and faces[0].mesh is None
+    assert len(errors) == 1 and "multiple of 3" in errors[0] and "\n" not in errors[0]
+
+
 def test_config_sections_and_clear_errors(tmp_path: pathlib.Path) -> None:
     from emo_perception.perception.sources import SourceConfig
 

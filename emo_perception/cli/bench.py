@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "in-process pipeline on the same video")
     parser.add_argument("--seconds", type=float, default=30.0,
                         help="--node-set: measurement window after warm-up [s]")
+    parser.add_argument("--camera-fps", type=float, default=30.0,
+                        help="--node-set: rate the camera delivers frames at, for the node set "
+                             "and the in-process pipeline alike [Hz]")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="--node-set: alternate in-process and node-set runs this many "
+                             "times and report medians (the machine's load drifts)")
 
 
 def _peak_rss_mib() -> float:
@@ -206,23 +212,95 @@ def in_process_with_decoding(path: str, n: int, warmup: int) -> float:
     return n / (time.perf_counter() - t0) if t0 is not None and n > 0 else float("nan")
 
 
+def in_process_live(path: str, seconds: float, camera_fps: float,
+                    warmup_s: float = 5.0) -> dict[str, float]:
+    """The in-process pipeline fed the way camera_node feeds the node set: a thread decodes
+    the video at ``camera_fps`` into a newest-frame slot (older frames are dropped) and
+    the pipeline takes the newest frame whenever it is ready. Latency is capture -> result."""
+    import threading
+
+    from emo_perception.perception.pipeline import PerceptionPipeline
+    from emo_perception.perception.sources import SourceConfig, open_source
+    from emo_perception.perception.types import Frame
+    from emo_perception.runtime_stats import NewestOnlyQueue
+
+    source = open_source(path, SourceConfig(loop=True, resize_width=SIZE[0],
+                                            resize_height=SIZE[1]))
+    slot = NewestOnlyQueue(1)
+    stop = threading.Event()
+
+    def camera() -> None:
+        period, due = 1.0 / camera_fps, time.perf_counter()
+        for i, frame in enumerate(source):
+            if stop.is_set():
+                return
+            slot.put(Frame(frame.image, time.time(), i))  # stamp = capture time
+            due += period
+            time.sleep(max(0.0, due - time.perf_counter()))
+
+    def newest() -> Any:
+        while not stop.is_set():
+            frame = slot.pop()
+            if frame is None:
+                time.sleep(0.001)
+                continue
+            yield frame
+
+    thread = threading.Thread(target=camera, daemon=True)
+    pipeline = PerceptionPipeline()
+    arrivals: list[tuple[float, float]] = []
+    thread.start()
+    t_start = time.time()
+    t0, t1 = t_start + warmup_s, t_start + warmup_s + seconds
+    try:
+        for result in pipeline.run(newest()):
+            now = time.time()
+            arrivals.append((now, now - result.stamp))
+            if now >= t1:
+                break
+    finally:
+        stop.set()
+        thread.join()
+        pipeline.close()
+        source.close()
+    window = [lat for t, lat in arrivals if t0 <= t <= t1]
+    lat = np.asarray(window) * 1000.0 if window else np.asarray([np.nan])
+    return {"fps": len(window) / seconds, "latency_p50_ms": float(np.percentile(lat, 50)),
+            "latency_p95_ms": float(np.percentile(lat, 95)), "dropped": slot.dropped}
+
+
 def run_node_set(args: argparse.Namespace) -> int:
-    """Node set across processes vs the same stages in one process, same video and size."""
+    """Node set across processes vs the same stages in one process, same video, size and
+    camera rate; runs alternate so drifting load hits both alike."""
     from emo_perception.nodes import bench_node_set
     from emo_perception.perception.pipeline import PipelineConfig
 
+    if args.repeats < 1:
+        raise CliError("--repeats must be >= 1")
     frames = _load_frames(args.input, args.frames + args.warmup)
-    in_process = bench_pipeline(frames, PipelineConfig(), args.warmup)
-    in_process.pop("_regions", None)
+    capacity = bench_pipeline(frames, PipelineConfig(), args.warmup)
+    capacity.pop("_regions", None)
     decoding = in_process_with_decoding(args.input, args.frames, args.warmup)
-    print(f"in-process pipeline: {in_process['fps']:.1f} FPS on preloaded frames, "
+    print(f"in-process capacity: {capacity['fps']:.1f} FPS on preloaded frames, "
           f"{decoding:.1f} FPS decoding the video as it goes", flush=True)
-    result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
-                                         log=lambda *_: None)
-    print(bench_node_set.format_markdown(result, in_process["fps"]))
+    runs = []
+    for i in range(args.repeats):
+        live = in_process_live(args.input, args.seconds, args.camera_fps)
+        result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
+                                             camera_fps=args.camera_fps, log=lambda *_: None)
+        print(f"run {i + 1}/{args.repeats}: in-process {live['fps']:.1f} FPS "
+              f"(p50 {live['latency_p50_ms']:.0f} ms), node set {result.fps:.1f} FPS "
+              f"(p50 {result.latency_p50_ms:.0f} ms): ratio {result.fps / live['fps']:.2f}",
+              flush=True)
+        runs.append((live, result))
+    median = sorted(runs, key=lambda r: r[1].fps / r[0]["fps"])[len(runs) // 2]
+    print(f"\ncamera at {args.camera_fps:g} fps; median run by ratio:\n")
+    print(bench_node_set.format_markdown(median[1], median[0]))
     if args.json:
-        out = {"in_process": in_process, "in_process_decoding_fps": decoding,
-               "node_set": dataclasses.asdict(result),
+        out = {"in_process_capacity": capacity, "in_process_decoding_fps": decoding,
+               "camera_fps": args.camera_fps,
+               "runs": [{"in_process": live, "node_set": dataclasses.asdict(result)}
+                        for live, result in runs],
                "date": time.strftime("%Y-%m-%d"), "input": args.input}
         pathlib.Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
     return 0

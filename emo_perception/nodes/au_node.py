@@ -18,7 +18,7 @@ from sensor_msgs.msg import Image
 from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, StampCache, run_node
 from emo_perception.nodes.conversions import (ConversionError, action_units_to_msg,
                                               affect_to_expression_msg, image_to_bgr,
-                                              msg_to_face, stamp_to_sec)
+                                              msg_to_faces, stamp_to_sec)
 from emo_perception.perception.action_units import ActionUnitConfig, ActionUnitEstimator
 from emo_perception.perception.expression import ExpressionConfig, ExpressionEstimator
 from emo_perception.perception.learned_action_units import (LearnedActionUnitConfig,
@@ -101,7 +101,7 @@ class AuNode(EmoNode):
         au_out = ActionUnitsArray(header=msg.header)
         expr_out = ExpressionArray(header=msg.header)
         # A face without a mesh has nothing to measure.
-        faces = [f for f in map(msg_to_face, msg.faces)
+        faces = [f for f in msg_to_faces(msg, self.record_error)
                  if f.mesh is not None and len(f.mesh) >= 468]
         learned = self._learned_aus(msg, faces) if self.learned is not None and faces else {}
         for face in faces:

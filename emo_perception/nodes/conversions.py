@@ -6,6 +6,8 @@ it and report it in diagnostics instead of crashing.
 
 from __future__ import annotations
 
+import array
+
 import numpy as np
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image
@@ -111,7 +113,10 @@ def face_to_msg(face, header, with_landmarks: bool):
     msg = Face(header=header, track_id=face.track_id, score=float(face.score),
                box=box_to_msg(face.box))
     if with_landmarks and face.mesh is not None:
-        msg.landmarks = _keypoints_to_msgs(face.mesh)
+        flat = array.array("f")
+        flat.frombytes(np.ascontiguousarray(np.asarray(face.mesh)[:, :3],
+                                            dtype=np.float32).tobytes())
+        msg.landmarks = flat
     if face.head_pose is not None:
         msg.roll, msg.pitch, msg.yaw = (float(v) for v in face.head_pose)
         msg.head_pose_valid = True
@@ -121,10 +126,27 @@ def face_to_msg(face, header, with_landmarks: bool):
 def msg_to_face(msg):
     from emo_perception.perception.types import Face
 
-    mesh = _msgs_to_keypoints(msg.landmarks, 3) if len(msg.landmarks) else None
+    mesh = None
+    if len(msg.landmarks):
+        if len(msg.landmarks) % 3:
+            raise ConversionError(f"face landmarks: {len(msg.landmarks)} values is not a "
+                                  "multiple of 3 (x, y, z per point)")
+        mesh = np.frombuffer(msg.landmarks, dtype=np.float32).reshape(-1, 3).copy()
     pose = (float(msg.roll), float(msg.pitch), float(msg.yaw)) if msg.head_pose_valid else None
     return Face(box=msg_to_box(msg.box), score=float(msg.score), track_id=msg.track_id,
                 mesh=mesh, head_pose=pose)
+
+
+def msg_to_faces(msg, on_error) -> list:
+    """The faces of a ``FaceArray``; a malformed face is passed to ``on_error`` as a
+    one-line message and skipped, so one bad publisher cannot crash a node."""
+    faces = []
+    for face_msg in msg.faces:
+        try:
+            faces.append(msg_to_face(face_msg))
+        except ConversionError as exc:
+            on_error(f"face {face_msg.track_id!r}: {exc}")
+    return faces
 
 
 def body_to_msg(body, header):

@@ -1,8 +1,10 @@
 """deid_node: the privacy boundary. Raw frames in; de-identified video, face boxes,
 skeletons and person tracks out.
 
-The image callback only stores the newest frame (older ones are dropped and counted); a
-timer at ``processing_rate`` runs landmarks -> tracking -> de-identification on it.
+The image callback keeps only the newest frame (older ones are dropped and counted); a
+landmarks thread takes the newest frame whenever it is free, and a publish thread tracks,
+de-identifies and publishes each frame while landmarks run on the next one.
+``processing_rate`` caps the rate.
 De-identification fails closed: a frame whose conversion or detection failed or timed out
 is published fully obscured (or not at all with ``deid.on_failure: block``), counted in
 diagnostics as ``fail_closed``.
@@ -11,6 +13,7 @@ diagnostics as ``fail_closed``.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -76,60 +79,88 @@ class DeidNode(EmoNode):
         self.deid = Deidentifier(self.deid_cfg)
         self.backend = "mediapipe-cpu"
         self.queue = NewestOnlyQueue(1)
-        self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0})
+        self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
+                              "worker_errors": 0})
         self.create_subscription(Image, "private/image_raw", self._on_image, NEWEST_ONLY_QOS)
         self.image_pub = self.create_publisher(Image, "deid/image", SENSOR_QOS)
         self.faces_pub = self.create_publisher(FaceArray, "faces", RESULT_QOS)
         self.private_faces_pub = self.create_publisher(FaceArray, "private/faces", RESULT_QOS)
         self.bodies_pub = self.create_publisher(BodyArray, "bodies", RESULT_QOS)
         self.tracks_pub = self.create_publisher(PersonTrackArray, "tracks", RESULT_QOS)
-        # Poll often and process as soon as a frame is there (a timer at processing_rate
-        # would add up to one period of latency); processing_rate caps the rate.
+        # Frames flow through two worker threads, not executor callbacks: "landmarks" runs
+        # the models on the newest frame while "publish" tracks, de-identifies and publishes
+        # the frame before it, in order. The executor only hands over incoming frames, so
+        # its overhead does not grow with the frame rate.
         self._min_interval = 1.0 / self.processing_rate
         self._last_start = 0.0
-        self.create_timer(0.004, self._process)
         if self.publish_raw_passthrough:
             self.get_logger().warning("publish_raw_passthrough is set: deid/image carries "
                                       "IDENTIFYING raw frames")
         self._index = 0
-        self._pending = None  # (msg, image, landmarks future, start time)
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="landmarks")
+        self._lock = threading.Lock()
+        self._busy = False
+        self._closing = False
+        self._landmark_pool = ThreadPoolExecutor(1, thread_name_prefix="landmarks")
+        self._publish_pool = ThreadPoolExecutor(1, thread_name_prefix="publish")
+        # Landmarks wait rather than pile frames up when publishing falls behind.
+        self._publish_slots = threading.BoundedSemaphore(2)
 
     def _on_image(self, msg: Image) -> None:
         self.counters["received"] += 1
         self.input_rate.tick()
         self.queue.put(msg)
         self.counters["dropped"] = self.queue.dropped
+        with self._lock:
+            if self._busy or self._closing:
+                return
+            self._busy = True
+        self._landmark_pool.submit(self._landmarks_loop).add_done_callback(self._report)
 
-    def _process(self) -> None:
-        """Start landmarks for the newest frame in a worker thread, then finish the frame
-        before it (tracking, de-id, publishing) while the worker runs: the two overlap as in
-        the in-process pipeline, and frames still finish in order."""
-        pending = self._pending
-        if pending is not None and not pending[2].done():
+    def _report(self, future) -> None:
+        """Worker threads swallow exceptions: count and report them instead. A frame whose
+        publishing failed was not published at all, so this fails closed too."""
+        if future.cancelled() or future.exception() is None:
             return
-        t0 = time.perf_counter()
-        self._pending = None
-        if t0 - self._last_start >= self._min_interval and len(self.queue):
-            self._last_start = t0
-            self._start(self.queue.pop(), t0)
-        if pending is not None:
-            self._finish(*pending)
+        if not self.context.ok():  # shutting down: publishers are already gone
+            return
+        self.counters["worker_errors"] += 1
+        self.record_error(f"worker: {type(future.exception()).__name__}: {future.exception()}")
 
-    def _start(self, msg: Image, t0: float) -> None:
+    def _landmarks_loop(self) -> None:
+        """Run landmarks on the newest queued frame until the queue is empty."""
         try:
-            image = image_to_bgr(msg)
-            frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
-                          msg.header.frame_id)
-        except (ConversionError, ValueError) as exc:
-            self.record_error(f"bad frame: {exc}")
-            self._fail_closed(msg, str(exc))
-            return
-        self._index += 1
-        self._pending = (msg, image, self._pool.submit(self.detector.process, frame), t0)
+            self._landmarks_until_empty()
+        finally:
+            with self._lock:
+                self._busy = False
 
-    def _finish(self, msg: Image, image, future, t0: float) -> None:
-        landmarks = future.result()  # the stage never raises: failures give ok=False
+    def _landmarks_until_empty(self) -> None:
+        while True:
+            wait = self._min_interval - (time.perf_counter() - self._last_start)
+            if wait > 0:
+                time.sleep(wait)  # processing_rate caps the rate; the newest frame wins
+            with self._lock:
+                msg = None if self._closing else self.queue.pop()
+                if msg is None:
+                    self._busy = False
+                    return
+            t0 = self._last_start = time.perf_counter()
+            try:
+                image = image_to_bgr(msg)
+                frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
+                              msg.header.frame_id)
+            except (ConversionError, ValueError) as exc:
+                self._publish_pool.submit(self._fail_closed, msg, str(exc)).add_done_callback(
+                    self._report)
+                continue
+            self._index += 1
+            landmarks = self.detector.process(frame)  # never raises: failures give ok=False
+            self._publish_slots.acquire()
+            future = self._publish_pool.submit(self._finish, msg, image, landmarks, t0)
+            future.add_done_callback(self._report)
+            future.add_done_callback(lambda _: self._publish_slots.release())
+
+    def _finish(self, msg: Image, image, landmarks, t0: float) -> None:
         tracks = self.tracker.update(landmarks)
         if self.publish_raw_passthrough:
             out_image = image
@@ -176,6 +207,7 @@ class DeidNode(EmoNode):
 
     def _fail_closed(self, msg: Image, reason: str) -> None:
         """A frame that could not even be decoded: publish an obscured frame of its size."""
+        self.record_error(f"bad frame: {reason}")
         self.counters["fail_closed"] += 1
         self.deid.stats.fail_closed += 1
         h, w = int(msg.height), int(msg.width)
@@ -190,7 +222,10 @@ class DeidNode(EmoNode):
                 "held": stats.held, "tracks_live": len(self.tracker.tracks)}
 
     def destroy_node(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._closing = True
+        self._landmark_pool.shutdown(wait=True, cancel_futures=True)
+        self._publish_pool.shutdown(wait=True)
         self.detector.close()
         super().destroy_node()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
-from emo_perception.nodes.conversions import (gesture_to_msg, msg_to_body, msg_to_face,
+from emo_perception.nodes.conversions import (gesture_to_msg, msg_to_body, msg_to_faces,
                                               stamp_to_sec)
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
 from emo_perception_msgs.msg import BodyArray, FaceArray, MicroGestureArray
@@ -47,7 +47,7 @@ class GestureNode(EmoNode):
         self.pub = self.create_publisher(MicroGestureArray, "bodies/micro_gestures", RESULT_QOS)
 
     def _on_faces(self, msg: FaceArray) -> None:
-        self._faces.put(msg.header, [msg_to_face(f) for f in msg.faces])
+        self._faces.put(msg.header, msg_to_faces(msg, self.record_error))
 
     def _on_bodies(self, msg: BodyArray) -> None:
         t0 = time.perf_counter()
