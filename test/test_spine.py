@@ -174,15 +174,19 @@ def test_launcher_reports_a_node_that_fails(ros_env) -> None:
 def test_launcher_forwards_sigint(ros_env, vtest_avi: pathlib.Path) -> None:
     import signal
 
+    # Mid-stream, with frames in flight in deid_node's worker threads: every node stops
+    # cleanly, and nothing publishes on a context that is already shut down.
     proc = subprocess.Popen(
-        _emo("launch", "default.yaml", "--source", str(vtest_avi), "--nodes", "camera_node",
-             "--param", "camera_node:loop=true"),
+        _emo("launch", "default.yaml", "--source", str(vtest_avi),
+             "--nodes", "camera_node,deid_node,au_node", "--param", "camera_node:loop=true"),
         env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(4)
+    time.sleep(12)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output[-2000:]
-    assert "started camera_node" in output
+    assert "started camera_node" in output and "started deid_node" in output
+    for sign in ("Traceback", "FATAL", "context is invalid", "died"):
+        assert sign not in output, output[-3000:]
 
 
 NODE_OVERRIDES = {

@@ -59,13 +59,13 @@ def _proc_peak_rss_mb(pid: int) -> float:
 
 def run_node_set(video: str, seconds: float = 30.0, warmup_s: float = 8.0,
                  camera_fps: float = 30.0, config: str = "default.yaml",
-                 log=print) -> NodeSetResult:
+                 extra_params: list[str] | None = None, log=print) -> NodeSetResult:
     """Run the node set on ``video`` (640x480, looped) and measure it."""
     os.environ.setdefault("ROS_DOMAIN_ID", str(50 + os.getpid() % 40))
     plan = make_plan(config, source=video, nodes=list(NODES), extra_params=[
         f"camera_node:fps={camera_fps}", "camera_node:loop=true",
         # The in-process pipeline has no rate cap: lift deid_node's to the camera rate.
-        f"deid_node:processing_rate={max(camera_fps, 1.0)}",
+        f"deid_node:processing_rate={max(camera_fps, 1.0)}", *(extra_params or []),
         "camera_node:resize_width=640", "camera_node:resize_height=480"])
     plan.monitor = False
     os.environ.update({k: v for k, v in plan.env.items()
