@@ -148,7 +148,8 @@ def test_player_keeps_timing_and_bytes_across_processes(tmp_path: pathlib.Path, 
     probe = subprocess.Popen([sys.executable, str(PROBE), str(probe_out), "30",
                               "/emo/private/image_raw:sensor_msgs/msg/Image",
                               "/emo/faces:emo_perception_msgs/msg/FaceArray",
-                              "/clock:rosgraph_msgs/msg/Clock", "--min=16"], env=ros_env)
+                              "/clock:rosgraph_msgs/msg/Clock", "--min=16", "--reliable"],
+                             env=ros_env)
     try:
         _wait_for_line(recorder, "[record] writing", 30)
         play = subprocess.run(_emo("play", str(src), "--rate", "2.0", "--clock", "--delay",
@@ -259,7 +260,8 @@ def test_launcher_plays_bag_inputs_only(tmp_path: pathlib.Path, ros_env, vtest_a
     stamps = write_video_bag(bag, vtest_frames(vtest_avi, 6), 50_000_000)
     out = tmp_path / "probe.json"
     probe = subprocess.Popen([sys.executable, str(PROBE), str(out), "25",
-                              "/emo/private/image_raw:sensor_msgs/msg/Image", "--min=6"],
+                              "/emo/private/image_raw:sensor_msgs/msg/Image", "--min=6",
+                              "--reliable"],
                              env=ros_env)
     launch = subprocess.run(_emo("launch", "default.yaml", "--source", str(bag), "--nodes",
                                  "camera_node"), env=ros_env, capture_output=True, text=True,

@@ -34,12 +34,23 @@ CLOCK_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
                        durability=DurabilityPolicy.VOLATILE)
 
 
+# Streams are offered reliable on replay: best-effort readers (deid_node, like on a live
+# camera) still get best-effort delivery, while readers that ask for reliability (recorders,
+# evaluation probes) get every frame of the recording even on a loaded machine.
+REPLAY_STREAM_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=SENSOR_QOS.depth,
+                               reliability=ReliabilityPolicy.RELIABLE,
+                               durability=DurabilityPolicy.VOLATILE)
+# Discovery is two-sided: a subscription this node already counts may not know this
+# publisher yet, and what is published before it does is lost to it.
+DISCOVERY_SETTLE_S = 0.5
+
+
 def qos_for(topic: str) -> QoSProfile:
-    """The QoS the live node set uses for ``topic`` (streams best effort, info latched)."""
+    """The QoS ``topic`` is replayed with (info latched as live; streams see above)."""
     if topic.endswith("camera_info"):
         return LATCHED_QOS
     if topic.endswith(STREAM_SUFFIXES):
-        return SENSOR_QOS
+        return REPLAY_STREAM_QOS
     return RESULT_QOS
 
 
@@ -153,7 +164,7 @@ class PlayerNode(EmoNode):
                 break
             if self._stop.wait(0.05):
                 return False
-        return True
+        return not self._stop.wait(DISCOVERY_SETTLE_S)
 
     def _play_once(self) -> None:
         wall0 = time.monotonic()

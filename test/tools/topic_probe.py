@@ -72,6 +72,8 @@ def main() -> int:
     for a in sys.argv[3:]:
         if a.startswith("--min="):
             min_count = int(a.split("=", 1)[1])
+    # --reliable: streams too (for a replayed bag, whose player offers them reliable)
+    all_reliable = "--reliable" in sys.argv[3:]
     rclpy.init()
     node = rclpy.create_node("topic_probe")
     received: dict[str, list] = {}
@@ -80,8 +82,8 @@ def main() -> int:
         topic, _, type_name = spec.partition(":")
         received[topic] = []
         msg_type = load_type(type_name)
-        qos = qos_profile_sensor_data if topic.endswith(("image_raw", "image", "audio_raw",
-                                                         "deid_audio")) else reliable
+        stream = topic.endswith(("image_raw", "image", "audio_raw", "deid_audio"))
+        qos = qos_profile_sensor_data if stream and not all_reliable else reliable
         node.create_subscription(
             msg_type, topic, lambda m, t=topic: received[t].append(summarise(m)), qos)
     executor = SingleThreadedExecutor()
