@@ -52,6 +52,27 @@ class RateMeter:
         return n / self._window
 
 
+class SequenceGaps:
+    """Counts items a node never saw from gaps in a publisher's sequence numbers: a frame
+    overwritten in a newest-only subscription while the node was busy, or lost in
+    transport. A number at or below the last one (a restarted source) starts afresh."""
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+        self.missed = 0
+
+    def update(self, sequence: int | None) -> int:
+        """Record ``sequence`` (None: the middleware gives none); returns the gap."""
+        if sequence is None or sequence < 0 or sequence >= 2**63:
+            return 0  # rmw reports "unsupported" as the largest uint64
+        gap = 0
+        if self._last is not None and sequence > self._last:
+            gap = sequence - self._last - 1
+            self.missed += gap
+        self._last = sequence
+        return gap
+
+
 class NewestOnlyQueue:
     """A bounded queue that drops the oldest item when full and counts what it dropped.
 

@@ -192,7 +192,7 @@ def test_eval_cli_writes_report_and_png(eval_case, tmp_path: pathlib.Path) -> No
 
     assert matplotlib.image.imread(png).shape[0] > 100
     assert "accuracy 75.0 %" in res.stdout and "top-1 33.3 %" in res.stdout
-    assert "10 input" in res.stdout and "2 drops reported" in res.stdout
+    assert "10 input" in res.stdout and "2 drops and 0 missed reported" in res.stdout
 
 
 def test_eval_time_base_absolute(eval_case, tmp_path: pathlib.Path) -> None:
@@ -298,6 +298,8 @@ def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env
     # what the player published, recorded back (best effort: a starved reader may miss some)
     assert frames["input_frames"] >= 12, frames
     assert frames["with_output"] >= 8, frames
+    # every recorded frame is explained: processed, dropped, or missed (sequence gaps)
+    assert frames["unaccounted"] == 0, frames
     assert any("deid_node" in name for name in frames["nodes"]), frames["nodes"]
     seg = report["emotion"]["segments"]
     assert seg["n"] == 2, report["emotion"]

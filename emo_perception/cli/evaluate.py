@@ -43,7 +43,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     f = report["frames"]
     lines = [f"frames: {f['input_frames']} input ({f['input_topic']}), {f['with_output']} "
              f"with output, {f['without_output']} without, {f['reported_dropped']} drops "
-             f"reported, {f['unaccounted']} unaccounted"]
+             f"and {f.get('reported_missed', 0)} missed reported, "
+             f"{f['unaccounted']} unaccounted"]
     if "emotion" in report:
         e = report["emotion"]
         for level in ("segments", "messages"):

@@ -279,6 +279,11 @@ def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = N
             code = int(exc.code or 0)
     finally:
         if node is not None:
+            if rclpy.ok():  # final counters, so a recording accounts for every input
+                try:
+                    node._publish_diagnostics()
+                except Exception:  # noqa: BLE001 - a failing report must not block exit
+                    pass
             node.destroy_node()
         rclpy.try_shutdown()
         for sig, handler in previous.items():

@@ -28,7 +28,7 @@ from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.tracking import PersonTracker, TrackerConfig
 from emo_perception.perception.types import Frame
-from emo_perception.runtime_stats import NewestOnlyQueue
+from emo_perception.runtime_stats import NewestOnlyQueue, SequenceGaps
 from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrack, PersonTrackArray
 
 LANDMARK_HELP = {
@@ -79,8 +79,9 @@ class DeidNode(EmoNode):
         self.deid = Deidentifier(self.deid_cfg)
         self.backend = "mediapipe-cpu"
         self.queue = NewestOnlyQueue(1)
+        self.sequence_gaps = SequenceGaps()  # frames the node never saw
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
-                              "worker_errors": 0})
+                              "worker_errors": 0, "missed": 0})
         self.create_subscription(Image, "private/image_raw", self._on_image, NEWEST_ONLY_QOS)
         self.image_pub = self.create_publisher(Image, "deid/image", SENSOR_QOS)
         self.faces_pub = self.create_publisher(FaceArray, "faces", RESULT_QOS)
@@ -105,8 +106,10 @@ class DeidNode(EmoNode):
         # Landmarks wait rather than pile frames up when publishing falls behind.
         self._publish_slots = threading.BoundedSemaphore(2)
 
-    def _on_image(self, msg: Image) -> None:
+    def _on_image(self, msg: Image, info: dict) -> None:
         self.counters["received"] += 1
+        self.sequence_gaps.update(info.get("publication_sequence_number"))
+        self.counters["missed"] = self.sequence_gaps.missed
         self.input_rate.tick()
         self.queue.put(msg)
         self.counters["dropped"] = self.queue.dropped

@@ -15,6 +15,7 @@ from std_msgs.msg import Header
 from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
 from emo_perception.nodes.conversions import (ConversionError, audio_to_msg, msg_to_audio,
                                               prosody_to_msg, sec_to_stamp, stamp_to_sec)
+from emo_perception.runtime_stats import SequenceGaps
 from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
 from emo_perception_msgs.msg import AudioChunk, Prosody, Speech, VoiceActivity
 
@@ -45,6 +46,8 @@ class VoiceNode(EmoNode):
         self._frame_id = "microphone"
         self._sequence = 0
         self._last_counters: dict[str, int] = {}
+        self.sequence_gaps = SequenceGaps()  # chunks lost before they reached this node
+        self.counters["missed"] = 0
         self.create_subscription(AudioChunk, "private/audio_raw", self._on_audio, SENSOR_QOS)
         self.audio_pub = self.create_publisher(AudioChunk, "voice/deid_audio", SENSOR_QOS)
         self.activity_pub = self.create_publisher(VoiceActivity, "voice/activity", RESULT_QOS)
@@ -61,6 +64,8 @@ class VoiceNode(EmoNode):
         t0 = time.perf_counter()
         self.counters["received"] += 1
         self.input_rate.tick()
+        self.sequence_gaps.update(int(msg.sequence))
+        self.counters["missed"] = self.sequence_gaps.missed
         self._frame_id = msg.header.frame_id or self._frame_id
         try:
             samples, rate = msg_to_audio(msg)

@@ -1,0 +1,45 @@
+"""Counters behind every node's diagnostics: drops and misses are counted, never silent."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from emo_perception.runtime_stats import LatencyWindow, NewestOnlyQueue, RateMeter, SequenceGaps
+
+
+def test_newest_only_queue_keeps_the_newest_and_counts_drops() -> None:
+    q = NewestOnlyQueue(2)
+    for i in range(5):
+        q.put(i)
+    assert (q.received, q.dropped, len(q)) == (5, 3, 2)
+    assert [q.pop(), q.pop(), q.pop()] == [3, 4, None]
+    with pytest.raises(ValueError):
+        NewestOnlyQueue(0)
+
+
+def test_sequence_gaps_count_what_never_arrived() -> None:
+    gaps = SequenceGaps()
+    assert [gaps.update(s) for s in (1, 2, 5, 6, 10)] == [0, 0, 2, 0, 3]
+    assert gaps.missed == 5
+    assert gaps.update(3) == 0 and gaps.update(4) == 0  # source restarted: starts afresh
+    assert gaps.update(None) == 0 and gaps.update(2**64 - 1) == 0  # rmw gives none
+    assert gaps.update(6) == 1 and gaps.missed == 6
+
+
+def test_latency_and_rate_are_safe_across_threads() -> None:
+    window, rate = LatencyWindow(size=1000), RateMeter(window_s=100.0)
+
+    def work() -> None:
+        for _ in range(250):
+            window.add(0.010)
+            rate.tick()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert window.percentiles_ms(50, 95) == pytest.approx((10.0, 10.0))
+    assert rate.rate() == pytest.approx(1000 / 100.0)
