@@ -51,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-fps", type=float, default=30.0,
                         help="--node-set: rate the camera delivers frames at, for the node set "
                              "and the in-process pipeline alike [Hz]")
+    parser.add_argument("--param", action="append", default=[], metavar="NODE:NAME=VALUE",
+                        help="--node-set: override a node parameter (repeatable), e.g. "
+                             "deid_node:landmarks.hands=true")
     parser.add_argument("--repeats", type=int, default=1,
                         help="--node-set: alternate in-process and node-set runs this many "
                              "times and report medians (the machine's load drifts)")
@@ -287,18 +290,22 @@ def run_node_set(args: argparse.Namespace) -> int:
     for i in range(args.repeats):
         live = in_process_live(args.input, args.seconds, args.camera_fps)
         result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
-                                             camera_fps=args.camera_fps, log=lambda *_: None)
+                                             camera_fps=args.camera_fps,
+                                             extra_params=args.param, log=lambda *_: None)
         print(f"run {i + 1}/{args.repeats}: in-process {live['fps']:.1f} FPS "
               f"(p50 {live['latency_p50_ms']:.0f} ms), node set {result.fps:.1f} FPS "
               f"(p50 {result.latency_p50_ms:.0f} ms): ratio {result.fps / live['fps']:.2f}",
               flush=True)
+        if result.frames == 0:
+            raise CliError("the node set published no emotion/state: rerun with the launcher "
+                           "(emo-perception launch) to see the nodes' output")
         runs.append((live, result))
     median = sorted(runs, key=lambda r: r[1].fps / r[0]["fps"])[len(runs) // 2]
     print(f"\ncamera at {args.camera_fps:g} fps; median run by ratio:\n")
     print(bench_node_set.format_markdown(median[1], median[0]))
     if args.json:
         out = {"in_process_capacity": capacity, "in_process_decoding_fps": decoding,
-               "camera_fps": args.camera_fps,
+               "camera_fps": args.camera_fps, "params": args.param,
                "runs": [{"in_process": live, "node_set": dataclasses.asdict(result)}
                         for live, result in runs],
                "date": time.strftime("%Y-%m-%d"), "input": args.input}

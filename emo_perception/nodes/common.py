@@ -91,15 +91,6 @@ class EmoNode(Node):
             descriptor("diagnostics.latency_warn_ms", ParameterType.PARAMETER_DOUBLE,
                        "p95 processing latency above which diagnostics turn WARN [ms]",
                        (1.0, 10000.0))).value)
-        self.executor_kind = str(self.declare_parameter(
-            "executor", "single_threaded",
-            descriptor("executor", ParameterType.PARAMETER_STRING,
-                       "'single_threaded': rclpy's Python executor, or 'events': its C++ "
-                       "event loop (experimental upstream; less CPU per message)",
-                       read_only=True)).value)
-        if self.executor_kind not in EXECUTORS:
-            raise SystemExit(f"{name}: parameter executor must be one of "
-                             f"{', '.join(EXECUTORS)}, got {self.executor_kind!r}")
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
         self._last_dropped = 0
@@ -229,20 +220,6 @@ def _param_type(hint: Any, default: Any) -> int | None:
     return None
 
 
-EXECUTORS = ("events", "single_threaded")
-
-
-def make_executor(kind: str):
-    """Both kinds run every callback in one thread. The events executor (rclpy >= 7.1,
-    experimental upstream) does its bookkeeping in C++: ~2 % of a core less per analysis
-    node at 25 Hz here, no FPS difference measured (docs/benchmarks.md)."""
-    if kind == "events":
-        from rclpy.experimental.events_executor import EventsExecutor
-
-        return EventsExecutor()
-    return SingleThreadedExecutor()
-
-
 def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = None) -> int:
     """Init rclpy, spin ``node_factory()`` on a single-threaded executor, shut down cleanly.
 
@@ -264,7 +241,7 @@ def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = N
     code = 0
     try:
         node = node_factory()
-        executor = make_executor(getattr(node, "executor_kind", "single_threaded"))
+        executor = SingleThreadedExecutor()
         executor.add_node(node)
         while not stop.is_set() and rclpy.ok() and not getattr(node, "finished", False):
             executor.spin_once(timeout_sec=0.1)
