@@ -252,6 +252,10 @@ def test_llama_cpp_server_when_installed(window, tmp_path):
         result = LLMReasoner(cfg, OpenAIChat(url, timeout_s=60)).reason(window)
         assert result.label in BASIC7
         assert_grounded(result, window)
+        # The server answered (a reply the tiny model got wrong is parsed or flagged; a
+        # server that never answered would show as backend_error / timeout).
+        assert not {"backend_error", "timeout"} & set(result.flag_kinds()), result.flags
+        assert result.fallback_used or result.backend.startswith("openai")
     finally:
         proc.terminate()
         proc.wait(10)
