@@ -127,6 +127,8 @@ class DeidNode(EmoNode):
         if not self.context.ok():  # shutting down: publishers are already gone
             return
         self.counters["worker_errors"] += 1
+        self.counters["fail_closed"] += 1  # the frame in hand was never published
+        self.counters["blocked"] += 1
         self.record_error(f"worker: {type(future.exception()).__name__}: {future.exception()}")
 
     def _landmarks_loop(self) -> None:
