@@ -171,6 +171,23 @@ def test_launcher_reports_a_node_that_fails(ros_env) -> None:
 
 
 @pytest.mark.ros
+@pytest.mark.parametrize("assignment,expected", [
+    ("fps:=30", "write a decimal point"),       # an int where a double is declared
+    ("fps:=1000.0", "out of range"),             # outside the declared range
+])
+def test_bad_parameter_stops_a_node_with_one_line(ros_env, vtest_avi, assignment,
+                                                  expected) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "emo_perception.nodes.camera_node", "--ros-args",
+         "-p", f"source:={vtest_avi}", "-p", assignment],
+        env=ros_env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and expected in lines[0] and "camera_node" in lines[0], lines
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.ros
 def test_launcher_forwards_sigint(ros_env, vtest_avi: pathlib.Path) -> None:
     import signal
 

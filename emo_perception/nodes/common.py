@@ -21,6 +21,7 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 ParameterType)
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
@@ -96,6 +97,18 @@ class EmoNode(Node):
         self._last_dropped = 0
 
     # -- parameters ------------------------------------------------------------------------
+    def declare_parameter(self, name: str, value: Any = None, descriptor: Any = None,
+                          ignore_override: bool = False) -> Any:
+        """rclpy's, but a wrongly typed or out-of-range value from YAML or the command line
+        stops the node with one line instead of a traceback."""
+        try:
+            return super().declare_parameter(name, value, descriptor, ignore_override)
+        except (InvalidParameterTypeException, InvalidParameterValueException) as exc:
+            message = str(exc).splitlines()[0]
+            if "of type 'INTEGER', expecting type 'DOUBLE'" in message:
+                message += " (write a decimal point, e.g. 30.0)"
+            raise SystemExit(f"{self.get_name()}: bad parameter {name}: {message}") from None
+
     def declare_config(self, prefix: str, cls: type, help_text: dict[str, str] | None = None,
                        ranges: dict[str, tuple[float, float]] | None = None) -> Any:
         """Declare one parameter per field of config dataclass ``cls`` (named
