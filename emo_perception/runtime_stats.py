@@ -73,6 +73,34 @@ class SequenceGaps:
         return gap
 
 
+class RateLimiter:
+    """Token bucket: on average at most ``rate`` starts per second, with up to ``burst``
+    saved up. Spacing starts by a full period from the previous *start* would ratchet:
+    every frame arriving a little early waits, none catches up, and a source running at
+    exactly the capped rate ends up delayed by up to a whole period."""
+
+    def __init__(self, rate: float, burst: float = 2.0) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"rate must be > 0 and burst >= 1, got {rate}, {burst}")
+        self.rate, self.burst = rate, burst
+        self._tokens = burst
+        self._time: float | None = None
+
+    def wait_s(self, now: float) -> float:
+        """Seconds until a start is allowed (0 = now)."""
+        self._refill(now)
+        return max(0.0, (1.0 - self._tokens) / self.rate)
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self._tokens -= 1.0
+
+    def _refill(self, now: float) -> None:
+        if self._time is not None:
+            self._tokens = min(self.burst, self._tokens + (now - self._time) * self.rate)
+        self._time = now
+
+
 class NewestOnlyQueue:
     """A bounded queue that drops the oldest item when full and counts what it dropped.
 

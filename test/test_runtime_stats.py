@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from emo_perception.runtime_stats import LatencyWindow, NewestOnlyQueue, RateMeter, SequenceGaps
+from emo_perception.runtime_stats import (LatencyWindow, NewestOnlyQueue, RateLimiter, RateMeter,
+                                          SequenceGaps)
 
 
 def test_newest_only_queue_keeps_the_newest_and_counts_drops() -> None:
@@ -43,3 +44,27 @@ def test_latency_and_rate_are_safe_across_threads() -> None:
         t.join()
     assert window.percentiles_ms(50, 95) == pytest.approx((10.0, 10.0))
     assert rate.rate() == pytest.approx(1000 / 100.0)
+
+
+def test_rate_limiter_caps_the_rate_without_ratcheting_delay() -> None:
+    limiter = RateLimiter(10.0)  # at most 10 starts/s
+    # Frames at exactly 10 Hz with +-3 ms jitter: each starts on arrival, no delay builds up.
+    delays, now = [], -1.0
+    for i in range(200):
+        arrival = i * 0.1 + (0.003 if i % 2 else -0.003)
+        now = max(now, arrival)
+        now += limiter.wait_s(now)
+        delays.append(now - arrival)
+        limiter.take(now)
+    assert max(delays) < 1e-9
+    # A source twice as fast is held to the cap on average.
+    limiter, now, starts = RateLimiter(10.0), 0.0, 0
+    while now < 10.0:
+        wait = limiter.wait_s(now)
+        if wait == 0:
+            limiter.take(now)
+            starts += 1
+        now += 0.05
+    assert 99 <= starts <= 102  # 10 s at 10/s, plus the initial burst
+    with pytest.raises(ValueError):
+        RateLimiter(0.0)

@@ -28,7 +28,7 @@ from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.tracking import PersonTracker, TrackerConfig
 from emo_perception.perception.types import Frame
-from emo_perception.runtime_stats import NewestOnlyQueue, SequenceGaps
+from emo_perception.runtime_stats import NewestOnlyQueue, RateLimiter, SequenceGaps
 from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrack, PersonTrackArray
 
 LANDMARK_HELP = {
@@ -92,8 +92,7 @@ class DeidNode(EmoNode):
         # the models on the newest frame while "publish" tracks, de-identifies and publishes
         # the frame before it, in order. The executor only hands over incoming frames, so
         # its overhead does not grow with the frame rate.
-        self._min_interval = 1.0 / self.processing_rate
-        self._last_start = 0.0
+        self._rate_limit = RateLimiter(self.processing_rate)
         if self.publish_raw_passthrough:
             self.get_logger().warning("publish_raw_passthrough is set: deid/image carries "
                                       "IDENTIFYING raw frames")
@@ -141,7 +140,7 @@ class DeidNode(EmoNode):
 
     def _landmarks_until_empty(self) -> None:
         while True:
-            wait = self._min_interval - (time.perf_counter() - self._last_start)
+            wait = self._rate_limit.wait_s(time.perf_counter())
             if wait > 0:
                 time.sleep(wait)  # processing_rate caps the rate; the newest frame wins
             with self._lock:
@@ -149,7 +148,8 @@ class DeidNode(EmoNode):
                 if msg is None:
                     self._busy = False
                     return
-            t0 = self._last_start = time.perf_counter()
+            t0 = time.perf_counter()
+            self._rate_limit.take(t0)
             try:
                 image = image_to_bgr(msg)
                 frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
