@@ -132,3 +132,14 @@ class NewestOnlyQueue:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+def arrival_summary(arrivals: list[tuple[float, float]], t0: float,
+                    t1: float) -> dict[str, float]:
+    """Rate and latency percentiles of the ``(arrival time, latency s)`` pairs that
+    arrived within ``[t0, t1]``: how the benchmarks score a stream of results."""
+    window = [lat for t, lat in arrivals if t0 <= t <= t1]
+    ms = np.asarray(window) * 1000.0 if window else np.asarray([np.nan])
+    return {"fps": len(window) / (t1 - t0), "frames": len(window),
+            "latency_p50_ms": float(np.percentile(ms, 50)),
+            "latency_p95_ms": float(np.percentile(ms, 95))}

@@ -225,7 +225,7 @@ def in_process_live(path: str, seconds: float, camera_fps: float,
     from emo_perception.perception.pipeline import PerceptionPipeline
     from emo_perception.perception.sources import SourceConfig, open_source
     from emo_perception.perception.types import Frame
-    from emo_perception.runtime_stats import NewestOnlyQueue
+    from emo_perception.runtime_stats import NewestOnlyQueue, arrival_summary
 
     source = open_source(path, SourceConfig(loop=True, resize_width=SIZE[0],
                                             resize_height=SIZE[1]))
@@ -266,10 +266,7 @@ def in_process_live(path: str, seconds: float, camera_fps: float,
         thread.join()
         pipeline.close()
         source.close()
-    window = [lat for t, lat in arrivals if t0 <= t <= t1]
-    lat = np.asarray(window) * 1000.0 if window else np.asarray([np.nan])
-    return {"fps": len(window) / seconds, "latency_p50_ms": float(np.percentile(lat, 50)),
-            "latency_p95_ms": float(np.percentile(lat, 95)), "dropped": slot.dropped}
+    return {**arrival_summary(arrivals, t0, t1), "dropped": slot.dropped}
 
 
 def run_node_set(args: argparse.Namespace) -> int:

@@ -16,13 +16,13 @@ import pathlib
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 
 from emo_perception.launcher import Launcher, make_plan
 from emo_perception.nodes.common import RESULT_QOS
 from emo_perception.nodes.conversions import stamp_to_sec
+from emo_perception.runtime_stats import arrival_summary
 from emo_perception_msgs.msg import EmotionStateArray
 
 NODES = ("camera_node", "deid_node", "au_node", "gesture_node", "fusion_node")
@@ -100,12 +100,7 @@ def run_node_set(video: str, seconds: float = 30.0, warmup_s: float = 8.0,
         launcher.stop()
         node.destroy_node()
         rclpy.try_shutdown()
-    window = [lat for t, lat in arrivals if t0 <= t <= t1]
-    lat = np.asarray(window) * 1000.0 if window else np.asarray([np.nan])
-    return NodeSetResult(fps=len(window) / (t1 - t0),
-                         latency_p50_ms=float(np.percentile(lat, 50)),
-                         latency_p95_ms=float(np.percentile(lat, 95)), frames=len(window),
-                         seconds=t1 - t0, usage=usage)
+    return NodeSetResult(**arrival_summary(arrivals, t0, t1), seconds=t1 - t0, usage=usage)
 
 
 def format_markdown(result: NodeSetResult, in_process: dict[str, float] | None = None) -> str:

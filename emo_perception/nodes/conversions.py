@@ -113,10 +113,8 @@ def face_to_msg(face, header, with_landmarks: bool):
     msg = Face(header=header, track_id=face.track_id, score=float(face.score),
                box=box_to_msg(face.box))
     if with_landmarks and face.mesh is not None:
-        flat = array.array("f")
-        flat.frombytes(np.ascontiguousarray(np.asarray(face.mesh)[:, :3],
-                                            dtype=np.float32).tobytes())
-        msg.landmarks = flat
+        mesh = np.asarray(face.mesh, dtype=np.float32)[:, :3]
+        msg.landmarks = array.array("f", mesh.tobytes())  # bytes: no per-float Python loop
     if face.head_pose is not None:
         msg.roll, msg.pitch, msg.yaw = (float(v) for v in face.head_pose)
         msg.head_pose_valid = True

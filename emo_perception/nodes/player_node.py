@@ -148,10 +148,6 @@ class PlayerNode(EmoNode):
             if not self._stop.is_set():
                 self.record_error(f"playback stopped: {exc}")
                 self.exit_code = 1
-        try:  # final counters, so a recording of this run accounts for every message
-            self._publish_diagnostics()
-        except Exception:  # context already shut down (SIGINT): nothing to report to
-            pass
         if self.shutdown_on_end or self.exit_code:
             self.finished = True
 

@@ -248,7 +248,7 @@ MAX_IMAGE_PIXELS = 8192 * 8192
 
 
 def decode_raw_image(msg: object) -> np.ndarray:
-    """A ``sensor_msgs/Image`` (rclpy or rosbags object) as HxWx3 uint8 BGR.
+    """A ``sensor_msgs/Image`` (a live ROS message or a rosbags object) as HxWx3 uint8 BGR.
 
     One decoder for live topics and bags; raises ValueError with a one-line reason.
     """
