@@ -10,7 +10,7 @@ import pytest
 import skimage.data
 from face_check import VIDEO_DIR
 
-from emo_perception.perception.sources import SourceConfig, SourceError, open_source
+from emo_perception.perception.sources import SourceConfig, SourceError, open_source, resize
 
 VTEST = VIDEO_DIR / "vtest.avi"
 
@@ -33,6 +33,17 @@ def test_resize_fps_override_and_loop(tmp_path: pathlib.Path) -> None:
     frames = list(src)
     assert [f.image.shape for f in frames] == [(48, 64, 3)] * 3
     assert [f.stamp for f in frames] == pytest.approx([0.0, 0.25, 0.5])
+
+
+def test_resize_averages_only_when_shrinking_below_half() -> None:
+    image = skimage.data.astronaut()[:, :, ::-1].copy()  # 512x512
+    assert resize(image, 512, 512) is image
+    mild = resize(image, 448, 448)
+    np.testing.assert_array_equal(
+        mild, cv2.resize(image, (448, 448), interpolation=cv2.INTER_LINEAR))
+    small = resize(image, 128, 128)  # bilinear would sample 1 pixel in 16 and alias
+    np.testing.assert_array_equal(
+        small, cv2.resize(image, (128, 128), interpolation=cv2.INTER_AREA))
 
 
 def test_folder_sorted_converts_channels_and_counts_corrupt(tmp_path: pathlib.Path) -> None:

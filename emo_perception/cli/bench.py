@@ -252,6 +252,7 @@ def in_process_live(path: str, seconds: float, camera_fps: float,
     thread = threading.Thread(target=camera, daemon=True)
     pipeline = PerceptionPipeline()
     arrivals: list[tuple[float, float]] = []
+    cpu = {}  # process CPU time at the window's start and end: the whole pipeline's share
     thread.start()
     t_start = time.time()
     t0, t1 = t_start + warmup_s, t_start + warmup_s + seconds
@@ -259,14 +260,19 @@ def in_process_live(path: str, seconds: float, camera_fps: float,
         for result in pipeline.run(newest()):
             now = time.time()
             arrivals.append((now, now - result.stamp))
+            if now >= t0 and "start" not in cpu:
+                cpu["start"] = (now, time.process_time())
             if now >= t1:
+                cpu["end"] = (now, time.process_time())
                 break
     finally:
         stop.set()
         thread.join()
         pipeline.close()
         source.close()
-    return {**arrival_summary(arrivals, t0, t1), "dropped": slot.dropped}
+    (w0, c0), (w1, c1) = cpu["start"], cpu["end"]
+    return {**arrival_summary(arrivals, t0, t1), "dropped": slot.dropped,
+            "cpu_percent": 100.0 * (c1 - c0) / (w1 - w0)}
 
 
 def run_node_set(args: argparse.Namespace) -> int:
@@ -289,10 +295,11 @@ def run_node_set(args: argparse.Namespace) -> int:
         result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
                                              camera_fps=args.camera_fps,
                                              extra_params=args.param, log=lambda *_: None)
+        node_set_cpu = sum(u.cpu_percent for u in result.usage.values())
         print(f"run {i + 1}/{args.repeats}: in-process {live['fps']:.1f} FPS "
-              f"(p50 {live['latency_p50_ms']:.0f} ms), node set {result.fps:.1f} FPS "
-              f"(p50 {result.latency_p50_ms:.0f} ms): ratio {result.fps / live['fps']:.2f}",
-              flush=True)
+              f"(p50 {live['latency_p50_ms']:.0f} ms, CPU {live['cpu_percent']:.0f} %), "
+              f"node set {result.fps:.1f} FPS (p50 {result.latency_p50_ms:.0f} ms, "
+              f"CPU {node_set_cpu:.0f} %): ratio {result.fps / live['fps']:.2f}", flush=True)
         if result.frames == 0:
             raise CliError("the node set published no emotion/state: rerun with the launcher "
                            "(emo-perception launch) to see the nodes' output")

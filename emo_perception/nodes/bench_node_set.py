@@ -115,6 +115,9 @@ def format_markdown(result: NodeSetResult, in_process: dict[str, float] | None =
               f"{cell('latency_p50_ms', '{:.0f} ms')} |",
               f"| latency camera -> emotion/state p95 | {result.latency_p95_ms:.0f} ms | "
               f"{cell('latency_p95_ms', '{:.0f} ms')} |"]
+    total_cpu = sum(u.cpu_percent for u in result.usage.values())
+    lines.append(f"| CPU, all processes (% of one core) | {total_cpu:.0f} % | "
+                 f"{cell('cpu_percent', '{:.0f} %')} |")
     if ref.get("fps"):
         lines.append(f"| node set / in-process FPS | {result.fps / ref['fps']:.2f} | |")
     lines += ["", "| node | CPU (% of one core) | peak RSS |", "|---|---|---|"]
