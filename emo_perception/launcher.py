@@ -4,7 +4,9 @@ Each configured node runs in its own process:
 ``python -m emo_perception.nodes.<node> --ros-args -r __ns:=/<ns> --params-file CONFIG``.
 One process per node keeps a crash contained (the others keep running and the launcher
 reports the death) and lets each node use its own core. Images cross processes through
-Fast DDS shared memory (``config/fastdds_shm.xml``).
+Fast DDS shared memory (``config/fastdds_shm.xml``). Nodes the config lists under
+``containers`` share one process instead (``emo_perception.nodes.container``): less CPU
+and memory on small machines, one crash domain.
 
 The launcher forwards SIGINT/SIGTERM to every node, reports a node that dies, and exits
 non-zero when any node failed.
@@ -43,6 +45,17 @@ class LaunchPlan:
     stop_when_source_ends: bool = True
     drain_s: float = 2.0
     monitor: bool = True  # publish per-node alive/dead status on /diagnostics
+    containers: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    container_executor: str = "single"
+
+    def processes(self) -> dict[str, list[str]]:
+        """Process name -> its nodes, in launch order: a container starts where its first
+        node is listed; every other node is a process of its own, named after it."""
+        home = {node: name for name, members in self.containers.items() for node in members}
+        out: dict[str, list[str]] = {}
+        for node in self.nodes:
+            out.setdefault(home.get(node, node), []).append(node)
+        return out
 
 
 def _clean_namespace(ns: str) -> str:
@@ -52,8 +65,11 @@ def _clean_namespace(ns: str) -> str:
 
 def make_plan(config: str | os.PathLike[str], source: str | None = None,
               nodes: list[str] | None = None, namespace: str | None = None,
-              extra_params: list[str] | None = None) -> LaunchPlan:
-    """Resolve config, node list, source and environment into a plan (no side effects)."""
+              extra_params: list[str] | None = None, containers: list[str] | None = None,
+              container_executor: str | None = None) -> LaunchPlan:
+    """Resolve config, node list, source and environment into a plan (no side effects).
+
+    ``containers`` (``NAME=NODE,NODE``) and ``container_executor`` replace the config's."""
     chain = config_chain(config)
     config_path = chain[-1]
     data = load_config(config_path)
@@ -99,23 +115,87 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
                           f"system_default, got {discovery.lower()!r}")
     env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", discovery)
     ns = namespace if namespace is not None else str(settings.get("namespace", "emo"))
+    executor = container_executor or str(settings.get("container_executor", "single"))
+    if executor not in ("single", "events"):
+        raise ConfigError(f"emo_launch.container_executor must be single or events, "
+                          f"got {executor!r}")
     return LaunchPlan(
         config_path=config_path, config_files=chain, namespace=_clean_namespace(ns), nodes=chosen,
         overrides=overrides, env=env,
         stop_when_source_ends=bool(settings.get("stop_when_source_ends", True)),
-        drain_s=float(settings.get("drain_s", 2.0)))
+        drain_s=float(settings.get("drain_s", 2.0)),
+        containers=_containers(settings.get("containers") or {} if containers is None
+                               else _parse_containers(containers), chosen),
+        container_executor=executor)
+
+
+def _parse_containers(items: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, nodes = item.partition("=")
+        if not sep or not name.strip() or not nodes.strip():
+            raise ConfigError(f"--container expects NAME=NODE,NODE,..., got {item!r}")
+        out[name.strip()] = [n.strip() for n in nodes.split(",") if n.strip()]
+    return out
+
+
+def _containers(spec: Any, chosen: list[str]) -> dict[str, list[str]]:
+    """Validated ``emo_launch.containers`` (name -> nodes), keeping launched nodes only."""
+    if not isinstance(spec, dict):
+        raise ConfigError("emo_launch.containers must map a container name to a list of nodes")
+    out: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for name, members in spec.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ConfigError(f"emo_launch.containers.{name} must be a list of node names")
+        if name in ALL_NODES:
+            raise ConfigError(f"container name {name!r} is a node's name; choose another")
+        for node in members:
+            if node not in ALL_NODES:
+                raise ConfigError(f"emo_launch.containers.{name}: unknown node {node!r}")
+            if node in SOURCE_NODES:
+                # A source ends the run when its input ends; inside a container it could not.
+                raise ConfigError(f"emo_launch.containers.{name}: {node} runs in a process of "
+                                  "its own (sources end the run when their input ends)")
+            if node in seen:
+                raise ConfigError(f"{node} is in two containers: {seen[node]} and {name}")
+            seen[node] = name
+        launched = [node for node in members if node in chosen]
+        if launched:
+            out[str(name)] = launched
+    return out
+
+
+def node_arguments(plan: LaunchPlan, node: str) -> list[str]:
+    """The ROS arguments of one node: name, parameter files, namespace, overrides."""
+    args = ["--ros-args", "-r", f"__node:={node}"]
+    for path in plan.config_files:
+        args += ["--params-file", str(path)]
+    if plan.namespace:
+        args += ["-r", f"__ns:={plan.namespace}"]
+    for key, value in plan.overrides.get(node, {}).items():
+        args += ["-p", f"{key}:={value}"]
+    return args
 
 
 def node_command(plan: LaunchPlan, node: str) -> list[str]:
-    cmd = [sys.executable, "-m", f"emo_perception.nodes.{node}", "--ros-args",
-           "-r", f"__node:={node}"]
-    for path in plan.config_files:
-        cmd += ["--params-file", str(path)]
-    if plan.namespace:
-        cmd += ["-r", f"__ns:={plan.namespace}"]
-    for key, value in plan.overrides.get(node, {}).items():
-        cmd += ["-p", f"{key}:={value}"]
-    return cmd
+    return [sys.executable, "-m", f"emo_perception.nodes.{node}", *node_arguments(plan, node)]
+
+
+def container_arguments(plan: LaunchPlan, nodes: list[str]) -> list[str]:
+    args = ["--executor", plan.container_executor]
+    for node in nodes:
+        args += ["--node", node, *node_arguments(plan, node)]
+    return args
+
+
+def process_command(plan: LaunchPlan, process: str) -> list[str]:
+    """Command line of one process of ``plan.processes()``: a node or a container."""
+    nodes = plan.processes()[process]
+    if process not in plan.containers:
+        return node_command(plan, nodes[0])
+    return [sys.executable, "-m", "emo_perception.nodes.container",
+            *container_arguments(plan, nodes)]
 
 
 class Launcher:
@@ -124,15 +204,22 @@ class Launcher:
     def __init__(self, plan: LaunchPlan, log=print) -> None:
         self.plan = plan
         self.log = log
-        self.procs: dict[str, subprocess.Popen[Any]] = {}
+        self.members = plan.processes()  # process name -> its nodes
+        self.procs: dict[str, subprocess.Popen[Any]] = {}  # process name -> process
         self.exit_codes: dict[str, int] = {}
         self._stop_requested = False
 
     def start(self) -> None:
         self._start_monitor()
-        for node in self.plan.nodes:
-            self.procs[node] = subprocess.Popen(node_command(self.plan, node), env=self.plan.env)
-            self.log(f"[launch] started {node} (pid {self.procs[node].pid})")
+        for name, nodes in self.members.items():
+            self.procs[name] = subprocess.Popen(process_command(self.plan, name),
+                                                env=self.plan.env)
+            self.log(f"[launch] started {self.label(name)} (pid {self.procs[name].pid})")
+
+    def label(self, process: str) -> str:
+        """``deid_node``, or ``analysis (au_node, gesture_node)`` for a container."""
+        nodes = self.members[process]
+        return process if nodes == [process] else f"{process} ({', '.join(nodes)})"
 
     def _start_monitor(self) -> None:
         """Per-node alive/dead diagnostics; optional (the launcher works without rclpy)."""
@@ -149,8 +236,9 @@ class Launcher:
         self.monitor = LaunchMonitor(self.plan.namespace, self.states)
 
     def states(self) -> dict[str, int | None]:
-        """Node -> exit code, None while running."""
-        return {n: self.exit_codes.get(n, p.poll()) for n, p in self.procs.items()}
+        """Node -> exit code of its process, None while running."""
+        return {node: self.exit_codes.get(name, proc.poll())
+                for name, proc in self.procs.items() for node in self.members[name]}
 
     def request_stop(self, *_args: object) -> None:
         self._stop_requested = True
@@ -184,7 +272,7 @@ class Launcher:
         failed = {n: c for n, c in self.exit_codes.items() if c not in (0, -signal.SIGINT)}
         if failed:
             self.log("[launch] failed nodes: "
-                     + ", ".join(f"{n} (exit {c})" for n, c in failed.items()))
+                     + ", ".join(f"{self.label(n)} (exit {c})" for n, c in failed.items()))
             return 1
         return 0
 
@@ -196,18 +284,18 @@ class Launcher:
             len(self.exit_codes) < len(self.procs)
 
     def _reap(self) -> None:
-        for node, proc in self.procs.items():
-            if node in self.exit_codes:
+        for name, proc in self.procs.items():
+            if name in self.exit_codes:
                 continue
             code = proc.poll()
             if code is None:
                 continue
-            self.exit_codes[node] = code
+            self.exit_codes[name] = code
             if code == 0:
-                self.log(f"[launch] {node} finished")
+                self.log(f"[launch] {self.label(name)} finished")
             else:
-                alive = [n for n in self.procs if n not in self.exit_codes]
-                self.log(f"[launch] {node} died (exit {code}); still running: "
+                alive = [self.label(n) for n in self.procs if n not in self.exit_codes]
+                self.log(f"[launch] {self.label(name)} died (exit {code}); still running: "
                          f"{', '.join(alive) or 'none'}")
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -221,8 +309,8 @@ class Launcher:
             end = time.monotonic() + wait
             while time.monotonic() < end and any(p.poll() is None for p in alive):
                 time.sleep(0.05)
-        for node, proc in self.procs.items():
-            if node not in self.exit_codes:
+        for name, proc in self.procs.items():
+            if name not in self.exit_codes:
                 code = proc.wait()
                 # Stopped on request: a clean SIGINT exit is success.
-                self.exit_codes[node] = 0 if code in (0, -signal.SIGINT) else code
+                self.exit_codes[name] = 0 if code in (0, -signal.SIGINT) else code

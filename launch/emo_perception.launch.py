@@ -7,13 +7,14 @@ Reads the same YAML as ``emo-perception launch`` and resolves it with the same c
 
 import yaml
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
+from launch.actions import (DeclareLaunchArgument, ExecuteProcess, OpaqueFunction,
+                            SetEnvironmentVariable)
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 
 def _node_set(context, *args, **kwargs):
-    from emo_perception.launcher import make_plan
+    from emo_perception.launcher import make_plan, process_command
 
     def arg(name):
         return LaunchConfiguration(name).perform(context).strip()
@@ -25,7 +26,14 @@ def _node_set(context, *args, **kwargs):
     for var in ("FASTRTPS_DEFAULT_PROFILES_FILE", "ROS_AUTOMATIC_DISCOVERY_RANGE"):
         if var in plan.env:
             actions.append(SetEnvironmentVariable(var, plan.env[var]))
-    for node in plan.nodes:
+    for process, members in plan.processes().items():
+        if process in plan.containers:
+            # Nodes sharing a process each carry their own ROS arguments; launch_ros's Node
+            # would append process-wide ones, so start our container as a plain process.
+            actions.append(ExecuteProcess(cmd=process_command(plan, process), name=process,
+                                          output="screen", emulate_tty=True))
+            continue
+        node = members[0]
         params = [str(p) for p in plan.config_files]
         if plan.overrides.get(node):
             # -p on the command line parses values as YAML; do the same here.

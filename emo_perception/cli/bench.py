@@ -54,6 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NODE:NAME=VALUE",
                         help="--node-set: override a node parameter (repeatable), e.g. "
                              "deid_node:landmarks.hands=true")
+    parser.add_argument("--container", action="append", metavar="NAME=NODE,NODE",
+                        help="--node-set: run these nodes in one process (repeatable)")
+    parser.add_argument("--container-executor", choices=("single", "events"),
+                        help="--node-set: executor of container processes")
     parser.add_argument("--repeats", type=int, default=1,
                         help="--node-set: alternate in-process and node-set runs this many "
                              "times and report medians (the machine's load drifts)")
@@ -294,7 +298,10 @@ def run_node_set(args: argparse.Namespace) -> int:
         live = in_process_live(args.input, args.seconds, args.camera_fps)
         result = bench_node_set.run_node_set(args.input, seconds=args.seconds,
                                              camera_fps=args.camera_fps,
-                                             extra_params=args.param, log=lambda *_: None)
+                                             extra_params=args.param,
+                                             containers=args.container,
+                                             container_executor=args.container_executor,
+                                             log=lambda *_: None)
         node_set_cpu = sum(u.cpu_percent for u in result.usage.values())
         print(f"run {i + 1}/{args.repeats}: in-process {live['fps']:.1f} FPS "
               f"(p50 {live['latency_p50_ms']:.0f} ms, CPU {live['cpu_percent']:.0f} %), "
@@ -310,6 +317,7 @@ def run_node_set(args: argparse.Namespace) -> int:
     if args.json:
         out = {"in_process_capacity": capacity, "in_process_decoding_fps": decoding,
                "camera_fps": args.camera_fps, "params": args.param,
+               "containers": args.container, "container_executor": args.container_executor,
                "runs": [{"in_process": live, "node_set": dataclasses.asdict(result)}
                         for live, result in runs],
                "date": time.strftime("%Y-%m-%d"), "input": args.input}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from emo_perception.cli import CliError
 from emo_perception.config import ConfigError
-from emo_perception.launcher import Launcher, make_plan, node_command
+from emo_perception.launcher import Launcher, make_plan, process_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,20 +20,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--namespace", help="namespace of the node set (default: the config's)")
     parser.add_argument("--param", action="append", default=[], metavar="NODE:NAME=VALUE",
                         help="override one node parameter (repeatable)")
+    parser.add_argument("--container", action="append", metavar="NAME=NODE,NODE",
+                        help="run these nodes in one process (repeatable; replaces the "
+                             "config's containers)")
+    parser.add_argument("--no-containers", action="store_true",
+                        help="one process per node, whatever the config says")
+    parser.add_argument("--container-executor", choices=("single", "events"),
+                        help="executor of container processes (default: the config's)")
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
     parser.add_argument("--dry-run", action="store_true",
-                        help="print the node commands and exit")
+                        help="print the process commands and exit")
 
 
 def run(args: argparse.Namespace) -> int:
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()] if args.nodes else None
     try:
         plan = make_plan(args.config, source=args.source, nodes=nodes,
-                         namespace=args.namespace, extra_params=args.param)
+                         namespace=args.namespace, extra_params=args.param,
+                         containers=[] if args.no_containers else args.container,
+                         container_executor=args.container_executor)
     except ConfigError as exc:
         raise CliError(str(exc)) from None
     if args.dry_run:
-        for node in plan.nodes:
-            print(" ".join(node_command(plan, node)))
+        for process in plan.processes():
+            print(shlex.join(process_command(plan, process)))
         return 0
     return Launcher(plan).run(duration=args.duration)

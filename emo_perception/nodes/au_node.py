@@ -12,6 +12,7 @@ Outputs carry the stamp of the frame the face came from.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sensor_msgs.msg import Image
 
@@ -46,8 +47,8 @@ EXPR_HELP = {
 
 
 class AuNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("au_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("au_node", **node_options)
         backend = str(self.param(
             "au_backend", "geometric",
             "action-unit estimator: 'geometric' (face-mesh rules) or 'learned' (AU-TTT)",

@@ -1,6 +1,7 @@
 """Benchmark of the node set across processes against the in-process pipeline.
 
-The node set runs through our launcher (one process per node, Fast DDS shared memory)
+The node set runs through our launcher (one process per node, or the config's
+containers; Fast DDS shared memory)
 with camera_node feeding a video faster than the pipeline can follow; a subscriber in this
 process measures end-to-end latency from camera capture (the header stamp, taken from the
 wall clock when the frame is published) to ``emotion/state``, and the sustained rate of
@@ -41,7 +42,7 @@ class NodeSetResult:
     latency_p95_ms: float
     frames: int
     seconds: float
-    usage: dict[str, NodeUsage] = field(default_factory=dict)
+    usage: dict[str, NodeUsage] = field(default_factory=dict)  # per process
 
 
 def _proc_cpu_seconds(pid: int) -> float:
@@ -59,14 +60,16 @@ def _proc_peak_rss_mb(pid: int) -> float:
 
 def run_node_set(video: str, seconds: float = 30.0, warmup_s: float = 8.0,
                  camera_fps: float = 30.0, config: str = "default.yaml",
-                 extra_params: list[str] | None = None, log=print) -> NodeSetResult:
+                 extra_params: list[str] | None = None, containers: list[str] | None = None,
+                 container_executor: str | None = None, log=print) -> NodeSetResult:
     """Run the node set on ``video`` (640x480, looped) and measure it."""
     os.environ.setdefault("ROS_DOMAIN_ID", str(50 + os.getpid() % 40))
     plan = make_plan(config, source=video, nodes=list(NODES), extra_params=[
         f"camera_node:fps={camera_fps}", "camera_node:loop=true",
         # The in-process pipeline has no rate cap: lift deid_node's to the camera rate.
         f"deid_node:processing_rate={max(camera_fps, 1.0)}", *(extra_params or []),
-        "camera_node:resize_width=640", "camera_node:resize_height=480"])
+        "camera_node:resize_width=640", "camera_node:resize_height=480"],
+        containers=containers, container_executor=container_executor)
     plan.monitor = False
     os.environ.update({k: v for k, v in plan.env.items()
                        if k.startswith(("ROS_", "FASTRTPS_"))})
@@ -88,14 +91,15 @@ def run_node_set(video: str, seconds: float = 30.0, warmup_s: float = 8.0,
         end_warm = time.time() + warmup_s
         while time.time() < end_warm:
             executor.spin_once(timeout_sec=0.05)
-        cpu0 = {n: _proc_cpu_seconds(p.pid) for n, p in launcher.procs.items()}
+        cpu0 = {name: _proc_cpu_seconds(p.pid) for name, p in launcher.procs.items()}
         t0 = time.time()
         while time.time() < t0 + seconds:
             executor.spin_once(timeout_sec=0.05)
         t1 = time.time()
-        cpu1 = {n: _proc_cpu_seconds(p.pid) for n, p in launcher.procs.items()}
-        usage = {n: NodeUsage(100.0 * (cpu1[n] - cpu0[n]) / (t1 - t0),
-                              _proc_peak_rss_mb(launcher.procs[n].pid)) for n in cpu0}
+        cpu1 = {name: _proc_cpu_seconds(p.pid) for name, p in launcher.procs.items()}
+        usage = {launcher.label(name): NodeUsage(100.0 * (cpu1[name] - cpu0[name]) / (t1 - t0),
+                                                 _proc_peak_rss_mb(launcher.procs[name].pid))
+                 for name in cpu0}
     finally:
         launcher.stop()
         node.destroy_node()
@@ -120,7 +124,7 @@ def format_markdown(result: NodeSetResult, in_process: dict[str, float] | None =
                  f"{cell('cpu_percent', '{:.0f} %')} |")
     if ref.get("fps"):
         lines.append(f"| node set / in-process FPS | {result.fps / ref['fps']:.2f} | |")
-    lines += ["", "| node | CPU (% of one core) | peak RSS |", "|---|---|---|"]
+    lines += ["", "| process | CPU (% of one core) | peak RSS |", "|---|---|---|"]
     for name, u in result.usage.items():
         lines.append(f"| {name} | {u.cpu_percent:.0f} % | {u.peak_rss_mb:.0f} MB |")
     return "\n".join(lines)

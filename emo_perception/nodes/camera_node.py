@@ -8,6 +8,7 @@ namespace) and stay on the host: see the README's privacy section.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sensor_msgs.msg import CameraInfo
 from sensor_msgs.msg import Image
@@ -30,8 +31,8 @@ SOURCE_RANGES = {"fps": (0.0, 240.0), "max_frames": (0, 2**31 - 1),
 
 
 class CameraNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("camera_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("camera_node", **node_options)
         self.source_spec = str(self.param(
             "source", "0", "camera index (e.g. 0), video file, image file/folder, or bag",
             read_only=True))

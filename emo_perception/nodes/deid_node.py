@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from sensor_msgs.msg import Image
@@ -55,8 +56,10 @@ TRACK_HELP = {
 
 
 class DeidNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("deid_node")
+    takes_message_info = True  # publication sequence numbers count missed frames
+
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("deid_node", **node_options)
         self.processing_rate = float(self.param(
             "processing_rate", 30.0, "frames processed per second at most [Hz]", (0.1, 240.0)))
         self.publish_face_landmarks = bool(self.param(

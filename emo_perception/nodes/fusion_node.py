@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from emo_perception.evidence import EvidenceItem
 from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
@@ -35,8 +36,8 @@ FUSION_HELP = {
 
 
 class FusionNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("fusion_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("fusion_node", **node_options)
         self.evidence_period_s = float(self.param(
             "evidence_period_s", 5.0, "publish each person's evidence window this often [s]",
             (0.1, 3600.0)))

@@ -8,6 +8,7 @@ faces have not arrived is processed without them (box-level face regions).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
 from emo_perception.nodes.conversions import (gesture_to_msg, msg_to_body, msg_to_faces,
@@ -27,8 +28,8 @@ GESTURE_HELP = {
 
 
 class GestureNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("gesture_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("gesture_node", **node_options)
         self.use_face_mesh = bool(self.param(
             "use_face_mesh", True, "use face meshes from private/faces for face regions"))
         self.track_timeout_s = float(self.param(

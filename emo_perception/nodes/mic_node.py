@@ -10,6 +10,7 @@ from __future__ import annotations
 import pathlib
 import threading
 import time
+from typing import Any
 
 from std_msgs.msg import Header
 
@@ -20,8 +21,8 @@ from emo_perception_msgs.msg import AudioChunk
 
 
 class MicNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("mic_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("mic_node", **node_options)
         self.source_spec = str(self.param(
             "source", "default", "'default', a PortAudio device index or name, or a WAV file",
             read_only=True))

@@ -66,8 +66,8 @@ def parse_remaps(items: list[str]) -> dict[str, str]:
 
 
 class PlayerNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("player_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("player_node", **node_options)
         self.bag = str(self.param("bag", "", "bag folder or .mcap file to play",
                                   read_only=True))
         self.rate = float(self.param("rate", 1.0, "playback speed factor (2.0 = twice as "

@@ -9,6 +9,7 @@ knowledge-based result, never a crash.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 from sensor_msgs.msg import Image
@@ -41,8 +42,8 @@ RUNNER_HELP = {
 
 
 class ReasoningNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("reasoning_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("reasoning_node", **node_options)
         self.cfg: ReasoningConfig = self.declare_config("reasoning", ReasoningConfig,
                                                         REASONING_HELP)
         runner_cfg: RunnerConfig = self.declare_config("runner", RunnerConfig, RUNNER_HELP)

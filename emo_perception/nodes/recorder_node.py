@@ -52,8 +52,8 @@ def load_msg_class(type_name: str) -> Any:
 
 
 class RecorderNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("recorder_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("recorder_node", **node_options)
         self.out = str(self.param("out", "", "output bag folder (must not exist)",
                                   read_only=True))
         namespace = str(self.param("target_namespace", "/emo",

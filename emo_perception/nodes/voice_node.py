@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from std_msgs.msg import Header
 
@@ -31,8 +32,8 @@ VOICE_HELP = {
 
 
 class VoiceNode(EmoNode):
-    def __init__(self) -> None:
-        super().__init__("voice_node")
+    def __init__(self, **node_options: Any) -> None:
+        super().__init__("voice_node", **node_options)
         self.voice_id = str(self.param("voice_id", "v1", "temporary id of this voice stream"))
         self.publish_raw_audio = bool(self.param(
             "publish_raw_audio", False,
