@@ -234,6 +234,7 @@ def test_config_keys_are_declared_parameters(config_name, ros_env, vtest_avi, tm
     data = load_config(config_name)
     params_files = [a for f in files for a in ("--params-file", str(f))]
     assert set(launch_settings(data)["nodes"]) <= set(ALL_NODES)
+    make_plan(config_name)  # launcher settings (containers, executor) are valid
     sections = {k.split("/")[-1] for k in data if k.startswith("/**/")}
     assert sections <= set(ALL_NODES), sections - set(ALL_NODES)
     for name in sorted(sections):
