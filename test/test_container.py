@@ -37,6 +37,25 @@ def test_container_arguments_parse_per_node() -> None:
         node_class("fusion")
 
 
+def test_events_executor_only_for_nodes_without_message_info_callbacks() -> None:
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    from emo_perception.nodes.common import make_executor
+
+    rclpy.init()
+    try:
+        plain, with_info = rclpy.create_node("plain"), rclpy.create_node("with_info")
+        with_info.takes_message_info = True  # as deid_node declares
+        assert type(make_executor("events", [plain])).__name__ == "EventsExecutor"
+        assert isinstance(make_executor("events", [plain, with_info]), SingleThreadedExecutor)
+        assert isinstance(make_executor("single", [plain]), SingleThreadedExecutor)
+        with pytest.raises(SystemExit, match="must be one of"):
+            make_executor("multi", [plain])
+    finally:
+        rclpy.try_shutdown()
+
+
 def test_plan_groups_container_nodes_into_one_process() -> None:
     plan = make_plan("default.yaml", source="clip.mp4", containers=[ANALYSIS],
                      container_executor="events", extra_params=["fusion_node:x=1"])

@@ -268,8 +268,9 @@ def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = N
 def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
               args: list[str] | None = None, executor: str = "single") -> int:
     """:func:`run_node` for several nodes sharing one process and one executor (a
-    container): spins until a signal, or until every node that can finish has finished.
-    The exit code is the highest of the nodes'."""
+    container): spins until a signal, or until all of them have finished (only sources
+    finish, and they are never put in containers). The exit code is the highest of the
+    nodes'."""
     # rclpy's own handler shuts the context down at once, while a callback or worker
     # thread may be publishing: that publish then fails with a traceback. Here a signal
     # only ends the spin loop; the nodes are destroyed first, then the context.
