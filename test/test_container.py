@@ -142,3 +142,25 @@ def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None
         assert int(last[f"emo_perception: /emo/{node}"]["values"]["processed"]) > 10, node
     assert len(got["/emo/emotion/evidence"]) >= 7  # one per second, not one per 5 s
     assert last["emo_perception: launcher: au_node"]["message"] == "finished"
+
+
+@pytest.mark.ros
+@pytest.mark.slow
+def test_bench_node_set_with_a_container(tmp_path, ros_env) -> None:
+    """The benchmark command end to end (short windows: this checks that it measures
+    both sides and reports per process, not how fast they are)."""
+    report = tmp_path / "bench.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "emo_perception.cli", "bench", "--node-set", "--seconds", "4",
+         "--frames", "20", "--warmup", "3", "--camera-fps", "15", "--container", ANALYSIS,
+         "--container-executor", "events", "--json", str(report)],
+        env=ros_env, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert "within 15 % of in-process in" in run.stdout
+    assert "| analysis (au_node, gesture_node, fusion_node) |" in run.stdout
+    data = json.loads(report.read_text())
+    (only,) = data["runs"]
+    assert only["node_set"]["fps"] > 1 and only["in_process"]["fps"] > 1
+    assert only["in_process"]["cpu_percent"] > 10
+    assert set(only["node_set"]["usage"]) == {
+        "camera_node", "deid_node", "analysis (au_node, gesture_node, fusion_node)"}
