@@ -44,6 +44,11 @@ class NodeSetResult:
     seconds: float
     usage: dict[str, NodeUsage] = field(default_factory=dict)  # per process
 
+    @property
+    def cpu_percent(self) -> float:
+        """All node-set processes together (% of one core)."""
+        return sum(u.cpu_percent for u in self.usage.values())
+
 
 def _proc_cpu_seconds(pid: int) -> float:
     fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -119,8 +124,7 @@ def format_markdown(result: NodeSetResult, in_process: dict[str, float] | None =
               f"{cell('latency_p50_ms', '{:.0f} ms')} |",
               f"| latency camera -> emotion/state p95 | {result.latency_p95_ms:.0f} ms | "
               f"{cell('latency_p95_ms', '{:.0f} ms')} |"]
-    total_cpu = sum(u.cpu_percent for u in result.usage.values())
-    lines.append(f"| CPU, all processes (% of one core) | {total_cpu:.0f} % | "
+    lines.append(f"| CPU, all processes (% of one core) | {result.cpu_percent:.0f} % | "
                  f"{cell('cpu_percent', '{:.0f} %')} |")
     if ref.get("fps"):
         lines.append(f"| node set / in-process FPS | {result.fps / ref['fps']:.2f} | |")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from typing import Any
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sensor_msgs.msg import Image
 
