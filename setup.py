@@ -33,6 +33,10 @@ setup(
     package_data={package_name: ["data/*", "data/**/*"]},
     include_package_data=True,
     install_requires=["setuptools", "numpy", "pyyaml"],
+    # Instruments of `emo-perception privacy-audit` / `voice-audit` (requirements/audit*.txt).
+    extras_require={"audit": [line.strip() for name in ("audit.txt", "audit-nodeps.txt")
+                              for line in open(f"requirements/{name}")
+                              if line.strip() and not line.startswith("#")]},
     zip_safe=False,
     maintainer="emo_perception developers",
     maintainer_email="emo-perception-dev@example.org",

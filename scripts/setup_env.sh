@@ -54,6 +54,29 @@ else
   log "Python packages: up to date"
 fi
 
+# 2b. The audit extra (independent detectors, face re-identification, speaker verification)
+#     that the privacy tests use; see requirements/audit.txt.
+audit_digest="$(cat "$repo/requirements/audit.txt" "$repo/requirements/audit-nodeps.txt" \
+  "$repo/requirements/constraints.txt" | sha256sum | cut -d' ' -f1)"
+audit_stamp="$venv/.audit.stamp"
+if [[ ! -f "$audit_stamp" || "$(cat "$audit_stamp")" != "$audit_digest" ]]; then
+  log "installing the audit extra (first run: face-recognition-models is a 100 MB download)"
+  "$venv/bin/python" -m pip install -q -r "$repo/requirements/audit.txt" \
+    -c "$repo/requirements/constraints.txt"
+  if grep -q -v -E '^\s*(#|$)' "$repo/requirements/audit-nodeps.txt"; then
+    "$venv/bin/python" -m pip install -q --no-deps -r "$repo/requirements/audit-nodeps.txt" \
+      -c "$repo/requirements/constraints.txt"
+  fi
+  echo "$audit_digest" > "$audit_stamp"
+else
+  log "audit extra: up to date"
+fi
+
+# 2c. Real group photos for the de-identification tests: the demo/ folder of the MIT
+#     @vladmandic/face-api npm package, fetched with `npm pack` into an ignored cache and
+#     checked against its sha256.
+"$repo/scripts/fetch_test_media.sh"
+
 # 3. Messages into the venv, then the package itself (editable).
 "$repo/scripts/build_msgs.sh" "$venv"
 if ! "$venv/bin/python" -c "import emo_perception.cli" 2>/dev/null \
