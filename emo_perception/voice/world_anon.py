@@ -1,0 +1,250 @@
+"""Source-filter voice anonymisation with the WORLD vocoder, per-utterance random pseudo-voice.
+
+The signal is analysed with WORLD (Morise et al. 2016; ``pyworld``: DIO + StoneMask for F0,
+CheapTrick for the spectral envelope, D4C for aperiodicity) and resynthesised with
+  * a target F0 contour: the original contour times ``target / reference``, where ``target``
+    is a pseudo-speaker median F0 drawn per utterance and ``reference`` is the running
+    (log-domain) median of the speaker's own F0. Pitch level, a strong speaker cue, is
+    replaced; pitch movement in semitones (intonation, what emotion needs) is kept exactly;
+  * a frequency-warped spectral envelope sp'(f) = sp(f / beta) (vocal-tract-length
+    warping): every formant moves by the factor ``beta`` drawn per utterance;
+  * the original aperiodicity (breathiness, voicing) and the original timing.
+The two factors are drawn from wide ranges for every utterance, so the same speaker gets a
+different pseudo-voice each time: an attacker who anonymises its own enrolment speech with
+this public transform (the VoicePrivacy "lazy-informed" attacker) cannot reproduce the
+pseudo-voice of a trial.
+
+Streaming: blocks of ``block_ms`` are analysed with ``context_ms`` of audio on each side
+(WORLD's analysis windows reach a few pitch periods), resynthesised, and cross-faded over
+``crossfade_ms`` with sin^2 ramps that sum to one. A sample leaves at most
+``block_ms + context_ms`` after it arrived (plus compute). An utterance ends after
+``redraw_silence_ms`` of silence; the next voiced block draws new factors. Draws come from
+the generator the caller passes (one per session: seeded when replays must be reproducible).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _meta(help_text: str, lo: float | None = None, hi: float | None = None) -> dict:
+    m: dict = {"help": help_text}
+    if lo is not None:
+        m["range"] = (lo, hi)
+    return m
+
+
+@dataclass
+class WorldAnonConfig:
+    """Parameters of the WORLD anonymiser (flat fields, usable as ROS parameters)."""
+
+    f0_target_min_hz: float = field(default=95.0, metadata=_meta(
+        "lowest pseudo-speaker median F0 drawn per utterance", 50.0, 400.0))
+    f0_target_max_hz: float = field(default=230.0, metadata=_meta(
+        "highest pseudo-speaker median F0 drawn per utterance", 50.0, 400.0))
+    warp_min: float = field(default=0.83, metadata=_meta(
+        "smallest formant (envelope frequency) warp factor drawn per utterance", 0.6, 1.0))
+    warp_max: float = field(default=1.2, metadata=_meta(
+        "largest formant warp factor drawn per utterance", 1.0, 1.6))
+    block_ms: float = field(default=160.0, metadata=_meta(
+        "streaming block; latency is block_ms + context_ms", 40.0, 1000.0))
+    context_ms: float = field(default=60.0, metadata=_meta(
+        "analysis context each side of a block", 20.0, 200.0))
+    crossfade_ms: float = field(default=20.0, metadata=_meta(
+        "cross-fade between resynthesised blocks", 5.0, 60.0))
+    redraw_silence_ms: float = field(default=300.0, metadata=_meta(
+        "silence that ends an utterance (new pseudo-voice after it)", 50.0, 5000.0))
+    silence_db: float = field(default=-45.0, metadata=_meta(
+        "blocks quieter than this (dBFS) count as silence", -90.0, -10.0))
+    frame_period_ms: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not 50.0 <= self.f0_target_min_hz <= self.f0_target_max_hz <= 400.0:
+            raise ValueError(f"need 50 <= f0_target_min_hz <= f0_target_max_hz <= 400, got "
+                             f"{self.f0_target_min_hz}, {self.f0_target_max_hz}")
+        if not 0.6 <= self.warp_min <= self.warp_max <= 1.6:
+            raise ValueError(f"need 0.6 <= warp_min <= warp_max <= 1.6, got "
+                             f"{self.warp_min}, {self.warp_max}")
+        if not 2 * self.crossfade_ms <= self.block_ms:
+            raise ValueError(f"block_ms ({self.block_ms}) must be at least twice "
+                             f"crossfade_ms ({self.crossfade_ms})")
+        if self.context_ms < self.crossfade_ms:
+            raise ValueError("context_ms must be >= crossfade_ms")
+        if self.frame_period_ms not in (5.0, 10.0):
+            raise ValueError("frame_period_ms must be 5 or 10")
+
+
+def load_pyworld():
+    """The pyworld extension module. pyworld 0.3.5's ``__init__`` imports ``pkg_resources``
+    (only for its version string), which setuptools >= 81 no longer ships; the compiled
+    module it re-exports is then loaded directly."""
+    try:
+        import pyworld
+        return pyworld
+    except ModuleNotFoundError as exc:
+        if exc.name != "pkg_resources":
+            raise RuntimeError("pyworld is not installed (pip install pyworld): needed by "
+                               "the 'world' voice anonymiser") from None
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.find_spec("pyworld")
+    so = next(pathlib.Path(spec.submodule_search_locations[0]).glob("pyworld*.so"))
+    ext = importlib.util.spec_from_file_location("pyworld", so)
+    module = importlib.util.module_from_spec(ext)
+    ext.loader.exec_module(module)
+    return module
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(math.exp(rng.uniform(math.log(lo), math.log(hi)))) if hi > lo else float(lo)
+
+
+def warp_envelope(sp: np.ndarray, beta: float) -> np.ndarray:
+    """sp'(f) = sp(f / beta) along the frequency axis (linear interpolation, edge held)."""
+    n = sp.shape[1]
+    src = np.minimum(np.arange(n) / beta, n - 1.0)
+    lo = np.floor(src).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = src - lo
+    return np.ascontiguousarray(sp[:, lo] * (1.0 - frac) + sp[:, hi] * frac)
+
+
+class WorldAnonStream:
+    """Chunk in, chunk out; after :meth:`flush` the output length equals the input length."""
+
+    def __init__(self, config: WorldAnonConfig, sample_rate: int,
+                 rng: np.random.Generator | None = None) -> None:
+        self._pw = load_pyworld()  # runtime dependency of this method only
+        self.config = config
+        self.sample_rate = int(sample_rate)
+        self.rng = rng if rng is not None else np.random.default_rng()
+        fp = int(round(self.sample_rate * config.frame_period_ms / 1000.0))
+        self._fp = fp
+        # Block, context and cross-fade as whole WORLD frames.
+        self.block = max(1, int(round(config.block_ms / config.frame_period_ms))) * fp
+        self.context = max(1, int(round(config.context_ms / config.frame_period_ms))) * fp
+        self.xfade = max(1, int(round(config.crossfade_ms / config.frame_period_ms))) * fp
+        ramp = np.sin(0.5 * np.pi * (np.arange(2 * self.xfade) + 0.5) / (2 * self.xfade)) ** 2
+        self._ramp_in, self._ramp_out = ramp, ramp[::-1]
+        self._dither = np.random.default_rng(12345)  # fixed: output reproducible per input
+        self.utterances = 0  # pseudo-voices drawn so far
+        self.f0_factor = 1.0
+        self.beta = 1.0
+        self.target_f0 = float("nan")
+        self._ref_logf0: float | None = None
+        self._ref_n = 0
+        self._reset_stream()
+
+    def _reset_stream(self) -> None:
+        # Input buffer starts ``context`` samples before the next block (zeros at the start).
+        self._buf = np.zeros(self.context)
+        self._carry = np.zeros(2 * self.xfade)  # faded-out tail of the previous block
+        self._skip = self.xfade  # the first block's fade-in starts xfade before sample 0
+        self._n_in = 0
+        self._n_out = 0
+        self._silent_s = math.inf  # silence so far: the first voiced block draws a voice
+
+    @property
+    def latency_samples(self) -> int:
+        """Worst-case delay between a sample arriving and leaving (block + context)."""
+        return self.block + self.context + self.xfade
+
+    def _draw(self) -> None:
+        c = self.config
+        self.target_f0 = _log_uniform(self.rng, c.f0_target_min_hz, c.f0_target_max_hz)
+        self.beta = _log_uniform(self.rng, c.warp_min, c.warp_max)
+        self.utterances += 1
+
+    def _analyse(self, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pw, fs = self._pw, self.sample_rate
+        x = seg + self._dither.standard_normal(len(seg)) * 1e-5  # WORLD dislikes exact zeros
+        fp = self.config.frame_period_ms
+        f0, t = pw.dio(x, fs, f0_floor=60.0, f0_ceil=500.0, frame_period=fp)
+        f0 = pw.stonemask(x, f0, t, fs)
+        sp = pw.cheaptrick(x, f0, t, fs)
+        ap = pw.d4c(x, f0, t, fs)
+        return f0, sp, ap
+
+    def _block(self, seg: np.ndarray) -> np.ndarray:
+        """Resynthesise one analysis segment (context + block + context); return the block
+        plus xfade samples each side, already multiplied by the cross-fade window."""
+        c = self.config
+        core = seg[self.context:self.context + self.block]
+        rms_db = 10 * math.log10(float(np.mean(core * core)) + 1e-20)
+        if rms_db < c.silence_db:
+            self._silent_s += self.block / self.sample_rate
+        else:
+            if self._silent_s * 1000.0 >= c.redraw_silence_ms:
+                self._draw()
+            self._silent_s = 0.0
+        f0, sp, ap = self._analyse(seg)
+        a, b = self.context // self._fp, (self.context + self.block) // self._fp
+        voiced = f0[a:b][f0[a:b] > 0]
+        if len(voiced):
+            m = float(np.median(np.log(voiced)))
+            # Running log-median of the speaker's F0 (weighted by voiced frames).
+            if self._ref_logf0 is None:
+                self._ref_logf0, self._ref_n = m, len(voiced)
+            else:
+                w = len(voiced) / (self._ref_n + len(voiced))
+                self._ref_logf0 += w * (m - self._ref_logf0)
+                self._ref_n = min(self._ref_n + len(voiced), 2000)
+        if self._ref_logf0 is not None and math.isfinite(self.target_f0):
+            self.f0_factor = self.target_f0 / math.exp(self._ref_logf0)
+        f0n = np.where(f0 > 0, np.clip(f0 * self.f0_factor, 40.0, 700.0), 0.0)
+        spn = warp_envelope(sp, self.beta) if self.beta != 1.0 else sp
+        y = self._pw.synthesize(f0n, spn, ap, self.sample_rate, c.frame_period_ms)
+        if len(y) < len(seg):
+            y = np.concatenate([y, np.zeros(len(seg) - len(y))])
+        piece = y[self.context - self.xfade:self.context + self.block + self.xfade].copy()
+        piece[:2 * self.xfade] *= self._ramp_in
+        piece[-2 * self.xfade:] *= self._ramp_out
+        return piece
+
+    def _run(self) -> np.ndarray:
+        seg_len = self.block + 2 * self.context
+        outs = []
+        while len(self._buf) >= seg_len:
+            piece = self._block(self._buf[:seg_len])
+            piece[:2 * self.xfade] += self._carry
+            outs.append(piece[:-2 * self.xfade])
+            self._carry = piece[-2 * self.xfade:]
+            self._buf = self._buf[self.block:]
+        out = np.concatenate(outs) if outs else np.zeros(0)
+        if self._skip:
+            cut = min(self._skip, len(out))
+            out = out[cut:]
+            self._skip -= cut
+        return out
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """Feed a chunk (any length, including zero); return the finished output samples."""
+        x = np.asarray(samples, dtype=np.float64).reshape(-1)
+        self._n_in += len(x)
+        self._buf = np.concatenate([self._buf, x])
+        out = self._run()
+        self._n_out += len(out)
+        return out.astype(np.float32)
+
+    def flush(self) -> np.ndarray:
+        """Finish the stream: output up to the input length, then reset for a new stream
+        (the next stream starts a new utterance; the session generator continues)."""
+        missing = self._n_in - self._n_out
+        pad = (-(len(self._buf) - self.context)) % self.block + self.block + self.context
+        self._buf = np.concatenate([self._buf, np.zeros(pad)])
+        out = self._run()
+        out = np.concatenate([out, self._carry])[:max(0, missing)]
+        self._reset_stream()
+        return out.astype(np.float32)
+
+
+def anonymise_world(samples: np.ndarray, sample_rate: int,
+                    config: WorldAnonConfig | None = None,
+                    rng: np.random.Generator | None = None) -> np.ndarray:
+    """Offline: one utterance (one pseudo-voice), output as long as the input."""
+    s = WorldAnonStream(config or WorldAnonConfig(), sample_rate, rng)
+    return np.concatenate([s.process(samples), s.flush()])
