@@ -118,9 +118,9 @@ class RaisingDetector(LandmarkDetector):
 
 
 class SlowDetector(LandmarkDetector):
-    def _run_face_detection(self, rgb):
+    def _run_face_finder(self, rgb):
         time.sleep(0.25)
-        return super()._run_face_detection(rgb)
+        return super()._run_face_finder(rgb)
 
 
 @pytest.mark.parametrize("fault", [RaisingDetector, SlowDetector])

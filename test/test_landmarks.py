@@ -67,7 +67,7 @@ def test_head_pose_turns_with_the_face(still_detector) -> None:
 class RaisingDetector(LandmarkDetector):
     """Fault injection: the face detector model throws."""
 
-    def _run_face_detection(self, rgb):
+    def _run_face_finder(self, rgb):
         raise RuntimeError("injected detector failure")
 
 

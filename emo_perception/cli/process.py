@@ -29,7 +29,8 @@ from emo_perception.perception.deid import MODES
 
 # Which node section of the ROS params file holds which stage's settings.
 STAGE_SECTIONS = {
-    "landmarks": ("deid_node", "landmarks"), "tracking": ("deid_node", "tracking"),
+    "landmarks": ("deid_node", "landmarks"), "finder": ("deid_node", "finder"),
+    "tracking": ("deid_node", "tracking"),
     "deid": ("deid_node", "deid"), "action_units": ("au_node", "action_units"),
     "expression": ("au_node", "expression"), "micro_gestures": ("gesture_node", "gestures"),
     "fusion": ("fusion_node", "fusion"),

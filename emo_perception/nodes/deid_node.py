@@ -26,6 +26,7 @@ from emo_perception.nodes.conversions import (ConversionError, bgr_to_image, bod
                                               face_to_msg, image_to_bgr, sec_to_stamp,
                                               stamp_to_sec)
 from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
+from emo_perception.perception.face_finder import SOURCES, FaceFinderConfig
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.tracking import PersonTracker, TrackerConfig
 from emo_perception.perception.types import Frame
@@ -74,13 +75,16 @@ class DeidNode(EmoNode):
         lm_cfg: LandmarkConfig = self.declare_config("landmarks", LandmarkConfig, LANDMARK_HELP)
         self.deid_cfg: DeidConfig = self.declare_config("deid", DeidConfig, DEID_HELP)
         track_cfg: TrackerConfig = self.declare_config("tracking", TrackerConfig, TRACK_HELP)
+        finder_cfg: FaceFinderConfig = self.declare_config("finder", FaceFinderConfig)
         if self.deid_cfg.mode == "silhouette" and not lm_cfg.segmentation:
             self.get_logger().info("deid.mode silhouette: enabling landmarks.segmentation")
             lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
-        self.detector = LandmarkDetector(lm_cfg)
+        self.detector = LandmarkDetector(lm_cfg, finder_cfg)
         self.tracker = PersonTracker(track_cfg)
-        self.deid = Deidentifier(self.deid_cfg)
+        self.deid = Deidentifier(self.deid_cfg, require_pairing=True)
         self.backend = "mediapipe-cpu"
+        if finder_cfg.centerface:
+            self.backend += f"+centerface-{self.detector.finder.provider}"
         self.queue = NewestOnlyQueue(1)
         self.sequence_gaps = SequenceGaps()  # frames the node never saw
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
@@ -226,8 +230,15 @@ class DeidNode(EmoNode):
 
     def diagnostic_values(self) -> dict[str, object]:
         stats = self.deid.stats
-        return {"deid_mode": self.deid_cfg.mode, "faces_masked": stats.faces_masked,
-                "held": stats.held, "tracks_live": len(self.tracker.tracks)}
+        finder = self.detector.finder
+        values: dict[str, object] = {
+            "deid_mode": self.deid_cfg.mode, "faces_masked": stats.faces_masked,
+            "held": stats.held, "unpaired": stats.unpaired,
+            "tracks_live": len(self.tracker.tracks),
+            "finder_detectors": ",".join(finder.cfg.enabled_sources()) if finder else "none"}
+        if finder is not None:
+            values.update({f"found_{s}": finder.counts[s] for s in SOURCES})
+        return values
 
     def destroy_node(self) -> None:
         with self._lock:

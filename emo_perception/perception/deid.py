@@ -2,10 +2,16 @@
 
 Modes: ``blur`` (low-pass to about 1/3 of the face size), ``pixelate`` (a coarse
 mosaic), ``solid`` (filled box), ``silhouette`` (people mask filled, faces filled), and
-``skeleton`` (only skeleton lines on a blank canvas). Regions are the face boxes and
-meshes of the landmark stage, head boxes derived from pose keypoints (faces the face
-detector missed, e.g. in profile), and faces seen in the last ``hold_frames`` frames
-that the detector has lost since.
+``skeleton`` (only skeleton lines on a blank canvas). Regions are the union of: every box
+of every detector of the face finder on this frame (``Landmarks.found``), the analysis
+faces and their meshes, head boxes derived from pose keypoints (profiles, the back of a
+head), and faces seen in the last ``hold_frames`` frames that are not found any more.
+Overlapping boxes merge into their bounding box (disagreement masks more, not less).
+Held boxes are extra protection only: each frame is masked with that frame's detections.
+
+Pairing: landmarks carry the digest of the frame they were computed on; a frame whose
+landmarks belong to another frame (or, with ``require_pairing``, carry no digest) fails
+closed, so a pipelining bug cannot publish a frame masked where the faces used to be.
 
 Fail closed: when landmarks failed or timed out, or the image is not a valid frame,
 the whole frame is obscured (or blocked: ``image is None``) and counted; the input is
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from emo_perception.perception.types import Box, Landmarks
+from emo_perception.perception.types import Box, Landmarks, frame_digest
 
 MODES = ("blur", "pixelate", "solid", "silhouette", "skeleton")
 _HEAD_POINTS = list(range(11))  # pose: nose, eyes, ears, mouth corners
@@ -81,6 +87,8 @@ class DeidStats:
     fail_closed: int = 0  # frames obscured or blocked because detection failed
     blocked: int = 0  # of those, frames not output at all
     converted: int = 0  # gray / BGRA / 16-bit frames converted to BGR first
+    unpaired: int = 0  # of fail_closed: landmarks of another frame (a pipelining bug)
+    found: int = 0  # finder boxes (all detectors, before merging)
 
 
 @dataclass
@@ -106,6 +114,19 @@ def head_box_from_pose(keypoints: np.ndarray, min_visibility: float) -> Box | No
     return Box(cx - size / 2, cy - size * 0.6, size, size * 1.2)
 
 
+def _merge(regions: list[Box], box: Box) -> None:
+    """Add ``box``; a region it overlaps becomes the bounding box of both."""
+    if box.w < 1 or box.h < 1:
+        return
+    for i, r in enumerate(regions):
+        if r.iou(box) > 0.3:
+            x0, y0 = min(r.x, box.x), min(r.y, box.y)
+            x1, y1 = max(r.x + r.w, box.x + box.w), max(r.y + r.h, box.y + box.h)
+            regions[i] = Box(x0, y0, x1 - x0, y1 - y0)
+            return
+    regions.append(box)
+
+
 def _overlaps(a: Box, b: Box) -> bool:
     return a.iou(b) > 0.1 or _contains(a, b.center) or _contains(b, a.center)
 
@@ -117,8 +138,10 @@ def _contains(box: Box, point: tuple[float, float]) -> bool:
 class Deidentifier:
     """Hides faces in frames; keeps the hold state and :class:`DeidStats`."""
 
-    def __init__(self, cfg: DeidConfig | None = None) -> None:
+    def __init__(self, cfg: DeidConfig | None = None, require_pairing: bool = False) -> None:
         self.cfg = cfg or DeidConfig()
+        # The pipeline and deid_node set this: their landmarks always carry a digest.
+        self.require_pairing = require_pairing
         self.stats = DeidStats()
         self._hold: list[tuple[Box, int]] = []
         self._size: tuple[int, int] | None = None
@@ -135,6 +158,11 @@ class Deidentifier:
         if (lm.width, lm.height) != (w, h):
             return self._fail(image, f"landmarks are for {lm.width}x{lm.height}, "
                               f"image is {w}x{h}", counted=True)
+        if lm.image_digest is not None or self.require_pairing:
+            if lm.image_digest != frame_digest(image):
+                self.stats.unpaired += 1
+                return self._fail(image, f"landmarks of frame {lm.index} do not belong to "
+                                  "this image (pairing check)", counted=True)
         if self._size != (w, h):
             self._hold, self._size = [], (w, h)
         regions = self._regions(lm, w, h)
@@ -157,6 +185,7 @@ class Deidentifier:
 
     def _regions(self, lm: Landmarks, w: int, h: int) -> list[Box]:
         current: list[Box] = []
+        boxes = []
         for face in lm.faces:
             box = face.box
             if face.mesh is not None:
@@ -165,17 +194,19 @@ class Deidentifier:
                 x1 = max(box.x + box.w, float(xs.max()))
                 y1 = max(box.y + box.h, float(ys.max()))
                 box = Box(x0, y0, x1 - x0, y1 - y0)
+            boxes.append(box)
+        self.stats.found += len(lm.found)
+        boxes += [f.box for f in lm.found]
+        for box in boxes:
             # Detector boxes start at the brows: grow upwards a bit more to cover hair line.
             box = Box(box.x, box.y - 0.15 * box.h, box.w, box.h * 1.15)
-            current.append(box.expand(self.cfg.margin).clamp(w, h))
+            _merge(current, box.expand(self.cfg.margin).clamp(w, h))
         if self.cfg.pose_heads:
             for body in lm.bodies:
                 head = head_box_from_pose(body.keypoints, self.cfg.min_visibility)
                 if head is None:
                     continue
-                head = head.expand(self.cfg.margin).clamp(w, h)
-                if head.w > 0 and head.h > 0 and not any(_overlaps(head, c) for c in current):
-                    current.append(head)
+                _merge(current, head.expand(self.cfg.margin).clamp(w, h))
         masked = list(current)
         hold = [(b, self.cfg.hold_frames) for b in current]
         for box, left in self._hold:

@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from emo_perception.perception.types import Body, Box, Face, Frame, Hand, Landmarks
+from emo_perception.perception.face_finder import FaceFinder, FaceFinderConfig
+from emo_perception.perception.types import (Body, Box, Face, Frame, FoundFace, Hand,
+                                             Landmarks, frame_digest)
 
 # Mesh indices used for head pose: eye outer corners, forehead, chin.
 _EYE_R, _EYE_L, _FOREHEAD, _CHIN = 33, 263, 10, 152
@@ -101,14 +103,26 @@ class LandmarkDetector:
 
     The model calls go through the ``_run_*`` methods, one per model, so a subclass
     can inject faults (exceptions, delays) to test that later stages fail closed.
+
+    With a ``finder`` config (the default) the de-identification face finder runs on the
+    same frame; its BlazeFace detection of the configured range doubles as the analysis
+    detector (boxes at or above ``min_face_score``), so that model does not run twice.
+    ``finder=None`` runs the analysis detector alone (analysis-only uses, no de-id).
     """
 
-    def __init__(self, cfg: LandmarkConfig | None = None) -> None:
+    def __init__(self, cfg: LandmarkConfig | None = None,
+                 finder: FaceFinderConfig | None | str = "default") -> None:
         import mediapipe as mp
 
         self.cfg = cfg = cfg or LandmarkConfig()
         sol = mp.solutions
-        self._detector = sol.face_detection.FaceDetection(
+        finder_cfg = FaceFinderConfig() if finder == "default" else finder
+        self.finder = FaceFinder(finder_cfg) if finder_cfg is not None else None
+        self._analysis_source = "mediapipe_full" if cfg.face_range == "full" \
+            else "mediapipe_short"
+        reuse = self.finder is not None and self._analysis_source in \
+            self.finder.cfg.enabled_sources() and self.finder.cfg.min_score <= cfg.min_face_score
+        self._detector = None if reuse else sol.face_detection.FaceDetection(
             min_detection_confidence=cfg.min_face_score,
             model_selection=1 if cfg.face_range == "full" else 0)
         self._mesh = sol.face_mesh.FaceMesh(
@@ -130,6 +144,9 @@ class LandmarkDetector:
             if cfg.parallel and (cfg.pose or cfg.hands or cfg.segmentation) else None
 
     # -- model calls (override in a subclass to inject faults) --------------------------
+    def _run_face_finder(self, rgb: np.ndarray) -> list[FoundFace]:
+        return self.finder.find(rgb) if self.finder is not None else []
+
     def _run_face_detection(self, rgb: np.ndarray) -> Any:
         return self._detector.process(rgb)
 
@@ -149,14 +166,15 @@ class LandmarkDetector:
     def process(self, frame: Frame) -> Landmarks:
         """Landmarks of one frame; never raises (failures give ``ok=False``)."""
         t0 = time.perf_counter()
-        out = Landmarks(frame.stamp, frame.index, frame.width, frame.height)
+        out = Landmarks(frame.stamp, frame.index, frame.width, frame.height,
+                        image_digest=frame_digest(frame.image))
         budget = self.cfg.timeout_ms / 1000.0 if self.cfg.timeout_ms else None
         future = None
         try:
             rgb = np.ascontiguousarray(frame.image[:, :, ::-1])
             if self._pool is not None:
                 future = self._pool.submit(self._body_models, rgb, frame.width, frame.height)
-            out.faces = self._face_models(rgb, frame.width, frame.height)
+            out.faces, out.found = self._face_models(rgb, frame.width, frame.height)
             if future is not None:
                 left = None if budget is None else max(budget - (time.perf_counter() - t0),
                                                        0.001)
@@ -174,22 +192,30 @@ class LandmarkDetector:
             out.error = (f"timeout: landmarks took {out.latency_s * 1000:.0f} ms, "
                          f"budget {self.cfg.timeout_ms:g} ms")
         if not out.ok:
-            out.faces, out.bodies, out.segmentation = [], [], None
+            out.faces, out.bodies, out.segmentation, out.found = [], [], None, []
         return out
 
-    def _face_models(self, rgb: np.ndarray, w: int, h: int) -> list[Face]:
+    def _face_models(self, rgb: np.ndarray, w: int,
+                     h: int) -> tuple[list[Face], list[FoundFace]]:
+        found = self._run_face_finder(rgb)
         faces: list[Face] = []
-        det = self._run_face_detection(rgb)
-        for d in det.detections or []:
-            rb = d.location_data.relative_bounding_box
-            box = Box(rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h).clamp(w, h)
-            if box.w <= 1 or box.h <= 1:
-                continue
-            kps = np.array([[k.x * w, k.y * h] for k in d.location_data.relative_keypoints],
-                           dtype=np.float32)
-            faces.append(Face(box=box, score=float(d.score[0]), keypoints=kps))
+        if self._detector is None:
+            for f in found:
+                if f.source == self._analysis_source and f.score >= self.cfg.min_face_score:
+                    faces.append(Face(box=f.box, score=f.score, keypoints=f.keypoints))
+        else:
+            det = self._run_face_detection(rgb)
+            for d in det.detections or []:
+                rb = d.location_data.relative_bounding_box
+                box = Box(rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h).clamp(w, h)
+                if box.w <= 1 or box.h <= 1:
+                    continue
+                kps = np.array([[k.x * w, k.y * h]
+                                for k in d.location_data.relative_keypoints],
+                               dtype=np.float32)
+                faces.append(Face(box=box, score=float(d.score[0]), keypoints=kps))
         if self._mesh is None:
-            return faces
+            return faces, found
         res = self._run_face_mesh(rgb)
         scale = np.array([w, h, w], dtype=np.float32)
         for lm in res.multi_face_landmarks or []:
@@ -209,7 +235,7 @@ class LandmarkDetector:
                 faces.append(best)
             best.mesh = mesh
             best.head_pose = head_pose_from_mesh(mesh)
-        return faces
+        return faces, found
 
     def _body_models(self, rgb: np.ndarray, w: int,
                      h: int) -> tuple[list[Body], np.ndarray | None]:
@@ -249,6 +275,8 @@ class LandmarkDetector:
         """Release the mediapipe graphs and the worker thread."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+        if self.finder is not None:
+            self.finder.close()
         for model in (self._detector, self._mesh, self._pose, self._hands, self._segmenter):
             if model is not None:
                 model.close()

@@ -21,6 +21,7 @@ from emo_perception.evidence import EvidenceItem
 from emo_perception.perception.action_units import ActionUnitConfig, ActionUnitEstimator
 from emo_perception.perception.deid import DeidConfig, DeidResult, Deidentifier
 from emo_perception.perception.expression import ExpressionConfig, ExpressionEstimator
+from emo_perception.perception.face_finder import FaceFinderConfig
 from emo_perception.perception.fusion import Fusion, FusionConfig, PersonState
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
@@ -28,7 +29,7 @@ from emo_perception.perception.sources import to_bgr
 from emo_perception.perception.tracking import PersonTracker, Track, TrackerConfig
 from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
 
-STAGES = ("landmarks", "tracking", "deid", "action_units", "expression", "micro_gestures",
+STAGES = ("landmarks", "finder", "tracking", "deid", "action_units", "expression", "micro_gestures",
           "fusion")
 
 
@@ -37,6 +38,7 @@ class PipelineConfig:
     """One config per stage (each flat, as ROS parameters), plus how stages overlap."""
 
     landmarks: LandmarkConfig = field(default_factory=LandmarkConfig)
+    finder: FaceFinderConfig = field(default_factory=FaceFinderConfig)
     tracking: TrackerConfig = field(default_factory=TrackerConfig)
     deid: DeidConfig = field(default_factory=DeidConfig)
     action_units: ActionUnitConfig = field(default_factory=ActionUnitConfig)
@@ -73,9 +75,9 @@ class PerceptionPipeline:
         if cfg.deid.mode == "silhouette" and not lm_cfg.segmentation:
             lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
         # A detector may be passed in (e.g. one with injected faults in tests).
-        self.detector = detector or LandmarkDetector(lm_cfg)
+        self.detector = detector or LandmarkDetector(lm_cfg, cfg.finder)
         self.tracker = PersonTracker(cfg.tracking)
-        self.deid = Deidentifier(cfg.deid)
+        self.deid = Deidentifier(cfg.deid, require_pairing=True)
         self.au = ActionUnitEstimator(cfg.action_units)
         self.expression = ExpressionEstimator(cfg.expression)
         self.gestures = MicroGestureDetector(cfg.micro_gestures)

@@ -7,6 +7,7 @@ mediapipe's relative depth scaled like x. Times are seconds on the source clock
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,24 @@ class Body:
     segmentation: np.ndarray | None = None  # HxW float mask in [0, 1], when requested
 
 
+@dataclass(frozen=True)
+class FoundFace:
+    """A face box of one de-identification detector (see ``face_finder``); ``keypoints``
+    are BlazeFace's six points (pixels) when the source is a BlazeFace model."""
+
+    box: Box
+    score: float
+    source: str
+    keypoints: np.ndarray | None = None
+
+
+def frame_digest(image: np.ndarray) -> int:
+    """CRC-32 of a frame's pixels and shape: ties landmarks to the exact frame they were
+    computed on, so de-identification can refuse detections of another frame."""
+    data = np.ascontiguousarray(image)
+    return zlib.crc32(data.data, zlib.crc32(repr(data.shape).encode()))
+
+
 @dataclass
 class Landmarks:
     """Everything the landmark stage found in one frame."""
@@ -116,6 +135,9 @@ class Landmarks:
     error: str = ""
     latency_s: float = 0.0
     segmentation: np.ndarray | None = None  # HxW float mask of all people, when requested
+    # Every box of every de-identification detector on this frame (masked, not analysed).
+    found: list[FoundFace] = field(default_factory=list)
+    image_digest: int | None = None  # frame_digest() of the frame these belong to
 
 
 @dataclass(frozen=True)
