@@ -5,6 +5,8 @@ References are OpenCV Haar cascades (test/face_check.py), which the finder does 
 
 from __future__ import annotations
 
+import pathlib
+
 import cv2
 import numpy as np
 import pytest
@@ -145,3 +147,16 @@ def test_scene_cut_masks_the_new_faces_on_the_first_frame(checker) -> None:
         reference = checker.faces(frame.image)
         assert reference, f"frame {frame.index}: nothing to check"
         assert checker.found_in(result.deid.image, reference) == [], f"frame {frame.index}"
+
+
+def test_cuda_backend_is_refused_without_cuda_not_faked() -> None:
+    import onnxruntime as ort
+
+    if "CUDAExecutionProvider" in ort.get_available_providers() and \
+            (pathlib.Path("/dev/nvidia0").exists()):
+        pytest.skip("a GPU is present: the refusal path cannot be seen here")
+    with pytest.raises(RuntimeError, match="CUDAExecutionProvider requested"):
+        FaceFinder(FaceFinderConfig(centerface_backend="cuda"))
+    finder = FaceFinder(FaceFinderConfig(centerface_backend="auto"))  # falls back, says so
+    assert finder.provider == "CPUExecutionProvider"
+    finder.close()

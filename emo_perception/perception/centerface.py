@@ -69,9 +69,15 @@ class CenterFace:
         opts.intra_op_num_threads = max(1, int(threads))
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self.session = ort.InferenceSession(model.SerializeToString(), opts,
-                                            providers=providers or ["CPUExecutionProvider"])
+        wanted = providers or ["CPUExecutionProvider"]
+        self.session = ort.InferenceSession(model.SerializeToString(), opts, providers=wanted)
+        # onnxruntime-gpu lists CUDA even without a GPU and then quietly runs on the CPU:
+        # what the session really uses is what counts.
         self.provider = self.session.get_providers()[0]
+        if self.provider != wanted[0]:
+            raise RuntimeError(f"CenterFace: {wanted[0]} requested but the session runs on "
+                               f"{self.provider} (install onnxruntime-gpu with CUDA, or use "
+                               "finder.centerface_backend: cpu)")
         self._input = self.session.get_inputs()[0].name
         self._outputs = [o.name for o in self.session.get_outputs()][:3]
 

@@ -54,6 +54,9 @@ class FaceFinderConfig:
         "help": "CenterFace heatmap threshold", "range": (0.05, 0.95)})
     centerface_threads: int = field(default=1, metadata={
         "help": "onnxruntime threads for CenterFace", "range": (1, 16)})
+    centerface_backend: str = field(default="cpu", metadata={
+        "help": "cpu | cuda (onnxruntime CUDA; refused without one) | auto (CUDA when the "
+                "session really runs on it, else CPU; the provider is in diagnostics)"})
     tiles: int = field(default=0, metadata={
         "help": "small-face path: full-range detector on an n x n grid of overlapping tiles "
                 "(0 = off; 2 sees faces far away at twice their size)", "range": (0, 4)})
@@ -73,6 +76,9 @@ class FaceFinderConfig:
                              f"got {self.centerface_width}")
         if not 0 <= self.tiles <= 4:
             raise ValueError(f"finder.tiles must be 0..4 (0 = off), got {self.tiles}")
+        if self.centerface_backend not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"finder.centerface_backend must be cpu, cuda or auto, "
+                             f"got {self.centerface_backend!r}")
         if not 1 <= self.centerface_threads <= 16:
             raise ValueError(f"finder.centerface_threads must be 1..16, "
                              f"got {self.centerface_threads}")
@@ -99,9 +105,7 @@ class FaceFinder:
             if cfg.tiles >= 2 else None
         self._centerface = None
         if cfg.centerface:
-            from emo_perception.perception.centerface import CenterFace
-
-            self._centerface = CenterFace(threads=cfg.centerface_threads)
+            self._centerface = _centerface(cfg)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="centerface") \
             if cfg.parallel and self._centerface is not None else None
         self.counts = {s: 0 for s in SOURCES}  # boxes found per source, for diagnostics
@@ -159,6 +163,19 @@ class FaceFinder:
         for model in (self._short, self._full, self._tile):
             if model is not None:
                 model.close()
+
+
+def _centerface(cfg: FaceFinderConfig) -> Any:
+    from emo_perception.perception.centerface import CenterFace
+
+    if cfg.centerface_backend != "cpu":
+        try:
+            return CenterFace(threads=cfg.centerface_threads,
+                              providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+        except RuntimeError:
+            if cfg.centerface_backend == "cuda":
+                raise
+    return CenterFace(threads=cfg.centerface_threads, providers=["CPUExecutionProvider"])
 
 
 def _blazeface(result: Any, tw: int, th: int, x0: int, y0: int, w: int, h: int,
