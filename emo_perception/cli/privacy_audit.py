@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", metavar="CONFIG", default=None,
                         help="de-identify ORIGINAL first with this params YAML through the "
                         "offline pipeline, then audit the result")
+    parser.add_argument("--mode", default=None, help="with --run: override the config's "
+                        "de-identification mode (blur, pixelate, solid, silhouette, skeleton)")
     parser.add_argument("--out", default="privacy_audit",
                         help="output folder for privacy_audit.json and contact_sheet.png "
                         "(default: ./privacy_audit)")
@@ -258,7 +260,7 @@ def _pairs_from_media(orig: Media, deid: Media) -> tuple[Iterator[tuple[str, np.
     return by_index(), info
 
 
-def _pairs_from_run(orig: Media, config: str) -> tuple[Iterator[tuple[str, np.ndarray,
+def _pairs_from_run(orig: Media, config: str, mode: str | None) -> tuple[Iterator[tuple[str, np.ndarray,
                                                                     np.ndarray | None]],
                                                        dict[str, Any]]:
     import dataclasses
@@ -268,7 +270,11 @@ def _pairs_from_run(orig: Media, config: str) -> tuple[Iterator[tuple[str, np.nd
 
     if not pathlib.Path(config).exists():
         raise CliError(f"config {config!r} does not exist")
-    cfg = pipeline_config(config)
+    from emo_perception.perception.deid import MODES
+
+    if mode is not None and mode not in MODES:
+        raise CliError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}")
+    cfg = pipeline_config(config, mode)
     cfg.analysis = False
     cfg.threaded = False
     if orig.kind in ("image", "folder"):
@@ -308,6 +314,8 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.deidentified is None) == (args.run is None):
         raise CliError("give either DEIDENTIFIED or --run CONFIG (exactly one)")
+    if args.mode is not None and args.run is None:
+        raise CliError("--mode needs --run CONFIG")
     if args.every < 1 or args.max_frames < 0 or args.sheet < 0:
         raise CliError("--every must be >= 1, --max-frames and --sheet >= 0")
     try:
@@ -322,7 +330,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     orig = Media(args.original, "original", args.original_topic)
     if args.run is not None:
-        pairs, info = _pairs_from_run(orig, args.run)
+        pairs, info = _pairs_from_run(orig, args.run, args.mode)
     else:
         pairs, info = _pairs_from_media(orig, Media(args.deidentified, "deidentified",
                                                     args.deid_topic))
