@@ -74,8 +74,11 @@ class AuditConfig:
     haar_min_neighbors: int = 4
     haar_scale_factor: float = 1.1
     merge_iou: float = 0.3  # detections of one face: IoU >= this or centre containment
-    haar_min_votes: int = 2  # a face seen by Haar cascades only needs this many distinct
-    #                          detector@scale hits (their false-positive rate is high)
+    # A face BEFORE needs min_votes distinct detector@scale hits, or one dlib hit (HOG
+    # score / CNN confidence) >= lone_min_score: lone weak hits and lone cascade hits are
+    # mostly background, and an unmasked background "face" would count as a leak.
+    min_votes: int = 2
+    lone_min_score: float = 0.3
     match_threshold: float = 0.6  # dlib ResNet: same person when distance < 0.6
     void_fraction: float = 0.1  # audit void when more than this fraction of faces is void
     rank1_alpha: float = 0.01  # rank-1 above chance at this binomial p-value is a leak
@@ -172,6 +175,8 @@ class FrameAudit:
     faces: int
     blocked: bool
     faces_after_unmatched: int = 0  # detections AFTER that overlap no original face
+    # single weak detections BEFORE that were not audited as faces (see AuditConfig)
+    weak_candidates: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -308,6 +313,8 @@ class AuditReport:
                 "rank1_above_chance": self.rank1_above_chance,
                 "detections_after_elsewhere": sum(fr.faces_after_unmatched
                                                   for fr in self.frames),
+                "weak_candidates_not_audited": sum(len(fr.weak_candidates)
+                                                   for fr in self.frames),
             },
             "per_detector": self.detector_counts(),
             "timings_s": {k: round(v, 4) for k, v in sorted(self.timings.items())},
@@ -527,10 +534,12 @@ class FaceAuditor:
                 found.append(Detection(name, scale, _clip(box, w, h)))
         return found
 
-    def merge(self, detections: Sequence[Detection]) -> list[tuple[Box, list[str]]]:
-        """Group detections of the same face; the box is the one of the most trusted
-        detector (cnn > hog > haar > profile). Faces seen only by Haar cascades need
-        ``haar_min_votes`` hits (their false-positive rate is high)."""
+    def merge(self, detections: Sequence[Detection], weak: list[Box] | None = None
+              ) -> list[tuple[Box, list[str]]]:
+        """Group detections of the same face; the box is the median box of the most
+        trusted detector in the group (cnn > hog > haar > profile). A group is a face when
+        ``min_votes`` distinct detector@scale labels found it, or a dlib detector did with
+        a score >= ``lone_min_score``; the other groups are appended to ``weak``."""
         prio = {"cnn": 0, "hog": 1, "haar": 2, "profile": 3}
         groups: list[list[Detection]] = []
         # Sorted fully (cascades may return their boxes in any order across threads).
@@ -544,7 +553,11 @@ class FaceAuditor:
         faces = []
         for g in groups:
             labels = sorted({d.label for d in g})
-            if g[0].detector in ("haar", "profile") and len(labels) < self.config.haar_min_votes:
+            strong = max((d.score for d in g if d.detector in ("hog", "cnn")), default=None)
+            if len(labels) < self.config.min_votes and (
+                    strong is None or strong < self.config.lone_min_score):
+                if weak is not None:
+                    weak.append(g[0].box)
                 continue
             best = np.array([d.box for d in g if d.detector == g[0].detector])
             box = tuple(int(v) for v in np.median(best, axis=0).round())
@@ -605,11 +618,13 @@ class FaceAuditor:
         original = _as_bgr(original, f"original frame {name}")
         h, w = original.shape[:2]
         t0 = time.perf_counter()
-        found = self.merge(self.detect(original))
+        weak: list[Box] = []
+        found = self.merge(self.detect(original), weak)
         self._tick("before", t0)
         faces = [AuditFace(index, name, box, labels, threshold=self.config.match_threshold)
                  for box, labels in found]
-        frame = FrameAudit(index, name, len(faces), deidentified is None)
+        frame = FrameAudit(index, name, len(faces), deidentified is None,
+                           weak_candidates=[list(b) for b in weak])
         self.frames.append(frame)
         if not faces:
             return faces
@@ -627,8 +642,9 @@ class FaceAuditor:
                         if same_face(face.box, d.box, self.config.merge_iou)]
                 matched.update(hits)
                 face.detectors_after = sorted({after[i].label for i in hits})
+            elsewhere: list[Box] = []
             frame.faces_after_unmatched = len(self.merge(
-                [d for i, d in enumerate(after) if i not in matched]))
+                [d for i, d in enumerate(after) if i not in matched], elsewhere)) + len(elsewhere)
         t0 = time.perf_counter()
         rgb = np.ascontiguousarray(original[:, :, ::-1])
         drgb = None if deid is None else np.ascontiguousarray(deid[:, :, ::-1])
