@@ -190,6 +190,17 @@ def test_lone_weak_detections_are_not_faces(hog_auditor) -> None:
     assert r.to_json()["totals"]["weak_candidates_not_audited"] >= 1
 
 
+def test_judge_shares_no_detector_with_the_deidentifier() -> None:
+    # Independence is the point: if the de-identifier ever adopts one of the judge's
+    # detectors, the audit of that detector's blind spots is no longer independent.
+    sources = [*(REPO / "emo_perception" / "perception").glob("*.py"),
+               REPO / "emo_perception" / "nodes" / "deid_node.py"]
+    shared = ("dlib", "haarcascade", "cascadeclassifier", "face_recognition_models")
+    used = {(p.name, word) for p in sources if p.exists()
+            for word in shared if word in p.read_text().lower()}
+    assert not used, f"the de-identifier uses the judge's detectors: {sorted(used)}"
+
+
 def test_config_errors() -> None:
     with pytest.raises(AuditError):
         AuditConfig(detectors=("hog", "sift"))
