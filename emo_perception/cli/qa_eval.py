@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--limit", type=int, default=0,
                         help="only the first N pairs and first N multiple-choice items")
+    parser.add_argument("--no-claim-guard", action="store_true",
+                        help="LLM backends: do not check the model's answers and its PEP "
+                             "explanation with the claim reader (the report always also "
+                             "scores the answers as given before the guard)")
     parser.add_argument("--out", default="", help="write the full report (JSON) here")
 
 
@@ -57,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         from emo_perception.reasoning.llm import create_backend
 
         try:
-            answerer = LLMAnswerer(create_backend(config), config)
+            answerer = LLMAnswerer(create_backend(config), config,
+                                   claim_guard=not args.no_claim_guard)
         except (FileNotFoundError, BackendError) as exc:
             raise CliError(str(exc)) from None
     n_items = len(qa.binary) + len(qa.choice)
@@ -97,5 +102,14 @@ def _print_summary(r: dict) -> None:
           f"{_fmt(r['hallucinated_accuracy'])}  pair_acc {_fmt(r['pair_accuracy'])}  "
           f"d_y {_fmt(r['d_y'])}  r_fp {_fmt(r['r_fp'])}  mc_acc {_fmt(r['mc_accuracy'])}  "
           f"s/item {r['seconds_per_item']:.3f}")
+    print(f"undecided {r['binary_undecided'] + r['mc_undecided']} of "
+          f"{r['binary_items'] + r['mc_items']} items ({r['undecided_rate']:.1%}; counted "
+          f"as wrong)")
     for cat, acc in r["pair_accuracy_by_category"].items():
         print(f"  pair_acc[{cat}] {acc:.3f}")
+    u = r.get("unguarded")
+    if u and "claim-guard" in r["backend"]:
+        print(f"same answers before the claim guard: basic_acc {_fmt(u['basic_accuracy'])}  "
+              f"halluc_acc {_fmt(u['hallucinated_accuracy'])}  pair_acc "
+              f"{_fmt(u['pair_accuracy'])}  undecided {u['binary_undecided']}  mc_acc "
+              f"{_fmt(u['mc_accuracy'])}")

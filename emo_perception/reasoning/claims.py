@@ -475,7 +475,10 @@ class ClaimReader:
         claims: list[Claim] = []
         spans: list[tuple[int, int]] = []
 
-        trailing_neg = bool(re.search(r"\b(?:never|not at all|at no point)\s*$", text))
+        trailing_neg = bool(re.search(r"\b(?:never|not at all|at no point|none observed|not "
+                                      r"observed|none|absent|not measured|not present)\s*$",
+                                      text) or re.search(r"\bbelow (?:the )?threshold\b",
+                                                         text))
 
         def neg(start: int) -> str:
             return NEGATED if _negated(text, start) or trailing_neg else ASSERTED

@@ -61,7 +61,67 @@ class HallucinationGuard:
             end = cue.end if math.isfinite(cue.end) else item.end
             kept.append(replace(cue, start=start, end=end, supported=True))
         flags += self.contradictions(result.label, result.valence, window, kept)
-        return replace(result, cues=kept, rejected_cues=rejected, flags=flags)
+        result = replace(result, cues=kept, rejected_cues=rejected, flags=flags)
+        return self.check_text(result, window)
+
+    # -- free text: rationale and stated cues, claim by claim ------------------------------
+    def check_text(self, result: ReasoningResult, window: EvidenceWindow) -> ReasoningResult:
+        """Read the rationale and the stated cue texts into claims and check each one.
+
+        A rationale sentence is published only when it holds at least one claim and every
+        claim in it is supported; other sentences are removed and each failed or unreadable
+        claim is flagged. Stated cue texts the parser could not type are read the same way:
+        supported ones become cues, the rest are rejected and flagged."""
+        from emo_perception.reasoning.claims import SUPPORTED, ClaimReader, check_claims
+
+        reader = ClaimReader()
+        ctx = self._context(result, window)
+        flags = list(result.flags)
+        kept_cues, rejected = list(result.cues), list(result.rejected_cues)
+        records: list[dict[str, str]] = []
+        known = {c.name.lower() for c in kept_cues + rejected}
+        for text in result.stated_cues:
+            if text.strip().lower() in known:
+                continue  # already typed and checked above
+            reading = reader.read(text)
+            verdicts = check_claims(reading.claims, window, ctx)
+            records += _records(verdicts, "cue")
+            bad = [v for v in verdicts if v.status != SUPPORTED]
+            if verdicts and not bad and not reading.unreadable:
+                for v in verdicts:
+                    kept_cues.append(_cue_of(v, text))
+                continue
+            rejected.append(Cue("text", "speech", text, description="stated cue",
+                                supported=False))
+            flags += _claim_flags(bad, reading.unreadable, "stated cue")
+        reading = reader.read(result.rationale)
+        shown, removed = [], []
+        for sentence in reading.sentences:
+            verdicts = check_claims(sentence.claims, window, ctx)
+            records += _records(verdicts, "rationale")
+            bad = [v for v in verdicts if v.status != SUPPORTED]
+            if verdicts and not bad and not sentence.unreadable:
+                shown.append(sentence.text)
+                continue
+            removed.append(sentence.text)
+            flags += _claim_flags(bad, sentence.unreadable, "rationale")
+        rationale = " ".join(shown)
+        if removed and not shown:
+            rationale = ("Supported by the evidence: " + "; ".join(
+                c.description or c.name for c in kept_cues) + "." if kept_cues
+                else "No claim of the model's explanation could be checked against the "
+                     "evidence.")
+        return replace(result, cues=kept_cues, rejected_cues=rejected, flags=flags,
+                       rationale=rationale if removed else result.rationale,
+                       removed_rationale=removed, claims=records)
+
+    def _context(self, result: ReasoningResult, window: EvidenceWindow):
+        from emo_perception.reasoning.claims import CheckContext
+        from emo_perception.reasoning.knowledge import KnowledgeReasoner
+
+        fused = KnowledgeReasoner(replace(self.config, backend="knowledge")).reason(window)
+        return CheckContext(self.config.au_threshold, self.config.gesture_threshold,
+                            knowledge_label=fused.label, knowledge_valence=fused.valence)
 
     # -- cue matching ----------------------------------------------------------------------
     def match(self, cue: Cue, items: list[EvidenceItem]) -> EvidenceItem | None:
@@ -150,3 +210,27 @@ class HallucinationGuard:
                 return True
         return False
 
+
+
+def _records(verdicts, where: str) -> list[dict[str, str]]:
+    return [{"where": where, "text": v.claim.text, "claim": v.claim.describe(),
+             "status": v.status, "detail": v.detail} for v in verdicts]
+
+
+def _claim_flags(bad, unreadable, where: str) -> list[Flag]:
+    flags = [Flag(f"{'contradicted' if v.status == 'contradicted' else 'unsupported'}_claim",
+                  f"{where}: '{v.claim.text}' ({v.claim.describe()}): {v.detail}")
+             for v in bad]
+    flags += [Flag("unreadable_claim", f"{where}: '{u.text}': {u.reason}") for u in unreadable]
+    return flags
+
+
+def _cue_of(verdict, text: str) -> Cue:
+    c = verdict.claim
+    kind = {"action_unit": "action_unit", "gesture": "micro_gesture", "prosody": "prosody",
+            "prosody_value": "prosody", "quote": "speech", "transcript_content": "speech",
+            "transcript_emotion": "speech", "emotion": "expression"}.get(c.kind, "expression")
+    modality = {"action_unit": "face", "micro_gesture": "body", "prosody": "voice",
+                "speech": "text"}.get(kind, "face")
+    name = c.value.split("|")[0]
+    return Cue(modality, kind, name, description=f"{text} ({verdict.detail})")

@@ -107,10 +107,19 @@ class LLMReasoner:
 
     def _check_text(self, label: str | None, explanation: str, window: EvidenceWindow) -> str:
         """PEP step 3: what our guard says about the explanation, fed back to the model."""
+        from emo_perception.reasoning.claims import SUPPORTED, ClaimReader, check_claims
+
         items = window.items()
         ok, bad = [], []
         for cue in extract_cues(explanation):
             (ok if self.guard.match(cue, items) else bad).append(cue.name)
+        ctx = self.guard._context(self.fallback.reason(window), window)
+        for v in check_claims(ClaimReader().read(explanation).claims, window, ctx):
+            if v.claim.kind in ("action_unit", "gesture") and v.claim.via == "rule" and \
+                    v.claim.value in ok + bad:
+                continue  # named cue, already listed
+            (ok if v.status == SUPPORTED else bad).append(f"'{v.claim.text}'")
+        ok, bad = list(dict.fromkeys(ok)), list(dict.fromkeys(bad))
         parts = [f"supported cues: {', '.join(ok) or 'none'}",
                  f"not in the evidence: {', '.join(bad) or 'none'}"]
         if label:
@@ -129,6 +138,11 @@ class LLMReasoner:
         rest = (1.0 - conf) / max(1, len(self.labels) - 1)
         dist = {k: (conf if k == label else rest) for k in self.labels}
         rationale = str(obj.get("rationale", "")) if obj else ""
+        stated = []
+        if obj is not None and isinstance(obj.get("cues"), list):
+            stated = [str(e.get("name", "")) if isinstance(e, dict) else str(e)
+                      for e in obj["cues"]]
+            stated = [t for t in stated if t.strip() and t.strip() != "..."]
         return ReasoningResult(
             track_id=track_id, label=label, label_set=self.config.label_set, distribution=dist,
             valence=default_v if valence is None else valence,
@@ -136,7 +150,7 @@ class LLMReasoner:
             confidence=conf, cues=extract_cues(text, obj),
             rationale=rationale or text.strip()[:500], backend=self.backend.name,
             model=self.backend.model_name, window_start=window.start,
-            window_end=window.start + window.duration_s,
+            window_end=window.start + window.duration_s, stated_cues=stated,
         )
 
 

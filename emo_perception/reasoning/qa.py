@@ -272,12 +272,16 @@ def _negated_before(low: str, pos: int) -> bool:
 class LLMAnswerer:
     """Answers QA items with a chat backend; PEP adds explain-then-final turns."""
 
-    def __init__(self, backend, config: ReasoningConfig) -> None:
+    def __init__(self, backend, config: ReasoningConfig, claim_guard: bool = True) -> None:
         self.backend = backend
         self.config = config
-        self.name = f"{backend.name}:{backend.model_name}"
+        self.claim_guard = claim_guard
+        self.name = f"{backend.name}:{backend.model_name}" + ("+claim-guard" if claim_guard
+                                                               else "")
         self.guard = HallucinationGuard(config)
+        self.checker = KnowledgeAnswerer(config) if claim_guard else None
         self.last_raw = ""  # the final model output of the last item, for the report
+        self.last_unguarded: str | int | None = None  # the model's answer before the guard
 
     def _evidence(self, window: EvidenceWindow | None) -> tuple[str | None, str | None]:
         if window is None:
@@ -294,8 +298,14 @@ class LLMAnswerer:
             return first
         msgs = msgs + [{"role": "assistant", "content": first}]
         if window is not None:
-            items = window.items()
-            bad = [c.name for c in extract_cues(first) if self.guard.match(c, items) is None]
+            if self.checker is not None:  # PEP step 3 with the claim reader
+                verdicts, _ = self.checker.check_statement(first, window)
+                bad = [f"'{v.claim.text}' ({v.status})" for v in verdicts
+                       if v.status != SUPPORTED]
+            else:
+                items = window.items()
+                bad = [c.name for c in extract_cues(first)
+                       if self.guard.match(c, items) is None]
             if bad:
                 final_msg = dict(final_msg)
                 final_msg["content"] = (f"Check: {', '.join(bad)} not in the evidence. "
@@ -312,8 +322,21 @@ class LLMAnswerer:
                 msgs[-1]["content"] += "\nReply with the single word yes or no."
             answer = parse_yes_no(self._dialog(msgs, prompts.qa_final(), item.evidence))
             if answer is not None:
-                return answer
+                self.last_unguarded = answer
+                return self._guard_yes(answer, item.question, item.evidence)
+        self.last_unguarded = None
         return None
+
+    def _guard_yes(self, answer: str, statement: str, window: EvidenceWindow | None) -> str:
+        """Claim guard: a "yes" to a statement about evidence stands only when every claim
+        the reader finds in it is supported; contradicted or unsupported -> "no"."""
+        if self.checker is None or window is None or answer != "yes":
+            return answer
+        verdicts, _ = self.checker.check_statement(statement, window)
+        if any(v.status != SUPPORTED for v in verdicts):
+            self.last_raw += " || claim guard: yes -> no"
+            return "no"
+        return answer
 
     def choice(self, item: ChoiceItem) -> int | None:
         text, _ = self._evidence(item.evidence)
@@ -322,7 +345,16 @@ class LLMAnswerer:
             idx = parse_choice(self._dialog(msgs, prompts.mc_final(), item.evidence),
                                item.options)
             if idx is not None:
+                self.last_unguarded = idx
+                if self.checker is not None and item.evidence is not None:
+                    # the chosen option must not say something the evidence rules out
+                    for text in option_statements(item.question, item.options[idx])[:1]:
+                        verdicts, _ = self.checker.check_statement(text, item.evidence)
+                        if any(v.status != SUPPORTED for v in verdicts):
+                            self.last_raw += " || claim guard: option vetoed"
+                            return None
                 return idx
+        self.last_unguarded = None
         return None
 
 
@@ -339,38 +371,59 @@ def evaluate(qa: QASet, answerer: Answerer, limit: int = 0,
     rows, undecided, errors = [], 0, 0
     t0 = time.perf_counter()
     for item in binary:
+        if hasattr(answerer, "last_unguarded"):
+            answerer.last_unguarded = None
         try:
             pred = answerer.binary(item)
         except BackendError as exc:
             pred, errors = None, errors + 1
             print(f"qa-eval: backend error on pair {item.pair_id}: {exc}")
+        unguarded = getattr(answerer, "last_unguarded", pred)
         rows.append({"pair_id": item.pair_id, "type": item.type, "category": item.category,
                      "answer": item.answer, "pred": pred or DEFAULT_BINARY,
-                     "undecided": pred is None, "raw": getattr(answerer, "last_raw", "")})
+                     "undecided": pred is None, "raw": getattr(answerer, "last_raw", ""),
+                     "pred_unguarded": unguarded or DEFAULT_BINARY,
+                     "undecided_unguarded": unguarded is None})
         undecided += pred is None
         if progress:
             progress()
     mc_rows, mc_undecided = [], 0
     for item in choice:
+        if hasattr(answerer, "last_unguarded"):
+            answerer.last_unguarded = None
         try:
             idx = answerer.choice(item)
         except BackendError as exc:
             idx, errors = None, errors + 1
             print(f"qa-eval: backend error on item {item.id}: {exc}")
+        unguarded_idx = getattr(answerer, "last_unguarded", idx)
         mc_rows.append({"id": item.id, "answer": item.answer,
                         "pred": DEFAULT_CHOICE if idx is None else idx,
-                        "undecided": idx is None, "raw": getattr(answerer, "last_raw", "")})
+                        "undecided": idx is None, "raw": getattr(answerer, "last_raw", ""),
+                        "pred_unguarded": (DEFAULT_CHOICE if unguarded_idx is None
+                                           else unguarded_idx)})
         mc_undecided += idx is None
         if progress:
             progress()
     elapsed = time.perf_counter() - t0
     report = score_binary(rows)
+    if hasattr(answerer, "last_unguarded"):  # the same run scored on the answers before
+        # the claim guard (no extra model calls); "undecided" counts as wrong in both
+        raw = score_binary([dict(r, pred=r["pred_unguarded"]) for r in rows])
+        report["unguarded"] = {
+            k: raw[k] for k in ("basic_accuracy", "hallucinated_accuracy", "pair_accuracy",
+                                "d_y", "r_fp", "pair_accuracy_by_category")}
+        report["unguarded"]["binary_undecided"] = sum(r["undecided_unguarded"] for r in rows)
+        report["unguarded"]["mc_accuracy"] = (
+            sum(r["answer"] == r["pred_unguarded"] for r in mc_rows) / len(mc_rows)
+            if mc_rows else None)
     report.update({
         "backend": answerer.name, "binary_items": len(rows), "binary_undecided": undecided,
         "mc_items": len(mc_rows), "mc_undecided": mc_undecided, "backend_errors": errors,
         "mc_accuracy": (sum(r["answer"] == r["pred"] for r in mc_rows) / len(mc_rows)
                         if mc_rows else None),
         "seconds": elapsed, "seconds_per_item": elapsed / max(1, len(rows) + len(mc_rows)),
+        "undecided_rate": (undecided + mc_undecided) / max(1, len(rows) + len(mc_rows)),
         "binary": rows, "multiple_choice": mc_rows,
     })
     return report

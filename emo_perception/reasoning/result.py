@@ -21,6 +21,11 @@ FLAG_KINDS = (
     "timeout",  # the backend did not answer within the timeout
     "backend_error",  # the backend failed (dead server, load error, ...)
     "no_evidence",  # the window held nothing to reason about
+    # claim reader (reasoning/claims.py) on LLM rationales and stated cues; the sentence or
+    # cue carrying the claim is removed from what is published
+    "unsupported_claim",  # nothing in the window could confirm it
+    "contradicted_claim",  # the window was measured and says otherwise
+    "unreadable_claim",  # the claim reader could not read it, so it cannot be checked
 )
 
 
@@ -77,6 +82,9 @@ class ReasoningResult:
     rejected_cues: list[Cue] = field(default_factory=list)  # removed by the guard
     window_start: float = 0.0
     window_end: float = 0.0
+    stated_cues: list[str] = field(default_factory=list)  # cue texts as the model wrote them
+    removed_rationale: list[str] = field(default_factory=list)  # sentences the guard cut
+    claims: list[dict[str, str]] = field(default_factory=list)  # checked claims + verdicts
 
     def flag_kinds(self) -> list[str]:
         return [f.kind for f in self.flags]
@@ -100,6 +108,8 @@ class ReasoningResult:
             "rejected_cues": [c.to_json() for c in self.rejected_cues],
             "window_start": self.window_start,
             "window_end": self.window_end,
+            "removed_rationale": list(self.removed_rationale),
+            "claims": [dict(c) for c in self.claims],
         }
 
 
