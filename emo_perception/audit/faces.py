@@ -187,6 +187,7 @@ class AuditReport:
     timings: dict[str, float]  # seconds, summed over the run, per detector label and stage
     calls: dict[str, int]  # runs per detector label and stage
     skipped: dict[str, int] = field(default_factory=dict)  # detector runs skipped (size)
+    chance_level: float = 0.0  # see :attr:`chance`
 
     # -- totals ----------------------------------------------------------------------
     @property
@@ -225,20 +226,8 @@ class AuditReport:
     def chance(self) -> float:
         """Rank-1 rate of a random guess: mean over faces of (size of its identity group
         in the gallery) / gallery size; 1 / gallery size when every face is a different
-        person."""
-        return self._chance_per_face()[1]
-
-    def _chance_per_face(self) -> tuple[list[float], float]:
-        faces = [f for f in self.faces if f.descriptor is not None]
-        n = len(faces)
-        if n == 0:
-            return [], 0.0
-        gallery = np.stack([f.descriptor for f in faces])
-        per = []
-        for f in faces:
-            same = np.linalg.norm(gallery - f.descriptor, axis=1) < self.config.match_threshold
-            per.append(float(same.sum()) / n)
-        return per, float(np.mean(per))
+        person. Computed by :meth:`FaceAuditor.report`."""
+        return self.chance_level
 
     @property
     def rank1_p_value(self) -> float | None:
@@ -250,8 +239,7 @@ class AuditReport:
         n, k, p = len(judged), sum(1 for f in judged if f.rank1_correct), self.chance
         if n == 0 or p >= 1.0:
             return None
-        return float(sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i)
-                         for i in range(k, n + 1)))
+        return binomial_sf(k, n, p)
 
     @property
     def rank1_above_chance(self) -> bool:
@@ -376,6 +364,20 @@ def _severity(f: AuditFace) -> tuple[int, int, float]:
     """Sort key, worst first: leaked, then void, then smallest distance."""
     return (0 if f.leaked else 1, 0 if f.void else 1,
             f.distance if f.distance is not None else 9.0)
+
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), summed in log space (no overflow for large n)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    logs = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+            + i * math.log(p) + (n - i) * math.log1p(-p) for i in range(k, n + 1)]
+    top = max(logs)
+    return float(min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs)))
 
 
 # -- geometry ---------------------------------------------------------------------------
@@ -684,28 +686,32 @@ class FaceAuditor:
         verdicts and the totals."""
         cfg = self.config
         faces = [f for f in self.faces if f.descriptor is not None]
+        chance = 0.0
         if faces:
             gallery = np.stack([f.descriptor for f in faces])
             position = {id(f): k for k, f in enumerate(self.faces)}
-            same = np.linalg.norm(gallery[:, None] - gallery[None], axis=2) < cfg.match_threshold
 
             def nearest(vec: np.ndarray) -> int:
                 return int(np.argmin(np.linalg.norm(gallery - vec, axis=1)))
 
-            for i, f in enumerate(faces):
+            group_sizes = []
+            for i, f in enumerate(faces):  # row by row: memory O(gallery), not O(gallery^2)
+                same = np.linalg.norm(gallery - f.descriptor, axis=1) < cfg.match_threshold
+                group_sizes.append(int(same.sum()))
                 if f.descriptor_after is not None:
                     j = nearest(f.descriptor_after)
-                    f.rank1_face, f.rank1_correct = position[id(faces[j])], bool(same[i, j])
+                    f.rank1_face, f.rank1_correct = position[id(faces[j])], bool(same[j])
                 elif f.blocked:
                     f.rank1_correct = False
-                f.controls_rank1 = {k: bool(same[i, nearest(v)])
+                f.controls_rank1 = {k: bool(same[nearest(v)])
                                     for k, v in f.control_descriptors.items()}
                 bad = [k for k, d in f.controls.items() if d >= cfg.match_threshold]
                 bad += [k for k, ok in f.controls_rank1.items() if not ok and k not in bad]
                 f.void = bool(bad)
                 f.void_reason = f"controls failed: {','.join(bad)}" if bad else ""
+            chance = float(np.mean(group_sizes)) / len(faces)
         return AuditReport(list(self.faces), list(self.frames), cfg, dict(self.timings),
-                           dict(self.calls), dict(self.skipped))
+                           dict(self.calls), dict(self.skipped), chance)
 
     def audit_pairs(self, originals: Sequence[np.ndarray],
                     deidentified: Sequence[np.ndarray | None],
