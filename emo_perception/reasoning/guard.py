@@ -1,4 +1,5 @@
-"""Hallucination guard: cues must match evidence; labels must not contradict it.
+"""Hallucination guard: cues must match evidence; labels must not contradict it; every
+claim of an LLM's free-text rationale and stated cues must be supported (claims.py).
 
 A cue is supported when an evidence item of the window has the same modality and kind,
 the same name (AU by FACS code, gesture by iMiGUE/SMG name, transcript by quoted word),
@@ -62,6 +63,8 @@ class HallucinationGuard:
             kept.append(replace(cue, start=start, end=end, supported=True))
         flags += self.contradictions(result.label, result.valence, window, kept)
         result = replace(result, cues=kept, rejected_cues=rejected, flags=flags)
+        if result.backend == "knowledge":
+            return result  # its rationale is written from its own cues, grounded already
         return self.check_text(result, window)
 
     # -- free text: rationale and stated cues, claim by claim ------------------------------
