@@ -127,7 +127,9 @@ def test_untouched_copy_leaks_every_face_and_controls_pass(untouched) -> None:
 def test_solid_fill_leaks_nothing(auditor, photos, untouched) -> None:
     deid = [filled(p, boxes_of(untouched, i)) for i, p in enumerate(photos)]
     r = auditor.audit_pairs(photos, deid)
-    assert len(r.faces) == len(untouched.faces)
+    assert r.calls.get("before_cached") == 3  # the originals were detected once
+    assert [f.box for f in r.faces] == [f.box for f in untouched.faces]
+    assert [f.controls for f in r.faces] == [f.controls for f in untouched.faces]
     assert not r.leaks, [(f.name, f.distance, f.detectors_after) for f in r.leaks]
     assert all(f.distance >= 0.6 for f in r.faces)
     assert not r.rank1_above_chance and not r.void
