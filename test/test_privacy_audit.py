@@ -241,6 +241,13 @@ def test_cli_image_pair_and_usage_errors(tmp_path, capsys) -> None:
     assert rep["faces"][0]["detectors_after"] == ["hog@1x"]
     assert "timings_s" in rep and rep["timings_s"]["hog@1x"] > 0
     assert "privacy audit: LEAK (exit 1)" in capsys.readouterr().out
+    # no face in the original: nothing proven, the audit is void (exit 3), said loudly
+    coffee = tmp_path / "coffee.png"
+    cv2.imwrite(str(coffee), skimage.data.coffee()[:, :, ::-1])
+    assert cli(str(coffee), str(coffee), "--out", str(tmp_path / "v"), *HOG) == 3
+    assert read_report(tmp_path / "v")["verdict"] == "VOID"
+    captured = capsys.readouterr()
+    assert "AUDIT VOID" in captured.out and "AUDIT VOID" in captured.err
     # usage / input errors: exit 2 with one line
     assert cli(str(img), str(tmp_path / "missing.png"), "--out", str(tmp_path / "e")) == 2
     assert cli(str(img), "--out", str(tmp_path / "e")) == 2  # neither DEID nor --run
