@@ -56,8 +56,8 @@ def models_dir() -> pathlib.Path:
     it: its ``__init__`` needs pkg_resources)."""
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
-        raise AuditError("face-recognition-models is not installed (pip install "
-                         "-r requirements/audit.txt)")
+        raise AuditError("face-recognition-models is not installed (the audit extra: "
+                         "pip install .[audit])")
     path = pathlib.Path(list(spec.submodule_search_locations)[0]) / "models"
     if not path.is_dir():
         raise AuditError(f"face-recognition-models has no models folder at {path}")
@@ -438,7 +438,11 @@ class FaceAuditor:
     """
 
     def __init__(self, config: AuditConfig | None = None) -> None:
-        import dlib
+        try:
+            import dlib
+        except ImportError:
+            raise AuditError("dlib is not installed (the audit extra: pip install .[audit])"
+                             ) from None
 
         self.config = cfg = config or AuditConfig()
         models = models_dir()
