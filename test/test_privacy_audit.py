@@ -203,6 +203,16 @@ def test_judge_shares_no_detector_with_the_deidentifier() -> None:
     assert not used, f"the de-identifier uses the judge's detectors: {sorted(used)}"
 
 
+def test_library_is_ros_free() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, emo_perception.audit.faces, emo_perception.cli.privacy_audit; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('rclpy', 'torch')]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=120)
+
+
 def test_config_errors() -> None:
     with pytest.raises(AuditError):
         AuditConfig(detectors=("hog", "sift"))
