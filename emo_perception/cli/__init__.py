@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "build-engines": ("build_engines", "build TensorRT engines from the ONNX models"),
     "train": ("train", "train a learned model on a standard dataset layout"),
     "qa-eval": ("qa_eval", "score a reasoning backend on hallucination / multiple-choice QA"),
+    "voice-audit": ("voice_audit", "voice anonymisers vs a speaker-verification attacker"),
     "privacy-audit": ("privacy_audit", "check de-identified media with independent face "
                       "detectors and face re-identification"),
     "make-scenes": ("make_scenes", "adversarial face scenes with exact ground truth (#11)"),

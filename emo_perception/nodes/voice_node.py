@@ -1,4 +1,5 @@
-"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (McAdams), voice
+"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (WORLD pseudo-voice or
+McAdams, ``voice.anonymiser_method``), voice
 activity, prosody and speech out. Raw audio is never republished.
 
 Recognition runs in the voice pipeline's background thread, so audio processing never
@@ -21,13 +22,31 @@ from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
 from emo_perception_msgs.msg import AudioChunk, Prosody, Speech, VoiceActivity
 
 VOICE_HELP = {
-    "anonymise": "publish McAdams-anonymised audio on voice/deid_audio",
+    "anonymise": "publish anonymised audio on voice/deid_audio",
+    "anonymiser_method": "'world' (WORLD resynthesis, new random pseudo-voice per utterance; "
+                         "see docs/voice.md for its measured EER) or 'mcadams'",
     "mcadams_alpha": "McAdams coefficient (0.8 classic; lower = stronger)",
-    "mcadams_random_alpha": "draw alpha from U(0.5, 0.9) once per session",
+    "mcadams_random_alpha": "McAdams: draw alpha from U(0.5, 0.9) for every utterance",
+    "world_f0_min_hz": "WORLD: lowest pseudo-speaker median F0 drawn per utterance",
+    "world_f0_max_hz": "WORLD: highest pseudo-speaker median F0 drawn per utterance",
+    "world_warp_min": "WORLD: smallest formant warp factor drawn per utterance",
+    "world_warp_max": "WORLD: largest formant warp factor drawn per utterance",
+    "world_block_ms": "WORLD: streaming block (latency = block + 60 ms context)",
+    "seed": "seed of the per-utterance anonymiser draws (-1 = fresh each session)",
+    "deterministic": "reproducible replays: with seed -1 the draws use seed 0",
     "vad_threshold": "speech probability threshold of silero VAD",
     "asr_enabled": "recognise speech (Whisper tiny.en by default)",
     "asr_model_path": "CTranslate2 Whisper folder ('' = the bundled tiny.en)",
     "asr_on_anonymised": "recognise the anonymised audio instead of the raw audio",
+}
+
+VOICE_RANGES = {
+    "mcadams_alpha": (0.05, 1.5),
+    "world_f0_min_hz": (50.0, 400.0),
+    "world_f0_max_hz": (50.0, 400.0),
+    "world_warp_min": (0.6, 1.0),
+    "world_warp_max": (1.0, 1.6),
+    "world_block_ms": (40.0, 1000.0),
 }
 
 
@@ -38,12 +57,14 @@ class VoiceNode(EmoNode):
         self.publish_raw_audio = bool(self.param(
             "publish_raw_audio", False,
             "IDENTIFYING: publish the raw voice on voice/deid_audio instead of the anonymised"))
-        self.cfg: VoiceConfig = self.declare_config("voice", VoiceConfig, VOICE_HELP)
+        self.cfg: VoiceConfig = self.declare_config("voice", VoiceConfig, VOICE_HELP,
+                                                   VOICE_RANGES)
         try:
             self.pipeline = VoicePipeline(self.cfg)
         except (FileNotFoundError, RuntimeError, ValueError) as exc:
             raise SystemExit(f"voice_node: {str(exc).splitlines()[0]}") from None
-        self.backend = "silero+mcadams" + ("+whisper" if self.cfg.asr_enabled else "")
+        self.backend = f"silero+{self.cfg.anonymiser_method}" + (
+            "+whisper" if self.cfg.asr_enabled else "")
         self._frame_id = "microphone"
         self._sequence = 0
         self._last_counters: dict[str, int] = {}
@@ -123,7 +144,9 @@ class VoiceNode(EmoNode):
     def diagnostic_values(self) -> dict[str, object]:
         values: dict[str, object] = dict(self.pipeline.counters.as_dict())
         values["asr_pending"] = self.pipeline.asr_pending
-        values["mcadams_alpha"] = f"{self.pipeline.alpha:.3f}"
+        values["anonymiser_method"] = self.cfg.anonymiser_method
+        for k, v in self.pipeline.anonymiser_state.items():
+            values[f"anonymiser_{k}"] = f"{v:.3f}" if isinstance(v, float) else v
         return values
 
     def destroy_node(self) -> None:

@@ -7,6 +7,10 @@ frame's residual through the original inverse filter is resynthesised through th
 all-pole filter, scaled to the input frame's energy, windowed again and overlap-added.
 Frames are independent, so the streaming transform (which batches whatever frames a chunk
 completes) equals the offline one.
+
+With ``random_alpha`` a new alpha is drawn from U(0.5, 0.9) for every utterance (a voiced
+frame after ``redraw_silence_ms`` of silent frames starts one), from the generator the caller
+passes (one per session; seeded for reproducible replays).
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ class McAdamsConfig:
     """Parameters of the transform (flat fields, usable as ROS parameters)."""
 
     alpha: float = 0.8  # McAdams coefficient; 1.0 leaves formants where they are
-    random_alpha: bool = False  # draw alpha once per session from U(0.5, 0.9)
-    seed: int = -1  # seed for random_alpha; -1 = nondeterministic
+    random_alpha: bool = False  # draw alpha from U(0.5, 0.9) for every utterance
+    seed: int = -1  # seed for random_alpha when no generator is passed; -1 = nondeterministic
     frame_ms: float = 20.0
     hop_ms: float = 10.0
     lpc_order: int = 20
+    redraw_silence_ms: float = 300.0  # silence that ends an utterance (random_alpha)
+    silence_db: float = -45.0  # frames quieter than this (dBFS) count as silence
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha <= 1.5:
@@ -41,11 +47,14 @@ class McAdamsConfig:
             raise ValueError(f"lpc_order must be in [2, 60], got {self.lpc_order}")
 
     def session_alpha(self) -> float:
-        """The alpha this session uses (drawn once when ``random_alpha`` is set)."""
+        """The first alpha a stream built without a generator uses (``alpha``, or the first
+        draw from ``seed`` when ``random_alpha`` is set)."""
         if not self.random_alpha:
             return float(self.alpha)
-        rng = np.random.default_rng(None if self.seed < 0 else self.seed)
-        return float(rng.uniform(*ALPHA_RANGE))
+        return float(self.generator().uniform(*ALPHA_RANGE))
+
+    def generator(self) -> np.random.Generator:
+        return np.random.default_rng(None if self.seed < 0 else self.seed)
 
 
 def _frame_sizes(cfg: McAdamsConfig, sample_rate: int) -> tuple[int, int]:
@@ -127,11 +136,16 @@ def transform_frames(frames: np.ndarray, alpha: float, order: int) -> np.ndarray
     return out
 
 
-def anonymise(samples: np.ndarray, sample_rate: int, alpha: float = 0.8,
-              config: McAdamsConfig | None = None) -> np.ndarray:
-    """Offline (whole-signal) McAdams transform; output has the input's length."""
-    cfg = config or McAdamsConfig(alpha=alpha)
-    stream = McAdamsStream(cfg, sample_rate, alpha=alpha)
+def anonymise(samples: np.ndarray, sample_rate: int, alpha: float | None = None,
+              config: McAdamsConfig | None = None,
+              rng: np.random.Generator | None = None) -> np.ndarray:
+    """Offline (whole-signal) McAdams transform; output has the input's length.
+
+    ``alpha`` given: that fixed alpha. Otherwise the config's (``config.alpha``, or per
+    utterance draws with ``config.random_alpha``); no config and no alpha: 0.8.
+    """
+    cfg = config or McAdamsConfig(alpha=0.8 if alpha is None else alpha)
+    stream = McAdamsStream(cfg, sample_rate, alpha=alpha, rng=rng)
     head = stream.process(samples)
     return np.concatenate([head, stream.flush()])
 
@@ -144,11 +158,22 @@ class McAdamsStream:
     """
 
     def __init__(self, config: McAdamsConfig, sample_rate: int,
-                 alpha: float | None = None) -> None:
+                 alpha: float | None = None, rng: np.random.Generator | None = None) -> None:
         self.config = config
         self.sample_rate = int(sample_rate)
-        self.alpha = config.session_alpha() if alpha is None else float(alpha)
+        # A fixed alpha (argument, or the config's without random_alpha), or per-utterance
+        # draws from ``rng`` (default: a generator seeded from ``config.seed``).
+        self.random = alpha is None and config.random_alpha
+        self.rng = rng if rng is not None else config.generator()
+        self.alpha = float(alpha) if alpha is not None else float(config.alpha)
+        if self.random:
+            self.alpha = float(self.rng.uniform(*ALPHA_RANGE))
+        self.utterances = 1 if self.random else 0
+        self._silent_frames = 0
+        self._started = False  # a voiced frame has been seen since the last draw
         self.frame, self.hop = _frame_sizes(config, self.sample_rate)
+        self._redraw_frames = max(1, int(round(config.redraw_silence_ms / config.hop_ms)))
+        self._silence_energy = self.frame * 0.5 * 10 ** (config.silence_db / 10.0)
         self.window = _sqrt_hann(self.frame)
         self._buf = np.zeros(self.hop)  # unconsumed input, starting at the next frame
         self._tail = np.zeros(self.hop)  # overlap-add carry into the next hop
@@ -167,7 +192,18 @@ class McAdamsStream:
             return np.zeros(0)
         idx = np.arange(n_frames)[:, None] * self.hop + np.arange(self.frame)[None, :]
         frames = self._buf[idx] * self.window
-        syn = transform_frames(frames, self.alpha, self.config.lpc_order) * self.window
+        if self.random:
+            syn = np.empty_like(frames)
+            alphas = self._frame_alphas(frames)
+            start = 0
+            for k in range(1, n_frames + 1):  # one call per run of equal alpha
+                if k == n_frames or alphas[k] != alphas[start]:
+                    syn[start:k] = transform_frames(frames[start:k], alphas[start],
+                                                    self.config.lpc_order)
+                    start = k
+            syn *= self.window
+        else:
+            syn = transform_frames(frames, self.alpha, self.config.lpc_order) * self.window
         out = np.empty(n_frames * self.hop)
         tail = self._tail
         for k in range(n_frames):
@@ -179,6 +215,22 @@ class McAdamsStream:
             cut = min(self._skip, len(out))
             out = out[cut:]
             self._skip -= cut
+        return out
+
+    def _frame_alphas(self, frames: np.ndarray) -> np.ndarray:
+        """Alpha of every frame; a voiced frame after enough silent ones draws a new one."""
+        energy = np.sum(frames * frames, axis=1)  # windowed: mean of sqrt-Hann^2 is 0.5
+        out = np.empty(len(frames))
+        for k, e in enumerate(energy):
+            if e < self._silence_energy:
+                self._silent_frames += 1
+            else:
+                if self._started and self._silent_frames >= self._redraw_frames:
+                    self.alpha = float(self.rng.uniform(*ALPHA_RANGE))
+                    self.utterances += 1
+                self._started = True
+                self._silent_frames = 0
+            out[k] = self.alpha
         return out
 
     def process(self, samples: np.ndarray) -> np.ndarray:
@@ -199,4 +251,5 @@ class McAdamsStream:
         self._tail = np.zeros(self.hop)
         self._skip = self.hop
         self._n_in = self._n_out = 0
+        self._silent_frames = self._redraw_frames  # the next stream is a new utterance
         return out.astype(np.float32)

@@ -21,11 +21,13 @@ import numpy as np
 from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
 from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
 from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
+from emo_perception.voice.world_anon import WorldAnonConfig, WorldAnonStream
 from emo_perception.voice.prosody import ProsodyConfig, ProsodyFeatures, ProsodyWindower
 from emo_perception.voice.vad import ActivityUpdate, SileroVad, SpeechSegment, VadConfig
 
 SAMPLE_RATE = 16000
 MAX_INPUT_RATE = 384000
+ANONYMISER_METHODS = ("world", "mcadams")
 
 
 @dataclass
@@ -33,9 +35,16 @@ class VoiceConfig:
     """All voice settings as flat fields (names mirror the voice node's ROS parameters)."""
 
     anonymise: bool = True
+    anonymiser_method: str = "world"  # "world" (pseudo-voice per utterance) or "mcadams"
     mcadams_alpha: float = 0.8
-    mcadams_random_alpha: bool = False
-    seed: int = -1  # -1 = nondeterministic random alpha
+    mcadams_random_alpha: bool = False  # new alpha ~ U(0.5, 0.9) for every utterance
+    world_f0_min_hz: float = 95.0  # pseudo-speaker median F0 drawn per utterance from
+    world_f0_max_hz: float = 230.0  # [min, max] (log-uniform)
+    world_warp_min: float = 0.7  # formant warp factor drawn per utterance from
+    world_warp_max: float = 1.4  # [min, max] (log-uniform)
+    world_block_ms: float = 160.0  # streaming block; latency is block + 60 ms context
+    seed: int = -1  # per-utterance draws; -1 = nondeterministic (unless deterministic)
+    deterministic: bool = False  # reproducible replays: seed -1 then means seed 0
     vad_model_path: str = ""
     vad_threshold: float = 0.5
     vad_min_silence_ms: float = 200.0
@@ -64,8 +73,12 @@ class VoiceConfig:
             raise ValueError(f"clip_level must be in (0, 1], got {self.clip_level}")
         if self.stamp_jump_s <= 0:
             raise ValueError(f"stamp_jump_s must be > 0, got {self.stamp_jump_s}")
+        if self.anonymiser_method not in ANONYMISER_METHODS:
+            raise ValueError(f"anonymiser_method must be one of {ANONYMISER_METHODS}, got "
+                             f"{self.anonymiser_method!r}")
         # Building the stage configs validates their fields with their own messages.
         self.mcadams_config()
+        self.world_config()
         self.vad_config()
         self.prosody_config()
         self.asr_config()
@@ -73,6 +86,18 @@ class VoiceConfig:
     def mcadams_config(self) -> McAdamsConfig:
         return McAdamsConfig(alpha=self.mcadams_alpha, random_alpha=self.mcadams_random_alpha,
                              seed=self.seed)
+
+    def world_config(self) -> WorldAnonConfig:
+        return WorldAnonConfig(f0_target_min_hz=self.world_f0_min_hz,
+                               f0_target_max_hz=self.world_f0_max_hz,
+                               warp_min=self.world_warp_min, warp_max=self.world_warp_max,
+                               block_ms=self.world_block_ms)
+
+    def session_seed(self) -> int | None:
+        """Seed of the session generator for per-utterance draws (None = fresh entropy)."""
+        if self.seed >= 0:
+            return self.seed
+        return 0 if self.deterministic else None
 
     def vad_config(self) -> VadConfig:
         return VadConfig(model_path=self.vad_model_path, threshold=self.vad_threshold,
@@ -168,6 +193,14 @@ class _History:
         return np.concatenate(self._parts)[max(0, a - first):max(0, b - first)]
 
 
+def make_anonymiser_stream(config: VoiceConfig) -> McAdamsStream | WorldAnonStream:
+    """The configured anonymiser at 16 kHz, drawing from one session generator."""
+    rng = np.random.default_rng(config.session_seed())
+    if config.anonymiser_method == "mcadams":
+        return McAdamsStream(config.mcadams_config(), SAMPLE_RATE, rng=rng)
+    return WorldAnonStream(config.world_config(), SAMPLE_RATE, rng=rng)
+
+
 class VoicePipeline:
     """Streaming voice chain; one instance per audio stream."""
 
@@ -176,10 +209,7 @@ class VoicePipeline:
         self.config = config or VoiceConfig()
         self.counters = VoiceCounters()
         self._vad = SileroVad(self.config.vad_config())
-        mc = self.config.mcadams_config()
-        self.alpha = mc.session_alpha()
-        self._anon = McAdamsStream(mc, SAMPLE_RATE, alpha=self.alpha) \
-            if self.config.anonymise else None
+        self._anon = make_anonymiser_stream(self.config) if self.config.anonymise else None
         self._prosody_cfg = self.config.prosody_config()
         self._windows = ProsodyWindower(self._prosody_cfg, SAMPLE_RATE)
         asr_cfg = self.config.asr_config()
@@ -195,6 +225,26 @@ class VoicePipeline:
         self._raw = _History(hist_len)
         self._anon_hist = _History(hist_len)
         self._asr_cursor: float | None = None  # open segment recognised up to here
+
+    @property
+    def alpha(self) -> float:
+        """McAdams: the current alpha (per utterance with random alpha); WORLD: NaN."""
+        if isinstance(self._anon, McAdamsStream):
+            return self._anon.alpha
+        if self._anon is None and self.config.anonymiser_method == "mcadams":
+            return float(self.config.mcadams_alpha)
+        return float("nan")
+
+    @property
+    def anonymiser_state(self) -> dict[str, float]:
+        """What the anonymiser currently uses (diagnostics; never the speaker's values)."""
+        a = self._anon
+        if isinstance(a, WorldAnonStream):
+            return {"utterances": a.utterances, "target_f0_hz": a.target_f0,
+                    "formant_warp": a.beta}
+        if isinstance(a, McAdamsStream):
+            return {"utterances": a.utterances, "alpha": a.alpha}
+        return {}
 
     @property
     def asr_pending(self) -> int:

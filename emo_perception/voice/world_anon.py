@@ -6,8 +6,12 @@ CheapTrick for the spectral envelope, D4C for aperiodicity) and resynthesised wi
     is a pseudo-speaker median F0 drawn per utterance and ``reference`` is the running
     (log-domain) median of the speaker's own F0. Pitch level, a strong speaker cue, is
     replaced; pitch movement in semitones (intonation, what emotion needs) is kept exactly;
-  * a frequency-warped spectral envelope sp'(f) = sp(f / beta) (vocal-tract-length
-    warping): every formant moves by the factor ``beta`` drawn per utterance;
+  * a normalised, then frequency-warped spectral envelope. Normalisation: the running mean
+    of the log envelope over voiced frames (the speaker's long-term timbre, and the
+    microphone's colouring) is replaced by a fixed generic curve (flat to 500 Hz, then
+    -6 dB per octave), like cepstral mean normalisation; what is left is the phonetic
+    detail. Warp: sp'(f) = sp(f / beta) (vocal-tract-length warping), every formant moves by
+    the factor ``beta`` drawn per utterance;
   * the original aperiodicity (breathiness, voicing) and the original timing.
 The two factors are drawn from wide ranges for every utterance, so the same speaker gets a
 different pseudo-voice each time: an attacker who anonymises its own enrolment speech with
@@ -45,9 +49,9 @@ class WorldAnonConfig:
         "lowest pseudo-speaker median F0 drawn per utterance", 50.0, 400.0))
     f0_target_max_hz: float = field(default=230.0, metadata=_meta(
         "highest pseudo-speaker median F0 drawn per utterance", 50.0, 400.0))
-    warp_min: float = field(default=0.83, metadata=_meta(
+    warp_min: float = field(default=0.7, metadata=_meta(
         "smallest formant (envelope frequency) warp factor drawn per utterance", 0.6, 1.0))
-    warp_max: float = field(default=1.2, metadata=_meta(
+    warp_max: float = field(default=1.4, metadata=_meta(
         "largest formant warp factor drawn per utterance", 1.0, 1.6))
     block_ms: float = field(default=160.0, metadata=_meta(
         "streaming block; latency is block_ms + context_ms", 40.0, 1000.0))
@@ -55,6 +59,8 @@ class WorldAnonConfig:
         "analysis context each side of a block", 20.0, 200.0))
     crossfade_ms: float = field(default=20.0, metadata=_meta(
         "cross-fade between resynthesised blocks", 5.0, 60.0))
+    normalise_envelope: bool = field(default=True, metadata=_meta(
+        "replace the speaker's long-term envelope by a generic curve"))
     redraw_silence_ms: float = field(default=300.0, metadata=_meta(
         "silence that ends an utterance (new pseudo-voice after it)", 50.0, 5000.0))
     silence_db: float = field(default=-45.0, metadata=_meta(
@@ -137,6 +143,9 @@ class WorldAnonStream:
         self.target_f0 = float("nan")
         self._ref_logf0: float | None = None
         self._ref_n = 0
+        self._mu_env: np.ndarray | None = None  # running mean log envelope (voiced frames)
+        self._mu_n = 0
+        self._generic: np.ndarray | None = None
         self._reset_stream()
 
     def _reset_stream(self) -> None:
@@ -196,7 +205,8 @@ class WorldAnonStream:
         if self._ref_logf0 is not None and math.isfinite(self.target_f0):
             self.f0_factor = self.target_f0 / math.exp(self._ref_logf0)
         f0n = np.where(f0 > 0, np.clip(f0 * self.f0_factor, 40.0, 700.0), 0.0)
-        spn = warp_envelope(sp, self.beta) if self.beta != 1.0 else sp
+        spn = self._normalise(sp, f0, a, b) if c.normalise_envelope else sp
+        spn = warp_envelope(spn, self.beta) if self.beta != 1.0 else spn
         y = self._pw.synthesize(f0n, spn, ap, self.sample_rate, c.frame_period_ms)
         if len(y) < len(seg):
             y = np.concatenate([y, np.zeros(len(seg) - len(y))])
@@ -204,6 +214,28 @@ class WorldAnonStream:
         piece[:2 * self.xfade] *= self._ramp_in
         piece[-2 * self.xfade:] *= self._ramp_out
         return piece
+
+    def _normalise(self, sp: np.ndarray, f0: np.ndarray, a: int, b: int) -> np.ndarray:
+        """Swap the running mean log envelope (voiced frames of this block's core update it)
+        for the generic curve at the same mean level."""
+        logsp = np.log(sp + 1e-20)
+        core = logsp[a:b][f0[a:b] > 0]
+        if len(core):
+            m = core.mean(axis=0)
+            if self._mu_env is None:
+                self._mu_env, self._mu_n = m, len(core)
+            else:
+                w = len(core) / (self._mu_n + len(core))
+                self._mu_env = self._mu_env + w * (m - self._mu_env)
+                self._mu_n = min(self._mu_n + len(core), 2000)
+        if self._mu_env is None:
+            return sp
+        if self._generic is None:
+            freqs = np.arange(sp.shape[1]) * (self.sample_rate / 2) / (sp.shape[1] - 1)
+            g = -math.log(10) * 0.6 * np.log2(np.maximum(freqs, 500.0) / 500.0)
+            self._generic = g - g.mean()
+        shift = self._generic + self._mu_env.mean() - self._mu_env
+        return np.ascontiguousarray(np.exp(logsp + shift[None, :]))
 
     def _run(self) -> np.ndarray:
         seg_len = self.block + 2 * self.context
