@@ -206,7 +206,8 @@ def test_llm_answers_qa_items(smol, repo_root):
     cfg = ReasoningConfig(backend="transformers", pep=False, max_new_tokens=TOKENS)
     report = evaluate(one_pair(repo_root), LLMAnswerer(smol, cfg))
     assert report["binary_items"] == 2 and report["pairs"] == 1
-    assert all(r["pred"] in ("yes", "no") for r in report["binary"])
+    assert all(r["pred"] in ("yes", "no", "undecided") for r in report["binary"])
+    assert all((r["pred"] == "undecided") == r["undecided"] for r in report["binary"])
     assert report["pair_accuracy"] in (0.0, 1.0)
 
 

@@ -33,10 +33,10 @@ from emo_perception.reasoning.tables import (
     GESTURE_KNOWLEDGE, canonical_gesture, emfacs_variants, fold_label,
 )
 
-# Undecided binary items are answered "no": asserting an unverified statement is the
-# hallucination we measure, so the default must not be "yes". Counted separately.
-DEFAULT_BINARY = "no"
-DEFAULT_CHOICE = 0
+# Undecided items are scored as wrong answers (issue 16): they get a prediction that
+# matches no answer, so "undecided" can never be right by luck, and they are counted.
+DEFAULT_BINARY = "undecided"
+DEFAULT_CHOICE = -1
 
 
 @dataclass
