@@ -129,7 +129,8 @@ def test_offline_writes_the_transcript_and_text_evidence(tmp_path) -> None:
     audio, truth = conversation([(SENTENCES[0], "en-us")], gap_s=0.5)
     wav = tmp_path / "one.wav"
     wavfile.write(str(wav), SR, (audio * 32767).astype(np.int16))
-    report = process_audio(wav, tmp_path / "out", VoiceConfig(seed=3, mcadams_random_alpha=True))
+    report = process_audio(wav, tmp_path / "out", VoiceConfig(
+        seed=3, anonymiser_method="mcadams", mcadams_random_alpha=True))
     assert 0.5 <= report.alpha <= 0.9
     assert word_error_rate(truth[0].text, report.transcript) <= 0.3, report.transcript
     text = [e for e in report.evidence if e.modality == "text"]

@@ -42,7 +42,7 @@ def _no_asr(**kw) -> VoiceConfig:
 def test_pipeline_resamples_and_keeps_the_stream_clock(dialogue) -> None:
     audio, truth = dialogue
     x48 = resample_poly(audio, 3, 1).astype(np.float32)
-    pipe = VoicePipeline(_no_asr())
+    pipe = VoicePipeline(_no_asr(anonymiser_method="mcadams"))
     outs = [pipe.process(x48[i:i + 4800], 48000, 100.0 + i / 48000)
             for i in range(0, len(x48), 4800)]
     outs.append(pipe.flush())

@@ -12,7 +12,7 @@ CheapTrick for the spectral envelope, D4C for aperiodicity) and resynthesised wi
     -6 dB per octave), like cepstral mean normalisation; what is left is the phonetic
     detail. Warp: sp'(f) = sp(f / beta) (vocal-tract-length warping), every formant moves by
     the factor ``beta`` drawn per utterance;
-  * the original aperiodicity (breathiness, voicing) and the original timing.
+  * the original aperiodicity (breathiness, voicing), timing and per-frame energy.
 The two factors are drawn from wide ranges for every utterance, so the same speaker gets a
 different pseudo-voice each time: an attacker who anonymises its own enrolment speech with
 this public transform (the VoicePrivacy "lazy-informed" attacker) cannot reproduce the
@@ -207,6 +207,9 @@ class WorldAnonStream:
         f0n = np.where(f0 > 0, np.clip(f0 * self.f0_factor, 40.0, 700.0), 0.0)
         spn = self._normalise(sp, f0, a, b) if c.normalise_envelope else sp
         spn = warp_envelope(spn, self.beta) if self.beta != 1.0 else spn
+        # Each frame keeps its original energy: the loudness envelope (a prosodic cue) stays.
+        spn = np.ascontiguousarray(spn * (sp.sum(axis=1) / np.maximum(spn.sum(axis=1), 1e-30))
+                                   [:, None])
         y = self._pw.synthesize(f0n, spn, ap, self.sample_rate, c.frame_period_ms)
         if len(y) < len(seg):
             y = np.concatenate([y, np.zeros(len(seg) - len(y))])
