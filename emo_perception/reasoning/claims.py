@@ -44,8 +44,9 @@ CONTENT_THRESHOLD = 0.45  # cosine similarity of a topic to a transcript sentenc
 class When:
     """A time qualifier. ``kind``: within | after | before | throughout | order.
 
-    ``start``/``end`` are seconds from the window start, or fractions of the window when
-    ``fraction`` is set; ``absolute`` marks numbers that may be source-clock times."""
+    ``start``/``end`` are seconds from the window start (or source-clock seconds inside
+    the window's span, see :func:`_abs_time`), or fractions of the window when
+    ``fraction`` is set; a negative ``start`` counts back from the window end."""
 
     kind: str
     start: float = math.nan
@@ -305,7 +306,8 @@ NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "s
                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3}
 _NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
 STOP = frozenset("""a an the this that these those person persons people individual
-participant speaker subject someone something anything he she they them their his her its it is are was were be
+participant speaker subject someone something anything he she they them their his her its
+it is are was were be
 been being do does did has have had at some point any whether would you say describe call
 true really of in on to with and or while as by for from there here what which who whom
 show shows showed shown display displays displayed look looks looked appear appears appeared
@@ -492,7 +494,8 @@ class ClaimReader:
                                 ("voice",), number=float(m.group(2)), text=clause))
             spans.append(m.span())
         # quotes
-        for m in re.finditer(r"[\"“]([^\"”]{2,})[\"”]|(?<![a-z])'([^']{2,}?)'(?![a-z])", text):
+        quote_rx = r"[\"“]([^\"”]{2,})[\"”]|(?<![a-z])'([^']{2,}?)'(?![a-z])"
+        for m in re.finditer(quote_rx, text):
             q = (m.group(1) or m.group(2)).strip()
             if _looks_like_quote(text, m.start()):
                 claims.append(Claim("quote", q, neg(m.start()), ("text",), text=clause))

@@ -78,7 +78,7 @@ class HallucinationGuard:
         from emo_perception.reasoning.claims import SUPPORTED, ClaimReader, check_claims
 
         reader = ClaimReader()
-        ctx = self._context(result, window)
+        ctx = self.context(window)
         flags = list(result.flags)
         kept_cues, rejected = list(result.cues), list(result.rejected_cues)
         records: list[dict[str, str]] = []
@@ -118,7 +118,8 @@ class HallucinationGuard:
                        rationale=rationale if removed else result.rationale,
                        removed_rationale=removed, claims=records)
 
-    def _context(self, result: ReasoningResult, window: EvidenceWindow):
+    def context(self, window: EvidenceWindow):
+        """What claim checking needs: thresholds and the knowledge reading of the window."""
         from emo_perception.reasoning.claims import CheckContext
         from emo_perception.reasoning.knowledge import KnowledgeReasoner
 

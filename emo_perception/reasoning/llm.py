@@ -113,7 +113,7 @@ class LLMReasoner:
         ok, bad = [], []
         for cue in extract_cues(explanation):
             (ok if self.guard.match(cue, items) else bad).append(cue.name)
-        ctx = self.guard._context(self.fallback.reason(window), window)
+        ctx = self.guard.context(window)
         for v in check_claims(ClaimReader().read(explanation).claims, window, ctx):
             if v.claim.kind in ("action_unit", "gesture") and v.claim.via == "rule" and \
                     v.claim.value in ok + bad:
