@@ -52,7 +52,7 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
 
     from emo_perception.voice.asr import AsrConfig, WhisperAsr
     from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
-    from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
+    from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline, make_anonymiser_stream
     from emo_perception.voice.prosody import ProsodyConfig, ProsodyWindower
     from emo_perception.voice.vad import SileroVad, VadConfig
 
@@ -81,11 +81,13 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
                     vad.process(c)
             record("vad", _timed(run_vad, repeats), dur)
 
-            def run_anon(s: McAdamsStream) -> None:
+            def run_anon(s) -> None:
                 for c in chunks:
                     s.process(c)
                 s.flush()
             record("anonymisation", _timed(
+                run_anon, repeats, lambda: make_anonymiser_stream(VoiceConfig(seed=0))), dur)
+            record("anonymisation_mcadams", _timed(
                 run_anon, repeats, lambda: McAdamsStream(McAdamsConfig(), SAMPLE_RATE)), dur)
 
             def run_prosody(w: ProsodyWindower) -> None:
@@ -135,9 +137,11 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
 
 def format_markdown(res: dict[str, Any]) -> str:
     """The result as a markdown table (docs/benchmarks.md, Voice section)."""
-    names = {"vad": "VAD (silero ONNX)", "anonymisation": "McAdams anonymisation",
+    names = {"vad": "VAD (silero ONNX)",
+             "anonymisation": "Anonymisation, default (WORLD pseudo-voice, 160 ms blocks)",
+             "anonymisation_mcadams": "Anonymisation, McAdams α 0.8",
              "prosody": "Prosody (windows + segments)",
-             "chain_16k": "Chain VAD+anon+prosody, 16 kHz in",
+             "chain_16k": "Chain VAD+anon (WORLD)+prosody, 16 kHz in",
              "chain_48k": "Chain VAD+anon+prosody, 48 kHz in (+ resampling)",
              "asr": "ASR faster-whisper tiny.en int8 (per audio s)",
              "asr_per_speech_s": "ASR (per second of speech)"}

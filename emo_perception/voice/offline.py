@@ -2,8 +2,8 @@
 
 ``process_audio`` runs the streaming chain over the whole recording (fast as possible) and
 writes into ``out_dir``:
-  voice_anonymised.wav   McAdams-anonymised audio, 16 kHz mono 16-bit (raw audio is never
-                         written)
+  voice_anonymised.wav   anonymised audio (``anonymiser_method``: WORLD pseudo-voice or
+                         McAdams), 16 kHz mono 16-bit (raw audio is never written)
   voice_segments.json    speech segments with their prosody
   voice_prosody.json     sliding-window prosody
   voice_transcript.json  recognised text per segment (empty list when ASR is off)
@@ -46,7 +46,8 @@ class VoiceReport:
 
     source: str
     duration_s: float
-    alpha: float
+    alpha: float  # McAdams alpha at the end (NaN for WORLD)
+    anonymiser: dict[str, Any] = field(default_factory=dict)
     segments: list[SegmentReport] = field(default_factory=list)
     windows: list[ProsodyFeatures] = field(default_factory=list)
     speech: list[SpeechResult] = field(default_factory=list)
@@ -60,10 +61,12 @@ class VoiceReport:
 
     def summary(self) -> dict[str, Any]:
         """A small JSON-ready summary for ``process``'s summary file."""
-        return {"source": self.source, "duration_s": self.duration_s, "alpha": self.alpha,
-                "segments": len(self.segments), "transcript": self.transcript,
-                "speech_s": sum(s.segment.duration for s in self.segments),
-                "counters": self.counters.as_dict(), "files": dict(self.files)}
+        return _json_safe({
+            "source": self.source, "duration_s": self.duration_s, "alpha": self.alpha,
+            "anonymiser": self.anonymiser, "segments": len(self.segments),
+            "transcript": self.transcript,
+            "speech_s": sum(s.segment.duration for s in self.segments),
+            "counters": self.counters.as_dict(), "files": dict(self.files)})
 
 
 def _json_safe(obj: Any) -> Any:
@@ -152,6 +155,9 @@ def process_audio(path_or_video: str | pathlib.Path, out_dir: str | pathlib.Path
     report.speech += pipe.poll_speech()
     report.speech.sort(key=lambda r: r.start)
     report.counters = pipe.counters
+    report.alpha = pipe.alpha
+    report.anonymiser = {"method": cfg.anonymiser_method if cfg.anonymise else "none",
+                         **pipe.anonymiser_state}
     report.evidence = voice_evidence(report.segments, report.speech)
     if cfg.anonymise:
         wav = out / "voice_anonymised.wav"
