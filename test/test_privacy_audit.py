@@ -192,6 +192,29 @@ def test_lone_weak_detections_are_not_faces(hog_auditor) -> None:
     assert r.to_json()["totals"]["weak_candidates_not_audited"] >= 1
 
 
+def test_cascade_only_candidates_need_a_second_opinion(auditor, untouched) -> None:
+    # In sample1 (960 px) Haar alt2 fires at 1x and 2x on a sleeve badge; left unmasked
+    # by a good de-identifier it was a false leak. One cascade alone (at any number of
+    # scales) must be confirmed by dlib HOG on an upsampled crop; a real face passes.
+    from emo_perception.audit.faces import Detection
+
+    img = group_photo(1)
+    badge = (736, 286, 798, 348)
+    assert auditor.verify(img, badge) == []
+    face = boxes_of(untouched, 2)[0]
+    assert auditor.verify(img, face) == ["hog@crop"]
+    weak: list = []
+    merged = auditor.merge([Detection("haar", 1, badge), Detection("haar", 2, badge)],
+                           weak, img)
+    assert merged == [] and weak == [badge]
+    merged = auditor.merge([Detection("haar", 1, face), Detection("haar", 2, face)],
+                           None, img)
+    assert merged == [(face, ["haar@1x", "haar@2x", "hog@crop"])]
+    # two cascade families agreeing need no second opinion
+    assert auditor.merge([Detection("haar", 1, badge), Detection("profile", 1, badge)]
+                         ) == [(badge, ["haar@1x", "profile@1x"])]
+
+
 def test_judge_shares_no_detector_with_the_deidentifier() -> None:
     # Independence is the point: if the de-identifier ever adopts one of the judge's
     # detectors, the audit of that detector's blind spots is no longer independent.

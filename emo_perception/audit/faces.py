@@ -448,6 +448,7 @@ class FaceAuditor:
         models = models_dir()
         self._dlib = dlib
         self._hog = dlib.get_frontal_face_detector() if "hog" in cfg.detectors else None
+        self._verifier_hog = self._hog or dlib.get_frontal_face_detector()
         self._cnn = dlib.cnn_face_detection_model_v1(
             str(models / "mmod_human_face_detector.dat")) if "cnn" in cfg.detectors else None
         self._haar = self._cascade("haarcascade_frontalface_alt2.xml") \
@@ -546,12 +547,17 @@ class FaceAuditor:
                 found.append(Detection(name, scale, _clip(box, w, h)))
         return found
 
-    def merge(self, detections: Sequence[Detection], weak: list[Box] | None = None
-              ) -> list[tuple[Box, list[str]]]:
+    def merge(self, detections: Sequence[Detection], weak: list[Box] | None = None,
+              bgr: np.ndarray | None = None) -> list[tuple[Box, list[str]]]:
         """Group detections of the same face; the box is the median box of the most
         trusted detector in the group (cnn > hog > haar > profile). A group is a face when
         ``min_votes`` distinct detector@scale labels found it, or a dlib detector did with
-        a score >= ``lone_min_score``; the other groups are appended to ``weak``."""
+        a score >= ``lone_min_score``; the other groups are appended to ``weak``.
+
+        Groups found by one cascade only (``haar`` at 1x and 2x see the same textures)
+        must, with ``bgr`` given, be confirmed by dlib on an upsampled crop
+        (:meth:`verify`, labels ``hog@crop`` / ``cnn@crop``); without ``bgr`` they are
+        weak."""
         prio = {"cnn": 0, "hog": 1, "haar": 2, "profile": 3}
         groups: list[list[Detection]] = []
         # Sorted fully (cascades may return their boxes in any order across threads).
@@ -566,21 +572,54 @@ class FaceAuditor:
         for g in groups:
             labels = sorted({d.label for d in g})
             strong = max((d.score for d in g if d.detector in ("hog", "cnn")), default=None)
-            if len(labels) < self.config.min_votes and (
-                    strong is None or strong < self.config.lone_min_score):
-                if weak is not None:
-                    weak.append(g[0].box)
-                continue
             best = np.array([d.box for d in g if d.detector == g[0].detector])
             box = tuple(int(v) for v in np.median(best, axis=0).round())
+            ok = len(labels) >= self.config.min_votes or (
+                strong is not None and strong >= self.config.lone_min_score)
+            if ok and strong is None and len({d.detector for d in g}) < 2:
+                confirmed = self.verify(bgr, box) if bgr is not None else []
+                labels = sorted(labels + confirmed)
+                ok = bool(confirmed)
+            if not ok:
+                if weak is not None:
+                    weak.append(box)
+                continue
             faces.append((box, labels))
         return faces
 
+    def verify(self, bgr: np.ndarray, box: Box) -> list[str]:
+        """dlib detectors on a crop around ``box`` upsampled so the face is ~160 px:
+        ``["hog@crop"]`` and/or ``["cnn@crop"]`` when they find a face there."""
+        t0 = time.perf_counter()
+        h, w = bgr.shape[:2]
+        x0, y0, x1, y1 = expand(box, 0.5, w, h)
+        f = 160.0 / max(1, min(box[2] - box[0], box[3] - box[1]))
+        crop = cv2.resize(np.ascontiguousarray(bgr[y0:y1, x0:x1, ::-1]), None, fx=f, fy=f,
+                          interpolation=cv2.INTER_LINEAR if f > 1 else cv2.INTER_AREA)
+        crop = np.ascontiguousarray(crop)
+        local = tuple(int(round(v)) for v in ((box[0] - x0) * f, (box[1] - y0) * f,
+                                              (box[2] - x0) * f, (box[3] - y0) * f))
+        found = []
+        least = self.config.lone_min_score  # a patch upsampled to face size can score ~0.1
+        rects_, scores, _ = self._verifier_hog.run(crop, 0, 0.0)
+        rects = [(r.left(), r.top(), r.right() + 1, r.bottom() + 1)
+                 for r, sc in zip(rects_, scores) if sc >= least]
+        if any(same_face(local, r, self.config.merge_iou) for r in rects):
+            found.append("hog@crop")
+        if self._cnn is not None:
+            rects = [(d.rect.left(), d.rect.top(), d.rect.right() + 1, d.rect.bottom() + 1)
+                     for d in self._cnn(crop, 0) if d.confidence >= least]
+            if any(same_face(local, r, self.config.merge_iou) for r in rects):
+                found.append("cnn@crop")
+        self._tick("verify", t0)
+        return found
+
     def find_faces(self, bgr: np.ndarray) -> list[AuditFace]:
         """Faces in one frame, merged across detectors (no verdict yet)."""
+        bgr = _as_bgr(bgr, "image")
         return [AuditFace(frame=-1, name="", box=box, detectors=labels,
                           threshold=self.config.match_threshold)
-                for box, labels in self.merge(self.detect(bgr))]
+                for box, labels in self.merge(self.detect(bgr), None, bgr)]
 
     # -- re-identification -------------------------------------------------------------
     def _landmarks(self, rgb: np.ndarray, box: Box) -> Any:
@@ -635,7 +674,7 @@ class FaceAuditor:
         if cached is None:
             t0 = time.perf_counter()
             weak: list[Box] = []
-            found = self.merge(self.detect(original), weak)
+            found = self.merge(self.detect(original), weak, original)
             self._tick("before", t0)
         else:  # the same original again (e.g. one benchmark set, several de-identifiers)
             self._cache.move_to_end(key)
