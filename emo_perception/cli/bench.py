@@ -59,6 +59,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--node-set: run these nodes in one process (repeatable)")
     parser.add_argument("--container-executor", choices=("single", "events"),
                         help="--node-set: executor of container processes")
+    parser.add_argument("--privacy", action="store_true",
+                        help="de-identification in every mode and deface on the frozen "
+                             "adversarial scene set, judged by the privacy audit and the "
+                             "scenes' ground truth")
+    parser.add_argument("--preset", choices=("ci", "bench"), default="bench",
+                        help="--privacy: scene set (generated into .cache/scenes/<preset>)")
+    parser.add_argument("--modes", default="blur,pixelate,solid,silhouette,skeleton",
+                        help="--privacy: de-identification modes to run")
+    parser.add_argument("--every", type=int, default=1,
+                        help="--privacy: use every n-th frame of the scene set")
+    parser.add_argument("--audit-detectors", default="hog,haar,profile",
+                        help="--privacy: detectors of the audit (hog, cnn, haar, profile); "
+                             "the CNN costs seconds per frame on a CPU")
+    parser.add_argument("--audit-upsample", default="1",
+                        help="--privacy: audit upsampling factors, e.g. 1,2")
+    parser.add_argument("--out", default=None,
+                        help="--privacy: folder for the JSON results and contact sheets")
+    parser.add_argument("--finder-limits", action="store_true",
+                        help="detection rate of each face-finder detector by face width "
+                             "and rotation at 640x480 (real faces pasted alone)")
     parser.add_argument("--repeats", type=int, default=1,
                         help="--node-set: alternate in-process and node-set runs this many "
                              "times and report medians (the machine's load drifts)")
@@ -331,6 +351,77 @@ def run_node_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_privacy(args: argparse.Namespace) -> int:
+    from emo_perception.audit.faces import AuditConfig, AuditError, FaceAuditor, \
+        write_contact_sheet
+    from emo_perception.audit.privacy_bench import format_markdown, run_privacy_bench
+    from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set, \
+        missing_sources
+    from emo_perception.perception.deid import MODES
+
+    modes = [m for m in args.modes.split(",") if m]
+    bad = [m for m in modes if m not in MODES]
+    if bad or args.every < 1:
+        raise CliError(f"--modes: unknown {bad} (choose from {', '.join(MODES)})" if bad
+                       else "--every must be >= 1")
+    if missing_sources():
+        raise CliError(f"scene sources missing: {', '.join(missing_sources())} (make setup)")
+    try:
+        auditor = FaceAuditor(AuditConfig(
+            detectors=tuple(args.audit_detectors.split(",")),
+            upsample=tuple(int(u) for u in args.audit_upsample.split(","))))
+    except (AuditError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    folder = CACHE_DIR / f"set-{args.preset}"
+    try:
+        scenes = load_scene_set(folder)
+    except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
+        print(f"bench --privacy: generating the {args.preset} scene set into {folder}",
+              flush=True)
+        scenes = make_scene_set(folder, args.preset)
+    frames, truth = [], []
+    for k, (rgb, rec) in enumerate(scenes.frames()):
+        if k % args.every == 0:
+            frames.append(np.ascontiguousarray(rgb[:, :, ::-1]))
+            truth.append(rec)
+    print(f"bench --privacy: {len(frames)} frames, "
+          f"{sum(len(r['faces']) for r in truth)} true faces ({args.preset} set, "
+          f"truth {scenes.truth_sha256[:12]}), audit {args.audit_detectors} "
+          f"@{args.audit_upsample}x", flush=True)
+    t0 = time.perf_counter()
+    results = run_privacy_bench(frames, truth, modes, deface=True, auditor=auditor,
+                                progress=lambda msg: print(
+                                    f"  [{time.perf_counter() - t0:6.0f} s] {msg}",
+                                    flush=True))
+    print(format_markdown(results))
+    deface = next((r for r in results if r["method"] == "deface"), None)
+    if deface:
+        for r in results:
+            if r is not deface:
+                print(f"{r['method']}: FPS ratio ours/deface "
+                      f"{r['fps'] / deface['fps']:.2f}")
+    out = pathlib.Path(args.out) if args.out else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    summary = {"date": time.strftime("%Y-%m-%d %H:%M"), "preset": args.preset,
+               "truth_sha256": scenes.truth_sha256, "frames": len(frames),
+               "every": args.every, "audit": {"detectors": args.audit_detectors,
+                                             "upsample": args.audit_upsample},
+               "results": [{k: v for k, v in r.items() if not k.startswith("_")}
+                           for r in results]}
+    if out:
+        (out / "privacy_bench.json").write_text(json.dumps(summary, indent=2) + "\n")
+        print(f"wrote {out / 'privacy_bench.json'}")
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
+    if out:
+        for r in results:
+            if r["_report"].leaks:
+                write_contact_sheet(r["_report"], frames, r["_outputs"],
+                                    out / f"leaks_{r['method']}.png")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from emo_perception.perception.landmarks import LandmarkConfig
     from emo_perception.perception.pipeline import PipelineConfig
@@ -339,6 +430,16 @@ def run(args: argparse.Namespace) -> int:
         return run_voice(args)
     if args.node_set:
         return run_node_set(args)
+    if args.privacy:
+        return run_privacy(args)
+    if args.finder_limits:
+        from emo_perception.audit.limits import format_markdown, measure
+
+        result = measure()
+        print(format_markdown(result))
+        if args.json:
+            pathlib.Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        return 0
     if args.frames < 10:
         raise CliError("--frames must be >= 10")
     frames = _load_frames(args.input, args.frames + args.warmup)
