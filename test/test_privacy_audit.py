@@ -136,6 +136,20 @@ def test_solid_fill_leaks_nothing(auditor, photos, untouched) -> None:
     assert r.exit_code == 0 and r.verdict == "CLEAN"
 
 
+def test_after_scope_faces_gives_the_same_verdicts(photos, untouched) -> None:
+    """Looking only around the original faces after de-identification (the benchmark's
+    setting) judges each face like the whole-frame search does."""
+    crops = FaceAuditor(AuditConfig(detectors=("hog", "haar", "profile"), upsample=(1,),
+                                    after_scope="faces"))
+    whole = FaceAuditor(AuditConfig(detectors=("hog", "haar", "profile"), upsample=(1,)))
+    for deid in ([p.copy() for p in photos],
+                 [filled(p, boxes_of(untouched, i)) for i, p in enumerate(photos)]):
+        a, b = crops.audit_pairs(photos, deid), whole.audit_pairs(photos, deid)
+        assert [f.box for f in a.faces] == [f.box for f in b.faces]
+        assert [f.found_after for f in a.faces] == [f.found_after for f in b.faces]
+        assert a.exit_code == b.exit_code
+
+
 def test_light_blur_is_caught(hog_auditor, photos, untouched) -> None:
     deid = [blurred(p, boxes_of(untouched, i)) for i, p in enumerate(photos)]
     r = hog_auditor.audit_pairs(photos, deid)

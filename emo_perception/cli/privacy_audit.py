@@ -54,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma list of hog, cnn, haar, profile (default: all)")
     parser.add_argument("--upsample", default="1,2",
                         help="upsampling factors for hog/haar/profile (default 1,2)")
+    parser.add_argument("--after-scope", choices=("frame", "faces"), default="frame",
+                        help="where the detectors look after de-identification: the whole "
+                        "frame, or crops around each original face (faster)")
     parser.add_argument("--cnn-upsample", default="1", help="upsampling for the CNN "
                         "(default 1: it takes seconds per frame on a CPU)")
     parser.add_argument("--cnn-max-side", type=int, default=640,
@@ -325,7 +328,8 @@ def run(args: argparse.Namespace) -> int:
                           cnn_upsample=_ints(args.cnn_upsample, "--cnn-upsample"),
                           cnn_max_side=args.cnn_max_side,
                           upsample_max_side=args.upsample_max_side,
-                          match_threshold=args.threshold, void_fraction=args.void_fraction)
+                          match_threshold=args.threshold, void_fraction=args.void_fraction,
+                          after_scope=args.after_scope)
     except AuditError as exc:
         raise CliError(str(exc)) from None
     orig = Media(args.original, "original", args.original_topic)
