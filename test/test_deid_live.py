@@ -75,7 +75,8 @@ def test_live_deid_pairs_every_frame_with_its_own_faces_under_cpu_load(
     pairs = pairs[::step][:16]
     originals = [cv2.imread(str(raw[s])) for s in pairs]
     published = [cv2.imread(str(deid[s])) for s in pairs]
-    auditor = FaceAuditor(AuditConfig(detectors=("hog", "haar", "profile"), upsample=(1,)))
+    auditor = FaceAuditor(AuditConfig(detectors=("hog", "haar", "profile"), upsample=(1,),
+                                      after_scope="faces"))
     report = auditor.audit_pairs(originals, published)
     assert len(report.faces) >= len(pairs), "the audit finds too few faces to judge anything"
     assert not report.void, report.void_reason

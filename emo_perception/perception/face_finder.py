@@ -47,10 +47,10 @@ class FaceFinderConfig:
                 "little, missing a face leaks it)", "range": (0.05, 0.95)})
     centerface: bool = field(default=True, metadata={
         "help": "CenterFace CNN (a different architecture; rotated, dark, turned faces)"})
-    centerface_width: int = field(default=320, metadata={
+    centerface_width: int = field(default=480, metadata={
         "help": "CenterFace input width [px] (rounded up to a multiple of 32); cost grows "
                 "with its square, the smallest faces are lost first", "range": (96, 1920)})
-    centerface_score: float = field(default=0.35, metadata={
+    centerface_score: float = field(default=0.3, metadata={
         "help": "CenterFace heatmap threshold", "range": (0.05, 0.95)})
     centerface_threads: int = field(default=1, metadata={
         "help": "onnxruntime threads for CenterFace", "range": (1, 16)})
