@@ -238,6 +238,8 @@ class DeidNode(EmoNode):
             "finder_detectors": ",".join(finder.cfg.enabled_sources()) if finder else "none"}
         if finder is not None:
             values.update({f"found_{s}": finder.counts[s] for s in SOURCES})
+            smallest = finder.cfg.measured_min_face_px()
+            values["finder_min_face_px_at_640x480"] = smallest if smallest else "not measured"
         return values
 
     def destroy_node(self) -> None:

@@ -33,6 +33,11 @@ from emo_perception.perception.types import Box, FoundFace
 
 SOURCES = ("mediapipe_short", "mediapipe_full", "centerface", "tiles")
 
+# Smallest face width [px] at which the union found each of 24 real faces alone on a plain
+# frame at 640x480, by (centerface_width, tiles) with both BlazeFace models on; measured by
+# `emo-perception bench --finder-limits` on 2026-12-01 (docs/benchmarks.md).
+MEASURED_MIN_FACE_PX = {(480, 2): 20, (320, 2): 40, (320, 0): 48}
+
 
 @dataclass
 class FaceFinderConfig:
@@ -83,6 +88,13 @@ class FaceFinderConfig:
         if not 1 <= self.centerface_threads <= 16:
             raise ValueError(f"finder.centerface_threads must be 1..16, "
                              f"got {self.centerface_threads}")
+
+    def measured_min_face_px(self) -> int | None:
+        """The measured smallest face found at 640x480 for this setting, None when this
+        combination was not measured."""
+        if not self.centerface:
+            return None
+        return MEASURED_MIN_FACE_PX.get((self.centerface_width, self.tiles))
 
     def enabled_sources(self) -> tuple[str, ...]:
         flags = (self.mediapipe_short, self.mediapipe_full, self.centerface, self.tiles >= 2)
