@@ -115,7 +115,8 @@ def truth_coverage(truth_frames: Sequence[dict], regions: Sequence[list[Box]],
             else:
                 missed.append({"frame": index, "file": rec.get("file"), "box": face["box"],
                                "width_px": face.get("face_width_px", fw),
-                               "angle": face.get("angle"), "source": face.get("source")})
+                               "angle": face.get("angle"), "source": face.get("source"),
+                               "edge_clipped": face.get("edge_clipped", 0.0)})
     return {"faces": total, "covered": covered, "missed": missed,
             "recall": round(covered / total, 4) if total else float("nan")}
 
