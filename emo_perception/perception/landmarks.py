@@ -3,10 +3,12 @@
 Only the models bundled with ``mediapipe==0.10.21`` (``mediapipe.solutions``) are used,
 so nothing is downloaded at run time. Limits that follow from those models:
 
-- Faces: the detector (short or full range) finds several faces; the face mesh runs
-  its own short-range detector for up to ``max_num_faces`` faces. Every detector box
-  becomes a :class:`Face` (meshes are attached when they overlap); a mesh without a
-  detector box is kept too, so de-identification masks the union of both.
+- Faces: the de-identification face finder (``face_finder``: several detectors, every
+  box in ``Landmarks.found``) runs on each frame; its BlazeFace detection of the
+  configured range (short or full) gives the analysis faces; the face mesh runs its own
+  short-range detector for up to ``max_num_faces`` faces. Every analysis box becomes a
+  :class:`Face` (meshes are attached when they overlap); a mesh without a detector box is
+  kept too. De-identification masks the union of all of them.
 - Pose is single-person in mediapipe: it locks on the most prominent person in the
   frame. We report at most one :class:`Body` per frame; faces of other people are
   still detected, tracked and masked, but have no skeleton or micro-gestures.
