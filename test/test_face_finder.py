@@ -99,7 +99,8 @@ def test_deid_masks_a_face_only_one_detector_finds(checker) -> None:
     image = real_photos()["astronaut"]
     det = LandmarkDetector(LandmarkConfig(static_image_mode=True, pose=False,
                                           face_mesh=False),
-                           FaceFinderConfig(mediapipe_short=False, mediapipe_full=False, tiles=0))
+                           FaceFinderConfig(mediapipe_short=False, mediapipe_full=False,
+                                            tiles=0))
     lm = det.process(Frame(image, 0.0, 0))
     det.close()
     assert {f.source for f in lm.found} == {"centerface"}
