@@ -29,8 +29,8 @@ from emo_perception.perception.sources import to_bgr
 from emo_perception.perception.tracking import PersonTracker, Track, TrackerConfig
 from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
 
-STAGES = ("landmarks", "finder", "tracking", "deid", "action_units", "expression",
-          "micro_gestures", "fusion")
+STAGES = ("landmarks", "tracking", "deid", "action_units", "expression", "micro_gestures",
+          "fusion")  # the face finder runs inside landmarks
 
 
 @dataclass
