@@ -76,6 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--privacy: audit upsampling factors, e.g. 1,2")
     parser.add_argument("--out", default=None,
                         help="--privacy: folder for the JSON results and contact sheets")
+    parser.add_argument("--fps-only", action="store_true",
+                        help="--privacy: no audit; run ours (each mode) and deface "
+                             "alternately --repeats times and report FPS medians and ratios")
     parser.add_argument("--finder-limits", action="store_true",
                         help="detection rate of each face-finder detector by face width "
                              "and rotation at 640x480 (real faces pasted alone)")
@@ -389,6 +392,8 @@ def run_privacy(args: argparse.Namespace) -> int:
           f"{sum(len(r['faces']) for r in truth)} true faces ({args.preset} set, "
           f"truth {scenes.truth_sha256[:12]}), audit {args.audit_detectors} "
           f"@{args.audit_upsample}x", flush=True)
+    if args.fps_only:
+        return _privacy_fps(frames, modes, max(1, args.repeats), args.json)
     t0 = time.perf_counter()
     results = run_privacy_bench(frames, truth, modes, deface=True, auditor=auditor,
                                 progress=lambda msg: print(
@@ -420,6 +425,29 @@ def run_privacy(args: argparse.Namespace) -> int:
             if r["_report"].leaks:
                 write_contact_sheet(r["_report"], frames, r["_outputs"],
                                     out / f"leaks_{r['method']}.png")
+    return 0
+
+
+def _privacy_fps(frames: list[np.ndarray], modes: list[str], repeats: int,
+                 json_path: str | None) -> int:
+    """FPS of ours and deface on the same frames, alternating (the load drifts)."""
+    from emo_perception.audit.privacy_bench import run_deface, run_ours
+
+    fps: dict[str, list[float]] = {}
+    for k in range(repeats):
+        for name, make in [*((f"ours-{m}", lambda m=m: run_ours(frames, m)) for m in modes),
+                           ("deface", lambda: run_deface(frames))]:
+            fps.setdefault(name, []).append(round(make().fps, 2))
+            print(f"  run {k + 1}/{repeats} {name}: {fps[name][-1]:.2f} FPS", flush=True)
+    medians = {name: statistics.median(v) for name, v in fps.items()}
+    for name, value in medians.items():
+        ratio = value / medians["deface"] if medians["deface"] else float("nan")
+        print(f"{name}: median {value:.2f} FPS, ratio to deface {ratio:.2f} "
+              f"(runs {fps[name]})")
+    if json_path:
+        pathlib.Path(json_path).write_text(json.dumps(
+            {"date": time.strftime("%Y-%m-%d %H:%M"), "frames": len(frames), "fps": fps,
+             "median": medians}, indent=2) + "\n")
     return 0
 
 
