@@ -22,7 +22,7 @@ merged by IoU / centre containment), then judges the de-identified frame:
   must still match it; a face whose controls fail is VOID (the instrument cannot vouch for
   it), and the audit is void when more than ``void_fraction`` of the faces are.
 
-ROS-free (no rclpy) and file-free: :class:`FaceAuditor` works on numpy BGR arrays.
+ROS-free and file-free: :class:`FaceAuditor` works on numpy BGR arrays.
 Descriptors are biometric templates: they are kept in memory only, never serialised.
 """
 

@@ -40,7 +40,7 @@ class MethodRun:
 
     @property
     def fps(self) -> float:
-        return len(self.outputs) / self.seconds if self.seconds > 0 else float("nan")
+        return len(self.regions) / self.seconds if self.seconds > 0 else float("nan")
 
 
 def run_ours(frames: Sequence[np.ndarray], mode: str, pipeline_cfg: Any = None,
@@ -69,13 +69,17 @@ def run_ours(frames: Sequence[np.ndarray], mode: str, pipeline_cfg: Any = None,
     return MethodRun(f"ours-{mode}", outputs, regions, seconds, lat, mode == "skeleton")
 
 
-def run_deface(frames: Sequence[np.ndarray], warmup: int = 5) -> MethodRun:
+def run_deface(frames: Sequence[np.ndarray], warmup: int = 5,
+               keep_outputs: bool = True) -> MethodRun:
     """deface 1.5.0 with its defaults (CenterFace at the frame's size, threshold 0.2,
-    mask scale 1.3, elliptical blur) on onnxruntime CPU."""
+    mask scale 1.3, elliptical blur) on onnxruntime CPU. ``keep_outputs=False`` keeps
+    only the regions (speed benchmarks need no images)."""
     from deface.centerface import CenterFace
     from deface.deface import anonymize_frame
 
     h, w = frames[0].shape[:2]
+    # deface picks the first provider onnxruntime lists; pin CPU so both sides run on the
+    # same CPU execution.
     net = CenterFace(in_shape=(w, h), backend="onnxrt",
                      override_execution_provider="CPUExecutionProvider")
     for im in frames[:warmup]:
@@ -88,7 +92,8 @@ def run_deface(frames: Sequence[np.ndarray], warmup: int = 5) -> MethodRun:
         dets, _ = net(rgb, threshold=0.2)
         anonymize_frame(dets, rgb, mask_scale=1.3, replacewith="blur", ellipse=True,
                         draw_scores=False, replaceimg=None, mosaicsize=20)
-        outputs.append(np.ascontiguousarray(rgb[:, :, ::-1]))
+        if keep_outputs:
+            outputs.append(np.ascontiguousarray(rgb[:, :, ::-1]))
         regions.append([_scaled(d[:4], 1.3) for d in dets])
         lat.append(time.perf_counter() - t)
     return MethodRun("deface", outputs, regions, time.perf_counter() - t0, lat)
@@ -107,10 +112,11 @@ def truth_coverage(truth_frames: Sequence[dict], regions: Sequence[list[Box]],
     missed: list[dict[str, Any]] = []
     for index, (rec, boxes, gone) in enumerate(zip(truth_frames, regions, blocked)):
         h, w = rec.get("height", 480), rec.get("width", 640)
+        mask = _region_mask(boxes, w, h)
         for face in rec.get("faces", []):
             total += 1
             x, y, fw, fh = face["box"]
-            if gone or _covered(Box(x, y, fw, fh), boxes, w, h):
+            if gone or _covered(Box(x, y, fw, fh), mask):
                 covered += 1
             else:
                 missed.append({"frame": index, "file": rec.get("file"), "box": face["box"],
@@ -121,11 +127,16 @@ def truth_coverage(truth_frames: Sequence[dict], regions: Sequence[list[Box]],
             "recall": round(covered / total, 4) if total else float("nan")}
 
 
-def _covered(face: Box, regions: list[Box], w: int, h: int) -> bool:
+def _region_mask(regions: list[Box], w: int, h: int) -> np.ndarray:
     mask = np.zeros((h, w), np.uint8)
     for r in regions:
         cv2.rectangle(mask, (int(r.x), int(r.y)), (int(np.ceil(r.x + r.w)),
                                                    int(np.ceil(r.y + r.h))), 1, -1)
+    return mask
+
+
+def _covered(face: Box, mask: np.ndarray) -> bool:
+    h, w = mask.shape
     x0, y0 = int(max(face.x, 0)), int(max(face.y, 0))
     x1, y1 = int(min(face.x + face.w, w)), int(min(face.y + face.h, h))
     if x1 <= x0 or y1 <= y0:

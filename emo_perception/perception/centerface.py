@@ -81,15 +81,17 @@ class CenterFace:
         self._input = self.session.get_inputs()[0].name
         self._outputs = [o.name for o in self.session.get_outputs()][:3]
 
-    def detect(self, bgr: np.ndarray, width: int, threshold: float = 0.3) -> list[Detection]:
-        """Faces in ``bgr`` (HxWx3 uint8) with the network run at ``width`` pixels across
-        (height by the aspect ratio; both rounded up to a multiple of 32)."""
-        h, w = bgr.shape[:2]
+    def detect(self, image: np.ndarray, width: int, threshold: float = 0.3,
+               rgb: bool = False) -> list[Detection]:
+        """Faces in ``image`` (HxWx3 uint8, BGR or with ``rgb`` RGB) with the network run at
+        ``width`` pixels across (height by the aspect ratio; both rounded up to 32)."""
+        h, w = image.shape[:2]
         in_w = int(np.ceil(max(32, width) / 32) * 32)
         in_h = int(np.ceil(max(32, round(width * h / max(w, 1))) / 32) * 32)
         interp = cv2.INTER_AREA if in_w < w else cv2.INTER_LINEAR
-        resized = cv2.resize(bgr, (in_w, in_h), interpolation=interp)
-        blob = resized[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
+        resized = cv2.resize(image, (in_w, in_h), interpolation=interp)
+        channels = resized if rgb else resized[:, :, ::-1]  # the network takes RGB
+        blob = channels.transpose(2, 0, 1)[None].astype(np.float32)
         heat, scale, offset = self.session.run(self._outputs, {self._input: blob})
         return self._decode(heat[0, 0], scale[0], offset[0], threshold, w / in_w, h / in_h)
 

@@ -151,9 +151,8 @@ class FaceFinder:
 
     def _run_centerface(self, rgb: np.ndarray) -> list[FoundFace]:
         h, w = rgb.shape[:2]
-        # CenterFace takes RGB; its wrapper expects BGR and flips, so flip back here.
-        dets = self._centerface.detect(rgb[:, :, ::-1], self.cfg.centerface_width,
-                                       self.cfg.centerface_score)
+        dets = self._centerface.detect(rgb, self.cfg.centerface_width,
+                                       self.cfg.centerface_score, rgb=True)
         return [FoundFace(d.box.clamp(w, h), d.score, "centerface") for d in dets]
 
     def _run_tiles(self, rgb: np.ndarray) -> list[FoundFace]:
