@@ -55,6 +55,87 @@ def test_centerface_finds_no_face_in_photos_without_people(centerface) -> None:
         assert centerface.detect(image, 480, 0.3) == [], name
 
 
+def test_prepared_graph_computes_what_the_shipped_graph_computes() -> None:
+    """prepare_graph (weights no longer graph inputs, landmark head dropped) changes the
+    speed, not the outputs: same heatmap, sizes and offsets as the shipped graph run with
+    only its input size freed."""
+    import onnx
+    import onnxruntime as ort
+
+    from emo_perception.perception.centerface import default_model_path, prepare_graph
+
+    shipped = onnx.load(str(default_model_path()))
+    for value in list(shipped.graph.input) + list(shipped.graph.output):
+        dims = value.type.tensor_type.shape.dim
+        if len(dims) == 4:
+            for i in (0, 2, 3):
+                dims[i].ClearField("dim_value")
+                dims[i].dim_param = f"{value.name}_{i}"
+    prepared = prepare_graph(onnx.load(str(default_model_path())))
+    assert len(prepared.graph.input) == 1 and len(prepared.graph.output) == 3
+    image = cv2.resize(real_photos()["astronaut"], (480, 384))
+    blob = image[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
+    outs = []
+    for model in (shipped, prepared):
+        session = ort.InferenceSession(model.SerializeToString(),
+                                       providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()][:3]
+        outs.append(session.run(names, {session.get_inputs()[0].name: blob}))
+    for a, b in zip(*outs):
+        assert a.shape == b.shape and float(np.abs(a - b).max()) < 1e-4
+
+
+@pytest.fixture(scope="module")
+def centerface_int8() -> CenterFace:
+    # Made once per machine into the model cache (as the finder does), reused after.
+    return CenterFace(precision="int8")
+
+
+def test_int8_model_is_made_once_and_reused(centerface_int8) -> None:
+    from emo_perception.perception.centerface import INT8_RECIPE, int8_model_path
+
+    path = int8_model_path()
+    stamp = path.stat().st_mtime_ns
+    assert int8_model_path() == path and path.stat().st_mtime_ns == stamp
+    assert INT8_RECIPE and centerface_int8.precision == "int8"
+    with pytest.raises(ValueError):
+        CenterFace(precision="fp16")
+
+
+def test_int8_model_finds_what_the_float_model_finds(centerface, centerface_int8,
+                                                      checker) -> None:
+    """The quantised model against the float one (and Haar) on real photos at both
+    widths the finder uses, and no face where there is none."""
+    for name, image in real_photos().items():
+        for width in (480, 640):
+            ref = [d.box for d in centerface.detect(image, width, 0.3)]
+            got = centerface_int8.detect(image, width, 0.3)
+            assert got, f"int8 CenterFace misses the face in {name} at {width}"
+            assert all(_hits(r, [d.box for d in got]) for r in ref), (name, width)
+            assert all(_hits(r, [d.box for d in got]) for r in _haar(checker, image)), name
+    for name, image in negatives().items():
+        if name != "chelsea":
+            assert centerface_int8.detect(image, 640, 0.3) == [], name
+
+
+def test_second_centerface_pass_only_adds() -> None:
+    """A second pass at another width adds boxes; the first pass's are all still there
+    (union, never a vote), serial and parallel alike."""
+    image = np.ascontiguousarray(real_photos()["astronaut"][:, :, ::-1])
+    one = FaceFinder(FaceFinderConfig(tiles=0, mediapipe_short=False, mediapipe_full=False))
+    first = [f.box for f in one.find(image)]
+    one.close()
+    assert first
+    for parallel in (True, False):
+        two = FaceFinder(FaceFinderConfig(tiles=0, mediapipe_short=False, mediapipe_full=False,
+                                          centerface_second_width=640, parallel=parallel))
+        both = two.find(image)
+        two.close()
+        assert len(both) > len(first)
+        assert all(any(b.box == f for b in both) for f in first)
+        assert {f.source for f in both} == {"centerface"}
+
+
 def test_nms_keeps_the_best_of_overlapping_boxes() -> None:
     boxes = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [50, 50, 10, 10]], np.float32)
     assert nms(boxes, np.array([0.5, 0.9, 0.7]), 0.3) == [1, 2]
@@ -88,7 +169,9 @@ def test_tiles_find_a_far_face() -> None:
 
 @pytest.mark.parametrize("kwargs", [
     {"mediapipe_short": False, "mediapipe_full": False, "centerface": False},
-    {"min_score": 0.0}, {"centerface_width": 64}, {"tiles": 9}, {"centerface_threads": 0}])
+    {"min_score": 0.0}, {"centerface_width": 64}, {"tiles": 9}, {"centerface_threads": 0},
+    {"centerface_second_width": 50}, {"centerface_precision": "fp16"},
+    {"centerface_second_precision": "int4"}])
 def test_finder_config_rejects_bad_values(kwargs) -> None:
     with pytest.raises(ValueError):
         FaceFinderConfig(**kwargs)

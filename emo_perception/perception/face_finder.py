@@ -10,7 +10,9 @@ blind spots:
   misses some large frontal faces that the short-range model finds).
 - ``centerface``: CenterFace (anchor-free CNN, a different architecture and training set;
   finds rotated, dark and partly turned faces the BlazeFace models miss), run at
-  ``centerface_width`` pixels across for speed.
+  ``centerface_width`` pixels across for speed, optionally a second time at
+  ``centerface_second_width`` (it finds at one scale faces it misses at another), each
+  pass in float or int8 (:mod:`~emo_perception.perception.centerface`).
 - ``tiles``: the full-range model once more on an n x n grid of overlapping tiles, so a
   face far away is seen at up to n times its size.
 
@@ -34,9 +36,10 @@ from emo_perception.perception.types import Box, FoundFace
 SOURCES = ("mediapipe_short", "mediapipe_full", "centerface", "tiles")
 
 # Smallest face width [px] at which the union found each of 24 real faces alone on a plain
-# frame at 640x480, by (centerface_width, tiles) with both BlazeFace models on; measured by
-# `emo-perception bench --finder-limits` on 2026-12-01 (docs/benchmarks.md).
-MEASURED_MIN_FACE_PX = {(480, 2): 20, (320, 2): 40, (320, 0): 48}
+# frame at 640x480, by (CenterFace passes as (width, precision), tiles) with both BlazeFace
+# models on; measured by `emo-perception bench --finder-limits` (docs/benchmarks.md).
+MEASURED_MIN_FACE_PX = {(((480, "float"),), 2): 20, (((320, "float"),), 2): 40,
+                        (((320, "float"),), 0): 48}
 
 
 @dataclass
@@ -55,6 +58,17 @@ class FaceFinderConfig:
     centerface_width: int = field(default=480, metadata={
         "help": "CenterFace input width [px] (rounded up to a multiple of 32); cost grows "
                 "with its square, the smallest faces are lost first", "range": (96, 1920)})
+    centerface_precision: str = field(default="float", metadata={
+        "help": "float | int8 for the centerface_width pass (int8: a statically quantised "
+                "copy, made once from the float model into the model cache)"})
+    centerface_second_width: int = field(default=0, metadata={
+        "help": "a second CenterFace pass at this input width [px] (0 = off): the model "
+                "finds at one scale faces it misses at another; 640 (int8) found 11 more "
+                "of 532 bench-set faces for about 20 % more CPU (docs/benchmarks.md)",
+        "range": (0, 1920)})
+    centerface_second_precision: str = field(default="int8", metadata={
+        "help": "float | int8 for the second pass (int8 costs about 0.7x float on CPUs "
+                "with VNNI)"})
     centerface_score: float = field(default=0.3, metadata={
         "help": "CenterFace heatmap threshold", "range": (0.05, 0.95)})
     centerface_threads: int = field(default=1, metadata={
@@ -67,7 +81,7 @@ class FaceFinderConfig:
                 "(0 = off; 2 finds 96 % of 24 px faces at 640x480, without it CenterFace "
                 "needs about 40 px)", "range": (0, 4)})
     parallel: bool = field(default=True, metadata={
-        "help": "run CenterFace in a worker thread beside the BlazeFace detectors"})
+        "help": "run each CenterFace pass in a worker thread beside the BlazeFace detectors"})
 
     def __post_init__(self) -> None:
         if not (self.mediapipe_short or self.mediapipe_full or self.centerface):
@@ -80,6 +94,13 @@ class FaceFinderConfig:
         if not 96 <= self.centerface_width <= 1920:
             raise ValueError(f"finder.centerface_width must be 96..1920 px, "
                              f"got {self.centerface_width}")
+        if self.centerface_second_width and not 96 <= self.centerface_second_width <= 1920:
+            raise ValueError(f"finder.centerface_second_width must be 0 (off) or 96..1920 px, "
+                             f"got {self.centerface_second_width}")
+        for name in ("centerface_precision", "centerface_second_precision"):
+            if getattr(self, name) not in ("float", "int8"):
+                raise ValueError(f"finder.{name} must be float or int8, "
+                                 f"got {getattr(self, name)!r}")
         if not 0 <= self.tiles <= 4:
             raise ValueError(f"finder.tiles must be 0..4 (0 = off), got {self.tiles}")
         if self.centerface_backend not in ("cpu", "cuda", "auto"):
@@ -89,12 +110,19 @@ class FaceFinderConfig:
             raise ValueError(f"finder.centerface_threads must be 1..16, "
                              f"got {self.centerface_threads}")
 
+    def centerface_passes(self) -> tuple[tuple[int, str], ...]:
+        """(input width, precision) of each CenterFace pass."""
+        passes = [(self.centerface_width, self.centerface_precision)]
+        if self.centerface_second_width:
+            passes.append((self.centerface_second_width, self.centerface_second_precision))
+        return tuple(passes)
+
     def measured_min_face_px(self) -> int | None:
         """The measured smallest face found at 640x480 for this setting, None when this
         combination was not measured."""
         if not self.centerface:
             return None
-        return MEASURED_MIN_FACE_PX.get((self.centerface_width, self.tiles))
+        return MEASURED_MIN_FACE_PX.get((self.centerface_passes(), self.tiles))
 
     def enabled_sources(self) -> tuple[str, ...]:
         flags = (self.mediapipe_short, self.mediapipe_full, self.centerface, self.tiles >= 2)
@@ -116,11 +144,20 @@ class FaceFinder:
         # Tiles get their own graph: mediapipe graphs keep per-size state.
         self._tile = fd(min_detection_confidence=cfg.min_score, model_selection=1) \
             if cfg.tiles >= 2 else None
-        self._centerface = None
+        # CenterFace passes: (input width, session); one session per precision (an
+        # onnxruntime session may be run from several threads at once).
+        self._passes: list[tuple[int, Any]] = []
         if cfg.centerface:
-            self._centerface = _centerface(cfg)
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="centerface") \
-            if cfg.parallel and self._centerface is not None else None
+            sessions: dict[str, Any] = {}
+            for width, precision in cfg.centerface_passes():
+                if precision not in sessions:
+                    sessions[precision] = _centerface(cfg, precision)
+                self._passes.append((width, sessions[precision]))
+        self._centerface = self._passes[0][1] if self._passes else None
+        # One worker per pass: both run beside the BlazeFace detectors on the caller's
+        # thread, so the finder takes as long as its slowest pass, not their sum.
+        self._pool = ThreadPoolExecutor(len(self._passes), thread_name_prefix="centerface") \
+            if cfg.parallel and self._passes else None
         self.counts = {s: 0 for s in SOURCES}  # boxes found per source, for diagnostics
 
     @property
@@ -130,9 +167,10 @@ class FaceFinder:
     def find(self, rgb: np.ndarray) -> list[FoundFace]:
         """All boxes, in image pixels, clipped to the frame. Raises on model failure."""
         h, w = rgb.shape[:2]
-        future = None
+        futures = []
         if self._pool is not None:
-            future = self._pool.submit(self._run_centerface, rgb)
+            futures = [self._pool.submit(self._run_centerface, rgb, width, net)
+                       for width, net in self._passes]
         found: list[FoundFace] = []
         if self._short is not None:
             found += _blazeface(self._short.process(rgb), w, h, 0, 0, w, h, "mediapipe_short")
@@ -140,19 +178,20 @@ class FaceFinder:
             found += _blazeface(self._full.process(rgb), w, h, 0, 0, w, h, "mediapipe_full")
         if self._tile is not None:
             found += self._run_tiles(rgb)
-        if future is not None:
-            found += future.result()
-        elif self._centerface is not None:
-            found += self._run_centerface(rgb)
+        if self._pool is not None:
+            for future in futures:
+                found += future.result()
+        else:
+            for width, net in self._passes:
+                found += self._run_centerface(rgb, width, net)
         found = [f for f in found if f.box.w > 1 and f.box.h > 1]
         for f in found:
             self.counts[f.source] += 1
         return found
 
-    def _run_centerface(self, rgb: np.ndarray) -> list[FoundFace]:
+    def _run_centerface(self, rgb: np.ndarray, width: int, net: Any) -> list[FoundFace]:
         h, w = rgb.shape[:2]
-        dets = self._centerface.detect(rgb, self.cfg.centerface_width,
-                                       self.cfg.centerface_score, rgb=True)
+        dets = net.detect(rgb, width, self.cfg.centerface_score, rgb=True)
         return [FoundFace(d.box.clamp(w, h), d.score, "centerface") for d in dets]
 
     def _run_tiles(self, rgb: np.ndarray) -> list[FoundFace]:
@@ -177,17 +216,19 @@ class FaceFinder:
                 model.close()
 
 
-def _centerface(cfg: FaceFinderConfig) -> Any:
+def _centerface(cfg: FaceFinderConfig, precision: str) -> Any:
     from emo_perception.perception.centerface import CenterFace
 
     if cfg.centerface_backend != "cpu":
         try:
             return CenterFace(threads=cfg.centerface_threads,
-                              providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+                              providers=["CUDAExecutionProvider", "CPUExecutionProvider"],
+                              precision=precision)
         except RuntimeError:
             if cfg.centerface_backend == "cuda":
                 raise
-    return CenterFace(threads=cfg.centerface_threads, providers=["CPUExecutionProvider"])
+    return CenterFace(threads=cfg.centerface_threads, providers=["CPUExecutionProvider"],
+                      precision=precision)
 
 
 def _blazeface(result: Any, tw: int, th: int, x0: int, y0: int, w: int, h: int,
