@@ -79,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps-only", action="store_true",
                         help="--privacy: no audit; run ours (each mode) and deface "
                              "alternately --repeats times and report FPS medians and ratios")
+    parser.add_argument("--finder", default="",
+                        help="--privacy, --finder-limits: face-finder settings other than "
+                             "the defaults, e.g. centerface_second_width=640,tiles=0")
     parser.add_argument("--finder-limits", action="store_true",
                         help="detection rate of each face-finder detector by face width "
                              "and rotation at 640x480 (real faces pasted alone)")
@@ -336,6 +339,7 @@ def run_privacy(args: argparse.Namespace) -> int:
     from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set, \
         missing_sources
     from emo_perception.perception.deid import MODES
+    from emo_perception.perception.pipeline import PipelineConfig
 
     modes = [m for m in args.modes.split(",") if m]
     bad = [m for m in modes if m not in MODES]
@@ -367,10 +371,14 @@ def run_privacy(args: argparse.Namespace) -> int:
           f"{sum(len(r['faces']) for r in truth)} true faces ({args.preset} set, "
           f"truth {scenes.truth_sha256[:12]}), audit {args.audit_detectors} "
           f"@{args.audit_upsample}x", flush=True)
+    finder = _finder_config(args.finder)
+    pipeline_cfg = PipelineConfig(finder=finder)
+    print(f"bench --privacy: finder {finder}", flush=True)
     if args.fps_only:
-        return _privacy_fps(frames, modes, max(1, args.repeats), args.json)
+        return _privacy_fps(frames, modes, max(1, args.repeats), args.json, pipeline_cfg)
     t0 = time.perf_counter()
     results = run_privacy_bench(frames, truth, modes, deface=True, auditor=auditor,
+                                pipeline_cfg=pipeline_cfg,
                                 progress=lambda msg: print(
                                     f"  [{time.perf_counter() - t0:6.0f} s] {msg}",
                                     flush=True))
@@ -385,6 +393,7 @@ def run_privacy(args: argparse.Namespace) -> int:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     summary = {"date": time.strftime("%Y-%m-%d %H:%M"), "preset": args.preset,
+               "finder": dataclasses.asdict(finder),
                "truth_sha256": scenes.truth_sha256, "frames": len(frames),
                "every": args.every, "audit": {"detectors": args.audit_detectors,
                                              "upsample": args.audit_upsample},
@@ -403,14 +412,43 @@ def run_privacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finder_config(text: str) -> Any:
+    """``--finder key=value,...`` -> a FaceFinderConfig (values typed by the fields)."""
+    import typing
+
+    from emo_perception.perception.face_finder import FaceFinderConfig
+
+    hints = typing.get_type_hints(FaceFinderConfig)
+    values: dict[str, Any] = {}
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        key, sep, raw = item.partition("=")
+        if not sep or key not in hints:
+            raise CliError(f"--finder: {item!r} is not KEY=VALUE with KEY one of "
+                           f"{', '.join(hints)}")
+        kind = hints[key]
+        if kind is bool:
+            values[key] = raw.lower() in ("1", "true", "yes", "on")
+        else:
+            try:
+                values[key] = kind(raw)
+            except ValueError:
+                raise CliError(f"--finder: {key} wants a {kind.__name__}, got {raw!r}") \
+                    from None
+    try:
+        return FaceFinderConfig(**values)
+    except ValueError as exc:
+        raise CliError(f"--finder: {exc}") from None
+
+
 def _privacy_fps(frames: list[np.ndarray], modes: list[str], repeats: int,
-                 json_path: str | None) -> int:
+                 json_path: str | None, pipeline_cfg: Any = None) -> int:
     """FPS of ours and deface on the same frames, alternating (the load drifts)."""
     from emo_perception.audit.privacy_bench import run_deface, run_ours
 
     fps: dict[str, list[float]] = {}
     for k in range(repeats):
-        for name, make in [*((f"ours-{m}", lambda m=m: run_ours(frames, m)) for m in modes),
+        for name, make in [*((f"ours-{m}", lambda m=m: run_ours(frames, m, pipeline_cfg))
+                             for m in modes),
                            ("deface", lambda: run_deface(frames))]:
             fps.setdefault(name, []).append(round(make().fps, 2))
             print(f"  run {k + 1}/{repeats} {name}: {fps[name][-1]:.2f} FPS", flush=True)
@@ -439,7 +477,7 @@ def run(args: argparse.Namespace) -> int:
     if args.finder_limits:
         from emo_perception.audit.limits import format_markdown, measure
 
-        result = measure()
+        result = measure(finder_cfg=_finder_config(args.finder) if args.finder else None)
         print(format_markdown(result))
         if args.json:
             pathlib.Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
