@@ -1,23 +1,15 @@
 """ament_python package ``emo_perception`` (also pip-installable on its own)."""
 
+import pathlib
+import runpy
 from glob import glob
 
 from setuptools import find_packages, setup
 
 package_name = "emo_perception"
 
-NODES = (
-    "camera_node",
-    "mic_node",
-    "deid_node",
-    "au_node",
-    "gesture_node",
-    "voice_node",
-    "fusion_node",
-    "reasoning_node",
-    "player_node",
-    "recorder_node",
-)
+# The node list lives in the package (emo_perception/node_list.py), read without importing it.
+NODES = runpy.run_path(str(pathlib.Path(__file__).parent / package_name / "node_list.py"))["NODES"]
 
 setup(
     name=package_name,

@@ -12,10 +12,12 @@ them) so that one field is one parameter.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import os
 import pathlib
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import yaml
@@ -28,6 +30,50 @@ T = TypeVar("T")
 
 class ConfigError(ValueError):
     """A config file or value is wrong; the message says where and how to fix it."""
+
+
+def setting(default: Any, help: str, range: tuple[float, float] | None = None,  # noqa: A002
+            choices: Sequence[Any] | None = None, live: bool = False) -> Any:
+    """A config dataclass field with its one description: ``help`` (the ROS parameter
+    description and docs/ros_api.md), ``range`` (closed interval, enforced by
+    :func:`check_settings` and declared to ROS), ``choices`` (allowed values; for a list,
+    allowed items) and ``live`` (the stage applies a change while running, so its ROS
+    parameter is writable; every other stage parameter is read-only)."""
+    metadata: dict[str, Any] = {"help": help, "live": live}
+    if range is not None:
+        metadata["range"] = range
+    if choices is not None:
+        metadata["choices"] = tuple(choices)
+    if isinstance(default, (list, dict, set)):
+        return dataclasses.field(default_factory=lambda: copy.deepcopy(default),
+                                 metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def check_settings(obj: Any) -> None:
+    """Raise ValueError naming the first field of config dataclass ``obj`` outside its
+    declared ``range`` or ``choices`` (call from ``__post_init__``; cross-field rules
+    stay there)."""
+    cls = type(obj).__name__
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        rng = f.metadata.get("range")
+        if rng is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = rng
+            if not lo <= value <= hi:
+                raise ValueError(f"{cls}.{f.name} must be in [{lo:g}, {hi:g}], got {value}")
+        choices = f.metadata.get("choices")
+        if choices is not None:
+            items = value if isinstance(value, (list, tuple)) else [value]
+            bad = [v for v in items if v not in choices]
+            if bad:
+                raise ValueError(f"{cls}.{f.name}: {bad[0]!r} is not one of "
+                                 f"{', '.join(map(repr, choices))}")
+
+
+def field_help(cls: type) -> dict[str, str]:
+    """Field name -> help text of a config dataclass (empty where none is declared)."""
+    return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(cls)}
 
 
 def config_dir() -> pathlib.Path:

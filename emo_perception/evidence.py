@@ -40,6 +40,35 @@ class EvidenceItem:
             raise ValueError(f"evidence {self.name!r} ends before it starts")
 
 
+# Prosody features that reach fusion as voice evidence, offline and live (the Prosody
+# message fields of the same names, plus the arousal estimate).
+PROSODY_EVIDENCE = ("f0_mean_hz", "f0_range_st", "f0_slope_st_per_s", "energy_db",
+                    "speaking_rate_sps", "voiced_ratio", "pause_ratio", "arousal")
+
+
+def prosody_evidence(features: dict[str, float], start: float,
+                     end: float) -> list[EvidenceItem]:
+    """Voice evidence of one speech segment: one item per finite feature in
+    :data:`PROSODY_EVIDENCE` (a feature that could not be measured is left out)."""
+    if end < start:
+        raise ValueError(f"prosody segment ends ({end}) before it starts ({start})")
+    return [EvidenceItem("voice", "prosody", name, float(features[name]), start, end)
+            for name in PROSODY_EVIDENCE
+            if name in features and math.isfinite(float(features[name]))]
+
+
+def speech_evidence(text: str, confidence: float, start: float,
+                    end: float) -> EvidenceItem | None:
+    """Text evidence of one transcript (None for an empty one)."""
+    text = text.strip()
+    if not text:
+        return None
+    conf = float(confidence)
+    if math.isfinite(conf):  # NaN is left for EvidenceItem to refuse
+        conf = min(1.0, max(0.0, conf))
+    return EvidenceItem("text", "speech", text, conf, start, max(start, end))
+
+
 @dataclass
 class MicroGestureSpan:
     name: str

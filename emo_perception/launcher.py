@@ -27,11 +27,10 @@ from typing import Any
 from emo_perception.bags import is_bag
 from emo_perception.config import (ConfigError, config_chain, config_dir, launch_settings,
                                    load_config)
+from emo_perception.media_types import AUDIO_EXTENSIONS
+from emo_perception.node_list import LAUNCHABLE_NODES, SOURCE_NODES
 
-ALL_NODES = ("camera_node", "mic_node", "deid_node", "au_node", "gesture_node", "voice_node",
-             "fusion_node", "reasoning_node", "player_node")
-SOURCE_NODES = ("camera_node", "mic_node", "player_node")
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+ALL_NODES = LAUNCHABLE_NODES
 
 
 @dataclasses.dataclass

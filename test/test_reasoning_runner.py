@@ -108,7 +108,7 @@ def test_bad_windows_are_counted_not_raised():
     assert got[0].track_id == "y" and all(c.name != "AU12" for c in got[0].cues)
 
 
-@pytest.mark.parametrize("kwargs", [{"timeout_s": 0}, {"min_interval_s": -1},
+@pytest.mark.parametrize("kwargs", [{"max_results": 0}, {"min_interval_s": -1},
                                     {"queue_size": 0}])
 def test_runner_config_validation(kwargs):
     with pytest.raises(ValueError):

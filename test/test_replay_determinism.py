@@ -1,7 +1,8 @@
-"""Record a session, replay it through the node set twice with deterministic ids, and get
-the same results: same track ids, same expression labels, and AUs equal up to landmark
-tracking jitter, for every frame that both replays processed (real mediapipe, real
-processes, real bags)."""
+"""Record a session, replay it through the node set twice with deterministic ids and run
+``process`` on it offline, and get the same results: same track ids, same expression
+labels, and AUs equal up to landmark tracking jitter, for every frame that both runs
+processed (real mediapipe, real processes, real bags). Offline and live are assembled
+from the same stage table, so they must agree."""
 
 from __future__ import annotations
 
@@ -81,22 +82,49 @@ def _results(bag: pathlib.Path) -> dict[int, dict]:
     return out
 
 
-def test_replays_of_a_recording_give_the_same_results(tmp_path, ros_env) -> None:
+def _offline_results(bag: pathlib.Path, out: pathlib.Path, env) -> dict[int, dict]:
+    """The same per-frame view as :func:`_results`, from ``process`` on the bag."""
+    import json
+
+    res = subprocess.run(EMO + ["process", str(bag), "--out", str(out), "--config",
+                                "default.yaml", "--deterministic-ids"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    results: dict[int, dict] = {}
+    for line in (out / "frames.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        faces = [f for f in record["faces"] if "expression" in f]
+        results[round(record["stamp"] * 1e6) * 1000] = {
+            "expr": sorted((f["track_id"], f["expression"]["label"]) for f in faces),
+            "aus": {f["track_id"]: {int(k[2:]): v["p"] for k, v in f["action_units"].items()}
+                    for f in faces}}
+    return results
+
+
+def _agree(a: dict[int, dict], b: dict[int, dict], what: str) -> list[int]:
+    common = sorted(set(a) & set(b))
+    assert len(common) >= 20, f"{what}: only {len(common)} frames processed by both"
+    for stamp in common:
+        assert a[stamp].get("expr") == b[stamp].get("expr"), (what, stamp)
+        for track, aus in a[stamp].get("aus", {}).items():
+            other = b[stamp]["aus"][track]
+            # mediapipe's video mode tracks landmarks from the previous processed frame, so
+            # a frame one run dropped and the other did not nudges later meshes a little.
+            assert max(abs(aus[c] - other[c]) for c in aus) < 0.15, (what, stamp, track)
+    return common
+
+
+def test_replays_and_offline_processing_give_the_same_results(tmp_path, ros_env) -> None:
     session = tmp_path / "session"
     _session_bag(session)
     first, second = tmp_path / "replay1", tmp_path / "replay2"
     _replay_and_record(session, first, ros_env)
     _replay_and_record(session, second, ros_env)
     a, b = _results(first), _results(second)
-    common = sorted(set(a) & set(b))
-    assert len(common) >= 20, f"only {len(common)} frames processed by both replays"
-    for stamp in common:
-        assert a[stamp].get("expr") == b[stamp].get("expr"), stamp
-        for track, aus in a[stamp].get("aus", {}).items():
-            other = b[stamp]["aus"][track]
-            # mediapipe's video mode tracks landmarks from the previous processed frame, so
-            # a frame one replay dropped and the other did not nudges later meshes a little.
-            assert max(abs(aus[c] - other[c]) for c in aus) < 0.15, (stamp, track)
+    common = _agree(a, b, "live vs live")
+    offline = _offline_results(session, tmp_path / "offline", ros_env)
+    assert len(offline) == 30  # offline processes every frame
+    _agree(a, offline, "live vs offline")
     ids = {t for s in common for t, _ in a[s]["expr"]}
     assert ids <= {"p1", "p2"} and "p1" in ids  # deterministic ids, in order of appearance
     labels = {lb for s in common[:5] for _, lb in a[s]["expr"]}

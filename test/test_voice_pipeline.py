@@ -157,7 +157,7 @@ def test_offline_wav_writes_files_and_evidence(dialogue_wav, dialogue, tmp_path)
     assert len(windows) == len(report.windows) > 0
     assert all(isinstance(e, EvidenceItem) for e in report.evidence)
     kinds = {(e.modality, e.kind) for e in report.evidence}
-    assert kinds == {("voice", "voice_activity"), ("voice", "prosody")}
+    assert kinds == {("voice", "prosody")}  # only what fusion takes (no activity items)
     names = {e.name for e in report.evidence if e.kind == "prosody"}
     assert {"f0_mean_hz", "arousal", "speaking_rate_sps"} <= names
     summary = report.summary()

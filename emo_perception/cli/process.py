@@ -26,15 +26,7 @@ import numpy as np
 
 from emo_perception.cli import CliError
 from emo_perception.perception.deid import MODES
-
-# Which node section of the ROS params file holds which stage's settings.
-STAGE_SECTIONS = {
-    "landmarks": ("deid_node", "landmarks"), "finder": ("deid_node", "finder"),
-    "tracking": ("deid_node", "tracking"),
-    "deid": ("deid_node", "deid"), "action_units": ("au_node", "action_units"),
-    "expression": ("au_node", "expression"), "micro_gestures": ("gesture_node", "gestures"),
-    "fusion": ("fusion_node", "fusion"),
-}
+from emo_perception.media_types import AUDIO_EXTENSIONS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,25 +47,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def pipeline_config(path: str | None, mode: str | None = None) -> Any:
-    """PipelineConfig from a ROS params file (each stage a nested mapping), or defaults."""
+    """PipelineConfig from a config file (every stage PipelineConfig has, read where the
+    stage table says the node set reads it), or defaults."""
     from emo_perception.perception.pipeline import PipelineConfig
 
     if path is None:
         cfg = PipelineConfig()
     else:
-        from emo_perception.config import (ConfigError, build_dataclass, load_config,
-                                           node_section)
+        from emo_perception.config import ConfigError, load_config
+        from emo_perception.stages import BY_NAME, stage_configs
 
+        names = [f.name for f in dataclasses.fields(PipelineConfig) if f.name in BY_NAME]
         try:
-            data = load_config(path)
-            values = {}
-            for name, (node, key) in STAGE_SECTIONS.items():
-                cls = type(getattr(PipelineConfig(), name))
-                values[name] = build_dataclass(cls, node_section(data, node).get(key),
-                                               f"{node}.{key}")
+            cfg = PipelineConfig(**stage_configs(load_config(path), names))
         except ConfigError as exc:
             raise CliError(str(exc)) from None
-        cfg = PipelineConfig(**values)
     if mode is not None:
         cfg.deid = dataclasses.replace(cfg.deid, mode=mode)
     return cfg
@@ -116,19 +104,16 @@ class VideoOut:
             self.writer.release()
 
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".m4a", ".opus")
-
-
 def voice_config(path: str | None) -> Any:
     from emo_perception.voice.pipeline import VoiceConfig
 
     if path is None:
         return VoiceConfig()
-    from emo_perception.config import ConfigError, build_dataclass, load_config, node_section
+    from emo_perception.config import ConfigError, load_config
+    from emo_perception.stages import stage_config
 
     try:
-        return build_dataclass(VoiceConfig, node_section(load_config(path), "voice_node")
-                               .get("voice"), "voice_node.voice")
+        return stage_config(load_config(path), "voice")
     except ConfigError as exc:
         raise CliError(str(exc)) from None
 
@@ -204,7 +189,11 @@ def run(args: argparse.Namespace) -> int:
     if source.kind == "video" and not args.no_voice and not args.no_analysis:
         voice, voice_note = run_voice(str(args.input), out_dir, args.config, required=False)
 
-    pipeline = PerceptionPipeline(cfg)
+    try:
+        pipeline = PerceptionPipeline(cfg)
+    except (OSError, RuntimeError, ValueError) as exc:  # e.g. a learned model that is missing
+        raise CliError(f"cannot start the pipeline ({cfg.au_backend.au_backend} action "
+                       f"units): {str(exc).splitlines()[0]}") from None
     if voice is not None:
         pipeline.add_voice_evidence(voice.evidence)
     summary = RunSummary()
@@ -240,9 +229,12 @@ def run(args: argparse.Namespace) -> int:
     src_info = {"input": str(args.input), "kind": source.kind, "fps": source.nominal_fps,
                 "corrupt_frames": source.corrupt}
     report = summary.to_json(pipeline.deid.stats, src_info, wall, dataclasses.asdict(cfg))
+    report["au_backend"] = pipeline.faces.name
     if voice is not None:
         report["voice"] = voice.summary()
+        report["voice"]["evidence_items_delivered"] = pipeline.voice_items_delivered
         report["voice"]["evidence_items_fused"] = pipeline.voice_items_fused
+        report["voice"]["evidence_items_unassigned"] = pipeline.fusion.unassigned_voice
     else:
         report["voice"] = {"note": voice_note or "no audio (not a video)"}
     (out_dir / "summary.json").write_text(json.dumps(report, indent=2) + "\n")

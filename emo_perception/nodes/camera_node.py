@@ -15,19 +15,8 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from emo_perception.nodes.common import LATCHED_QOS, SENSOR_QOS, EmoNode, run_node
-from emo_perception.nodes.conversions import bgr_to_image
+from emo_perception.nodes.conversions import bgr_to_image, camera_info_to_msg
 from emo_perception.perception.sources import SourceConfig, SourceError, open_source
-
-SOURCE_HELP = {
-    "fps": "publish rate [Hz]; 0 = the source's own rate (video fps, 1 Hz for images)",
-    "loop": "restart a file source at its end",
-    "max_frames": "stop after this many frames (0 = no limit)",
-    "resize_width": "resize frames to this width [px] (0 = keep; set both or neither)",
-    "resize_height": "resize frames to this height [px] (0 = keep; set both or neither)",
-    "topic": "image topic to read when the source is a bag (empty = first image topic)",
-}
-SOURCE_RANGES = {"fps": (0.0, 240.0), "max_frames": (0, 2**31 - 1),
-                 "resize_width": (0, 8192), "resize_height": (0, 8192)}
 
 
 class CameraNode(EmoNode):
@@ -40,8 +29,7 @@ class CameraNode(EmoNode):
         self.shutdown_on_end = bool(self.param(
             "shutdown_on_end", True,
             "exit (code 0) when a file source ends instead of idling; ignored when looping"))
-        self.source_cfg: SourceConfig = self.declare_config("", SourceConfig, SOURCE_HELP,
-                                                            SOURCE_RANGES)
+        self.source_cfg: SourceConfig = self.declare_stages()["source"]
         try:
             self.source = open_source(self.source_spec, self.source_cfg)
         except SourceError as exc:
@@ -74,7 +62,7 @@ class CameraNode(EmoNode):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.frame_id)
         msg = bgr_to_image(frame.image, header)
         self.image_pub.publish(msg)
-        info = CameraInfo(header=header, height=msg.height, width=msg.width)
+        info = camera_info_to_msg(header, msg.width, msg.height)
         self.info_pub.publish(info)
         self.counters["processed"] += 1
         self.output_rate.tick()

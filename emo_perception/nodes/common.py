@@ -20,7 +20,7 @@ from typing import Any
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                ParameterType)
+                                ParameterType, SetParametersResult)
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
@@ -83,6 +83,7 @@ class EmoNode(Node):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
+        self.kind = name  # the node's name in the stage table and node list (not remapped)
         self.latency = LatencyWindow()
         self.input_rate = RateMeter()
         self.output_rate = RateMeter()
@@ -97,6 +98,9 @@ class EmoNode(Node):
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
         self._last_dropped = 0
+        self._live_parameters: dict[str, str] = {}  # parameter name -> its config prefix
+        self._live_configs: dict[str, Any] = {}
+        self._set_callback_added = False
 
     # -- parameters ------------------------------------------------------------------------
     def declare_parameter(self, name: str, value: Any = None, descriptor: Any = None,
@@ -111,49 +115,85 @@ class EmoNode(Node):
                 message += " (write a decimal point, e.g. 30.0)"
             raise SystemExit(f"{self.get_name()}: bad parameter {name}: {message}") from None
 
-    def declare_config(self, prefix: str, cls: type, help_text: dict[str, str] | None = None,
-                       ranges: dict[str, tuple[float, float]] | None = None) -> Any:
+    def declare_config(self, prefix: str, cls: type) -> Any:
         """Declare one parameter per field of config dataclass ``cls`` (named
         ``prefix.field``, or ``field`` when prefix is empty) and build the config from them.
 
-        Descriptions and ranges come from ``help_text``/``ranges`` or the fields'
-        ``metadata`` (keys ``help`` and ``range``).
+        Description, range and whether it may change at run time come from the field
+        (:func:`emo_perception.config.setting`): a parameter is read-only unless its field
+        is ``live``, so ``ros2 param set`` on a setting the stage only reads at start is
+        refused instead of reporting a change that never happens.
         """
-        help_text = help_text or {}
-        ranges = ranges or {}
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if not f.init:
                 continue
             pname = f"{prefix}.{f.name}" if prefix else f.name
+            factory = f.default_factory  # type: ignore[misc]
             default = f.default if f.default is not dataclasses.MISSING else (
-                f.default_factory() if f.default_factory is not dataclasses.MISSING  # type: ignore[misc]
-                else None)
+                factory() if factory is not dataclasses.MISSING else None)
             ptype = _param_type(hints.get(f.name), default)
             if ptype is None:
                 continue  # not a ROS parameter type: not configurable from ROS
-            text = help_text.get(f.name) or f.metadata.get("help") or \
-                f"{cls.__name__}.{f.name} (see docs)"
-            rng = ranges.get(f.name) or f.metadata.get("range")
+            text = f.metadata.get("help") or f"{cls.__name__}.{f.name}"
+            live = bool(f.metadata.get("live", False))
             if isinstance(default, tuple):
                 default = list(default)
             value = self.declare_parameter(
-                pname, default, descriptor(pname, ptype, text, rng)).value
+                pname, default, descriptor(pname, ptype, text, f.metadata.get("range"),
+                                           read_only=not live)).value
             if isinstance(f.default, tuple) and isinstance(value, list):
                 value = tuple(value)
             values[f.name] = value
+            if live:
+                self._live_parameters[pname] = prefix
         try:
-            return build_dataclass(cls, values,
-                                   where=f"{self.get_name()} {prefix or 'parameters'}")
+            cfg = build_dataclass(cls, values,
+                                  where=f"{self.get_name()} {prefix or 'parameters'}")
         except ConfigError as exc:
             raise SystemExit(f"{self.get_name()}: bad parameter: {exc}") from None
+        if prefix in self._live_parameters.values():
+            self._live_configs[prefix] = cfg
+            if not self._set_callback_added:
+                self.add_on_set_parameters_callback(self._on_set_parameters)
+                self._set_callback_added = True
+        return cfg
+
+    def declare_stages(self) -> dict[str, Any]:
+        """Declare the parameters of every stage the stage table assigns to this node and
+        return their configs by stage name."""
+        from emo_perception.stages import stages_of
+
+        return {s.name: self.declare_config(s.prefix, s.config) for s in stages_of(self.kind)}
 
     def param(self, name: str, default: Any, text: str,
-              value_range: tuple[float, float] | None = None, read_only: bool = False) -> Any:
+              value_range: tuple[float, float] | None = None, read_only: bool = True) -> Any:
+        """A node-level parameter; read-only, as the node reads it once at start."""
         ptype = _param_type(type(default), default)
         return self.declare_parameter(
             name, default, descriptor(name, ptype, text, value_range, read_only)).value
+
+    def on_live_change(self, prefix: str, cfg: Any) -> None:
+        """Apply ``cfg``, the config of ``prefix`` with changed live settings (already
+        validated by its dataclass); override in nodes whose stages have live settings."""
+        raise NotImplementedError(f"{self.get_name()} cannot change {prefix} live")
+
+    def _on_set_parameters(self, params: list) -> SetParametersResult:
+        updates: dict[str, dict[str, Any]] = {}
+        for p in params:
+            prefix = self._live_parameters.get(p.name)
+            if prefix is not None:
+                updates.setdefault(prefix, {})[p.name.rsplit(".", 1)[-1]] = p.value
+        for prefix, values in updates.items():
+            try:
+                cfg = dataclasses.replace(self._live_configs[prefix], **values)
+                self.on_live_change(prefix, cfg)
+            except (ValueError, TypeError, NotImplementedError) as exc:
+                return SetParametersResult(successful=False, reason=str(exc).splitlines()[0])
+            self._live_configs[prefix] = cfg
+            self.get_logger().info(f"changed live: {prefix} {values}")
+        return SetParametersResult(successful=True)
 
     # -- diagnostics -----------------------------------------------------------------------
     def diagnostic_values(self) -> dict[str, Any]:

@@ -52,8 +52,7 @@ OnError = Callable[[str], None]
 BODY_KEYPOINTS = 33  # mediapipe pose topology (Body.msg)
 HAND_KEYPOINTS = 21  # mediapipe hand topology (Hand.msg)
 # Prosody fields that become voice evidence, after "arousal" (fusion_node's order).
-PROSODY_EVIDENCE_FIELDS = ("f0_mean_hz", "f0_range_st", "f0_slope_st_per_s", "energy_db",
-                           "speaking_rate_sps", "voiced_ratio", "pause_ratio")
+PROSODY_EVIDENCE_FIELDS = tuple(n for n in ev.PROSODY_EVIDENCE if n != "arousal")
 
 
 class ConversionError(ValueError):
@@ -657,18 +656,14 @@ def msg_to_prosody(msg: m.Prosody) -> ProsodyFeatures:
 
 @_converts("prosody")
 def prosody_msg_to_evidence(msg: m.Prosody) -> list[ev.EvidenceItem]:
-    """Voice evidence of a prosody message: arousal, then ``PROSODY_EVIDENCE_FIELDS``, each
-    over the message's window; non-finite values (F0 when nothing was voiced) are left out.
-    Takes any kind; fusion_node uses segments only."""
+    """Voice evidence of a prosody message, built by ``evidence.prosody_evidence`` exactly
+    as offline ``process`` builds it from a speech segment (non-finite values, e.g. F0 when
+    nothing was voiced, are left out). Takes any kind; fusion_node uses segments only."""
     start, end = stamp_to_sec(msg.window_start), stamp_to_sec(msg.window_end)
     if end < start:
         raise ConversionError("prosody window ends before it starts")
-    items = []
-    for name in ("arousal",) + PROSODY_EVIDENCE_FIELDS:
-        value = float(getattr(msg, name))
-        if math.isfinite(value):
-            items.append(ev.EvidenceItem("voice", "prosody", name, value, start, end))
-    return items
+    features = {name: float(getattr(msg, name)) for name in ev.PROSODY_EVIDENCE}
+    return ev.prosody_evidence(features, start, end)
 
 
 @dataclass(frozen=True)
@@ -737,14 +732,11 @@ def msg_to_speech(msg: m.Speech) -> SpeechResult:
 
 @_converts("speech")
 def speech_msg_to_evidence(msg: m.Speech) -> list[ev.EvidenceItem]:
-    """Text evidence of a transcript ([] when blank): value = confidence, the span clipped so
-    it never ends before it starts."""
-    text = msg.text.strip()
-    if not text:
-        return []
-    start, end = stamp_to_sec(msg.start), stamp_to_sec(msg.end)
-    return [ev.EvidenceItem("text", "speech", text, float(msg.confidence), start,
-                            max(start, end))]
+    """Text evidence of a transcript ([] when blank), built by ``evidence.speech_evidence``
+    as offline: value = confidence, the span clipped so it never ends before it starts."""
+    item = ev.speech_evidence(msg.text, float(msg.confidence), stamp_to_sec(msg.start),
+                              stamp_to_sec(msg.end))
+    return [] if item is None else [item]
 
 
 # -- reasoning -------------------------------------------------------------------------------

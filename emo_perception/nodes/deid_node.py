@@ -22,38 +22,16 @@ from sensor_msgs.msg import Image
 
 from emo_perception.nodes.common import (NEWEST_ONLY_QOS, RESULT_QOS, SENSOR_QOS, EmoNode,
                                          run_node)
-from emo_perception.nodes.conversions import (ConversionError, bgr_to_image, body_to_msg,
-                                              face_to_msg, image_to_bgr, sec_to_stamp,
-                                              stamp_to_sec)
+from emo_perception.nodes.conversions import (ConversionError, bgr_to_image,
+                                              body_array_to_msg, face_array_to_msg,
+                                              image_to_bgr, stamp_to_sec, tracks_to_msg)
 from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
 from emo_perception.perception.face_finder import SOURCES, FaceFinderConfig
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.tracking import PersonTracker, TrackerConfig
 from emo_perception.perception.types import Frame
 from emo_perception.runtime_stats import NewestOnlyQueue, RateLimiter, SequenceGaps
-from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrack, PersonTrackArray
-
-LANDMARK_HELP = {
-    "face_range": "face detector: 'short' (within ~2 m) or 'full' (within ~5 m)",
-    "min_face_score": "minimum face detection score",
-    "face_mesh": "run the 478-point face mesh (needed by au_node and hand-to-face gestures)",
-    "max_num_faces": "most faces meshed per frame",
-    "pose": "run the 33-point body pose (needed by gesture_node)",
-    "hands": "run hand landmarks (costly; needed by finger-level micro-gestures)",
-    "segmentation": "run people segmentation (needed by deid.mode silhouette)",
-    "parallel": "run face and body models in two threads",
-    "timeout_ms": "per-frame landmark budget [ms]; over it the frame fails closed (0 = none)",
-}
-DEID_HELP = {
-    "mode": "blur | pixelate | solid | silhouette | skeleton",
-    "margin": "grow each face box by this fraction of its size on every side",
-    "hold_frames": "keep masking a face this many frames after the detector loses it",
-    "on_failure": "failed frames: 'obscure' (publish fully obscured) or 'block' (publish none)",
-}
-TRACK_HELP = {
-    "max_missed": "frames a track survives without a detection",
-    "deterministic_ids": "ids p1, p2, ... in order of appearance (reproducible replays)",
-}
+from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrackArray
 
 
 class DeidNode(EmoNode):
@@ -72,10 +50,11 @@ class DeidNode(EmoNode):
         self.publish_raw_passthrough = bool(self.param(
             "publish_raw_passthrough", False,
             "IDENTIFYING: skip de-identification and publish the raw frame on deid/image"))
-        lm_cfg: LandmarkConfig = self.declare_config("landmarks", LandmarkConfig, LANDMARK_HELP)
-        self.deid_cfg: DeidConfig = self.declare_config("deid", DeidConfig, DEID_HELP)
-        track_cfg: TrackerConfig = self.declare_config("tracking", TrackerConfig, TRACK_HELP)
-        finder_cfg: FaceFinderConfig = self.declare_config("finder", FaceFinderConfig)
+        configs = self.declare_stages()
+        lm_cfg: LandmarkConfig = configs["landmarks"]
+        self.deid_cfg: DeidConfig = configs["deid"]
+        track_cfg: TrackerConfig = configs["tracking"]
+        finder_cfg: FaceFinderConfig = configs["finder"]
         if self.deid_cfg.mode == "silhouette" and not lm_cfg.segmentation:
             self.get_logger().info("deid.mode silhouette: enabling landmarks.segmentation")
             lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
@@ -173,7 +152,7 @@ class DeidNode(EmoNode):
             future.add_done_callback(lambda _: self._publish_slots.release())
 
     def _finish(self, msg: Image, image, landmarks, t0: float) -> None:
-        tracks = self.tracker.update(landmarks)
+        self.tracker.update(landmarks)
         if self.publish_raw_passthrough:
             out_image = image
         else:
@@ -187,35 +166,33 @@ class DeidNode(EmoNode):
         else:
             self.counters["blocked"] += 1
         if landmarks.ok:
-            self._publish_people(msg, landmarks, tracks)
+            self._publish_people(msg, landmarks, self.tracker.tracks)
         self.counters["processed"] += 1
         self.output_rate.tick()
         self.latency.add(time.perf_counter() - t0)
 
     def _publish_people(self, msg: Image, landmarks, tracks) -> None:
-        header = msg.header
-        faces = FaceArray(header=header, image_width=landmarks.width,
-                          image_height=landmarks.height,
-                          faces=[face_to_msg(f, header, self.publish_face_landmarks)
-                                 for f in landmarks.faces])
-        self.faces_pub.publish(faces)
+        header, w, h = msg.header, landmarks.width, landmarks.height
+        self.faces_pub.publish(face_array_to_msg(landmarks.faces, header, w, h,
+                                                 self.publish_face_landmarks))
         if self.publish_private_faces:
-            self.private_faces_pub.publish(FaceArray(
-                header=header, image_width=landmarks.width, image_height=landmarks.height,
-                faces=[face_to_msg(f, header, True) for f in landmarks.faces]))
-        self.bodies_pub.publish(BodyArray(
-            header=header, image_width=landmarks.width, image_height=landmarks.height,
-            bodies=[body_to_msg(b, header) for b in landmarks.bodies]))
-        face_ids = {f.track_id for f in landmarks.faces}
-        body_ids = {b.track_id for b in landmarks.bodies}
-        self.tracks_pub.publish(PersonTrackArray(header=header, tracks=[
-            PersonTrack(header=header, track_id=t.track_id,
-                        face_id=t.track_id if t.track_id in face_ids else "",
-                        body_id=t.track_id if t.track_id in body_ids else "",
-                        first_seen=sec_to_stamp(t.first_seen), frames_seen=t.hits,
-                        frames_missing=t.missed) for t in tracks]))
+            self.private_faces_pub.publish(face_array_to_msg(landmarks.faces, header, w, h,
+                                                             True))
+        self.bodies_pub.publish(body_array_to_msg(landmarks.bodies, header, w, h))
+        # Every live track, seen in this frame or not: a track that leaves this list has
+        # ended, and au_node and gesture_node drop its state (the offline rule).
+        self.tracks_pub.publish(tracks_to_msg(tracks, landmarks.faces, landmarks.bodies, header))
         self.counters["faces"] += len(landmarks.faces)
         self.counters["bodies"] += len(landmarks.bodies)
+
+    def on_live_change(self, prefix: str, cfg: DeidConfig) -> None:
+        """``ros2 param set`` of a live deid setting: the next frame uses it."""
+        if prefix != "deid":
+            raise NotImplementedError(f"{prefix} cannot change live")
+        if cfg.mode == "silhouette" and not self.detector.cfg.segmentation:
+            raise ValueError("deid.mode silhouette needs landmarks.segmentation, which is "
+                             "set at start (start the node with mode silhouette)")
+        self.deid_cfg = self.deid.cfg = cfg
 
     def _fail_closed(self, msg: Image, reason: str) -> None:
         """A frame that could not even be decoded: publish an obscured frame of its size."""

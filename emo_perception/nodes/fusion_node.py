@@ -14,25 +14,14 @@ from typing import Any
 
 from emo_perception.evidence import EvidenceItem
 from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
-from emo_perception.nodes.conversions import (evidence_item_to_msg, expression_msg_to_affect,
-                                              msg_to_action_units, msg_to_gesture, sec_to_stamp,
+from emo_perception.nodes.conversions import (ConversionError, evidence_window_to_msg,
+                                              msg_to_action_units_by_track, msg_to_affects,
+                                              msg_to_gestures, person_states_to_msg,
+                                              prosody_msg_to_evidence, speech_msg_to_evidence,
                                               stamp_to_sec)
-from emo_perception.perception.fusion import AffectSummary, Fusion, FusionConfig
-from emo_perception_msgs.msg import (ActionUnitsArray, AffectState, EmotionState,
-                                     EmotionStateArray, EvidenceWindow, ExpressionArray,
-                                     MicroGestureArray, Prosody, Speech)
-
-# Same names as the offline voice evidence (emo_perception.voice.offline).
-PROSODY_FIELDS = ("f0_mean_hz", "f0_range_st", "f0_slope_st_per_s", "energy_db",
-                  "speaking_rate_sps", "voiced_ratio", "pause_ratio")
-FUSION_HELP = {
-    "short_window_s": "time constant of the short-term state [s]",
-    "long_window_s": "time constant of the long-term state and evidence history [s]",
-    "expiry_s": "drop a person after this long without evidence [s]",
-    "face_weight": "weight of facial expression evidence",
-    "gesture_weight": "weight of micro-gesture evidence",
-    "voice_weight": "weight of voice (prosody) evidence",
-}
+from emo_perception.perception.fusion import Fusion, FusionConfig
+from emo_perception_msgs.msg import (ActionUnitsArray, EmotionStateArray, EvidenceWindow,
+                                     ExpressionArray, MicroGestureArray, Prosody, Speech)
 
 
 class FusionNode(EmoNode):
@@ -44,7 +33,7 @@ class FusionNode(EmoNode):
         self.evidence_window_s = float(self.param(
             "evidence_window_s", 30.0, "length of published evidence windows [s]",
             (1.0, 3600.0)))
-        self.cfg: FusionConfig = self.declare_config("fusion", FusionConfig, FUSION_HELP)
+        self.cfg: FusionConfig = self.declare_stages()["fusion"]
         self.fusion = Fusion(self.cfg)
         self.backend = "rules"
         self._aus = StampCache(60)  # per frame: track id -> action units
@@ -52,6 +41,7 @@ class FusionNode(EmoNode):
         self._voice: list[EvidenceItem] = []
         self._last_evidence: dict[str, float] = {}
         self._modalities: dict[str, set[str]] = {}
+        self.counters["au_join_missed"] = 0
         self.create_subscription(ActionUnitsArray, "faces/action_units", self._on_aus,
                                  RESULT_QOS)
         self.create_subscription(ExpressionArray, "faces/expression", self._on_expression,
@@ -65,41 +55,41 @@ class FusionNode(EmoNode):
 
     # -- inputs --------------------------------------------------------------------------
     def _on_aus(self, msg: ActionUnitsArray) -> None:
-        self._aus.put(msg.header, {f.track_id: msg_to_action_units(f) for f in msg.faces})
+        try:
+            self._aus.put(msg.header, msg_to_action_units_by_track(msg))
+        except ConversionError as exc:
+            self.record_error(f"action units: {exc}")
 
     def _on_gestures(self, msg: MicroGestureArray) -> None:
-        self._gestures.extend(msg_to_gesture(g) for g in msg.gestures)
+        try:
+            self._gestures.extend(msg_to_gestures(msg))
+        except ConversionError as exc:
+            self.record_error(f"micro-gestures: {exc}")
 
     def _on_prosody(self, msg: Prosody) -> None:
         if msg.kind != Prosody.KIND_SEGMENT:
             return  # sliding windows overlap; segments are the evidence units
-        start, end = stamp_to_sec(msg.window_start), stamp_to_sec(msg.window_end)
-        if end < start:
-            self.record_error("prosody window ends before it starts; ignored")
-            return
-        items = [EvidenceItem("voice", "prosody", "arousal", float(msg.arousal), start, end)]
-        for name in PROSODY_FIELDS:
-            value = float(getattr(msg, name))
-            if math.isfinite(value):
-                items.append(EvidenceItem("voice", "prosody", name, value, start, end))
-        if math.isfinite(items[0].value):
-            self._voice.extend(items)
-        else:
-            self._voice.extend(items[1:])
+        try:  # the same evidence items offline `process` builds from a segment
+            self._voice.extend(prosody_msg_to_evidence(msg))
+        except ConversionError as exc:
+            self.record_error(f"prosody: {exc}; ignored")
 
     def _on_speech(self, msg: Speech) -> None:
-        if msg.text.strip():
-            start, end = stamp_to_sec(msg.start), stamp_to_sec(msg.end)
-            self._voice.append(EvidenceItem("text", "speech", msg.text.strip(),
-                                            float(msg.confidence), start, max(start, end)))
+        try:
+            self._voice.extend(speech_msg_to_evidence(msg))
+        except ConversionError as exc:
+            self.record_error(f"speech: {exc}; ignored")
 
     def _on_expression(self, msg: ExpressionArray) -> None:
         t0 = time.perf_counter()
         self.counters["received"] += 1
         self.input_rate.tick()
         stamp = stamp_to_sec(msg.header.stamp)
-        aus = self._aus.get(msg.header, {})
-        affects = [expression_msg_to_affect(e, aus.get(e.track_id)) for e in msg.expressions]
+        aus = self._aus.get(msg.header)
+        if aus is None and msg.expressions:
+            self.counters["au_join_missed"] += 1  # expressions without their frame's AUs
+            aus = {}
+        affects = msg_to_affects(msg, aus, self.record_error)
         gestures, voice = self._gestures, self._voice
         self._gestures, self._voice = [], []
         for a in affects:
@@ -114,13 +104,7 @@ class FusionNode(EmoNode):
         if voice:
             for s in states:
                 self._modalities.setdefault(s.track_id, set()).add("voice")
-        out = EmotionStateArray(header=msg.header)
-        for state in states:
-            out.states.append(EmotionState(
-                header=msg.header, track_id=state.track_id,
-                short_term=_affect_msg(state.short_term), long_term=_affect_msg(state.long_term),
-                modalities=sorted(self._modalities.get(state.track_id, set()))))
-        self.state_pub.publish(out)
+        self.state_pub.publish(person_states_to_msg(states, msg.header, self._modalities))
         for tid in self.fusion.expired:
             self._last_evidence.pop(tid, None)
             self._modalities.pop(tid, None)
@@ -135,24 +119,12 @@ class FusionNode(EmoNode):
                 continue
             self._last_evidence[tid] = stamp
             window = self.fusion.evidence_window(tid, self.evidence_window_s)
-            self.evidence_pub.publish(EvidenceWindow(
-                header=header, track_id=tid, window_start=sec_to_stamp(window.start),
-                duration_s=float(window.duration_s),
-                items=[evidence_item_to_msg(i) for i in window.items()],
-                transcript=window.transcript))
+            self.evidence_pub.publish(evidence_window_to_msg(window, header))
 
     def diagnostic_values(self) -> dict[str, object]:
         return {"people": len(self.fusion.tracks()),
-                "unassigned_voice": getattr(self.fusion, "unassigned_voice", 0)}
-
-
-def _affect_msg(summary: AffectSummary) -> AffectState:
-    return AffectState(labels=list(summary.labels),
-                       probabilities=[float(p) for p in summary.probabilities],
-                       label=summary.label, valence=float(summary.valence),
-                       arousal=float(summary.arousal), confidence=float(summary.confidence),
-                       window_s=float(summary.window_s),
-                       evidence=[evidence_item_to_msg(i) for i in summary.evidence])
+                "unassigned_voice": self.fusion.unassigned_voice,
+                "fusion_rejected": self.fusion.rejected}
 
 
 def main(args: list[str] | None = None) -> int:

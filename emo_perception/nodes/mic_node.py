@@ -12,10 +12,10 @@ import threading
 import time
 from typing import Any
 
-from std_msgs.msg import Header
 
+from emo_perception.media_types import AUDIO_EXTENSIONS
 from emo_perception.nodes.common import SENSOR_QOS, EmoNode, run_node
-from emo_perception.nodes.conversions import audio_to_msg, sec_to_stamp
+from emo_perception.nodes.conversions import audio_to_msg, make_header
 from emo_perception.voice.capture import CaptureError, MicSource, WavSource
 from emo_perception_msgs.msg import AudioChunk
 
@@ -40,10 +40,10 @@ class MicNode(EmoNode):
         self.finished = False
         self._sequence = 0
         self._stop = threading.Event()
-        is_file = pathlib.Path(self.source_spec).suffix.lower() in (".wav", ".wave")
+        suffix = pathlib.Path(self.source_spec).suffix.lower()
         try:
-            if is_file:
-                self.backend = "wav"
+            if suffix in AUDIO_EXTENSIONS:
+                self.backend = suffix.lstrip(".")
                 self.wav = WavSource(self.source_spec, self.block_size, self.realtime)
                 self.mic = None
             else:
@@ -80,7 +80,7 @@ class MicNode(EmoNode):
                 stamp = chunk.stamp
                 self.counters["dropped"] = self.mic.dropped
             self.input_rate.tick()
-            header = Header(stamp=sec_to_stamp(stamp), frame_id=self.frame_id)
+            header = make_header(stamp, self.frame_id)
             self.pub.publish(audio_to_msg(chunk.samples, chunk.sample_rate, header,
                                           self._sequence, anonymised=False))
             self._sequence += 1

@@ -8,46 +8,18 @@ waits for Whisper; transcripts are published by a timer as they arrive.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 from std_msgs.msg import Header
 
 from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
-from emo_perception.nodes.conversions import (ConversionError, audio_to_msg, msg_to_audio,
-                                              prosody_to_msg, sec_to_stamp, stamp_to_sec)
+from emo_perception.nodes.conversions import (ConversionError, audio_to_msg, make_header,
+                                              msg_to_audio, prosody_to_msg, speech_to_msg,
+                                              stamp_to_sec, voice_activity_to_msg)
 from emo_perception.runtime_stats import SequenceGaps
 from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
 from emo_perception_msgs.msg import AudioChunk, Prosody, Speech, VoiceActivity
-
-VOICE_HELP = {
-    "anonymise": "publish anonymised audio on voice/deid_audio",
-    "anonymiser_method": "'world' (WORLD resynthesis, new random pseudo-voice per utterance; "
-                         "see docs/voice.md for its measured EER) or 'mcadams'",
-    "mcadams_alpha": "McAdams coefficient (0.8 classic; lower = stronger)",
-    "mcadams_random_alpha": "McAdams: draw alpha from U(0.5, 0.9) for every utterance",
-    "world_f0_min_hz": "WORLD: lowest pseudo-speaker median F0 drawn per utterance",
-    "world_f0_max_hz": "WORLD: highest pseudo-speaker median F0 drawn per utterance",
-    "world_warp_min": "WORLD: smallest formant warp factor drawn per utterance",
-    "world_warp_max": "WORLD: largest formant warp factor drawn per utterance",
-    "world_block_ms": "WORLD: streaming block (latency = block + 60 ms context)",
-    "seed": "seed of the per-utterance anonymiser draws (-1 = fresh each session)",
-    "deterministic": "reproducible replays: with seed -1 the draws use seed 0",
-    "vad_threshold": "speech probability threshold of silero VAD",
-    "asr_enabled": "recognise speech (Whisper tiny.en by default)",
-    "asr_model_path": "CTranslate2 Whisper folder ('' = the bundled tiny.en)",
-    "asr_on_anonymised": "recognise the anonymised audio instead of the raw audio",
-}
-
-VOICE_RANGES = {
-    "mcadams_alpha": (0.05, 1.5),
-    "world_f0_min_hz": (50.0, 400.0),
-    "world_f0_max_hz": (50.0, 400.0),
-    "world_warp_min": (0.6, 1.0),
-    "world_warp_max": (1.0, 1.6),
-    "world_block_ms": (40.0, 1000.0),
-}
 
 
 class VoiceNode(EmoNode):
@@ -57,8 +29,7 @@ class VoiceNode(EmoNode):
         self.publish_raw_audio = bool(self.param(
             "publish_raw_audio", False,
             "IDENTIFYING: publish the raw voice on voice/deid_audio instead of the anonymised"))
-        self.cfg: VoiceConfig = self.declare_config("voice", VoiceConfig, VOICE_HELP,
-                                                   VOICE_RANGES)
+        self.cfg: VoiceConfig = self.declare_stages()["voice"]
         try:
             self.pipeline = VoicePipeline(self.cfg)
         except (FileNotFoundError, RuntimeError, ValueError) as exc:
@@ -80,7 +51,7 @@ class VoiceNode(EmoNode):
         self._segment_end = 0.0
 
     def _header(self, stamp: float) -> Header:
-        return Header(stamp=sec_to_stamp(stamp), frame_id=self._frame_id)
+        return make_header(stamp, self._frame_id)
 
     def _on_audio(self, msg: AudioChunk) -> None:
         t0 = time.perf_counter()
@@ -111,11 +82,9 @@ class VoiceNode(EmoNode):
                 self._segment_start, self._segment_end = update.stamp, 0.0
             else:
                 self._segment_end = update.stamp
-            self.activity_pub.publish(VoiceActivity(
-                header=self._header(update.stamp), voice_id=self.voice_id,
-                is_speaking=update.speaking, probability=float(update.probability),
-                segment_start=sec_to_stamp(self._segment_start),
-                segment_end=sec_to_stamp(self._segment_end)))
+            self.activity_pub.publish(voice_activity_to_msg(
+                update, self._header(update.stamp), self.voice_id, self._segment_start,
+                self._segment_end))
         for window in out.prosody:
             self.prosody_pub.publish(prosody_to_msg(window, self._header(window.end),
                                                     self.voice_id, Prosody.KIND_WINDOW))
@@ -135,11 +104,9 @@ class VoiceNode(EmoNode):
         for r in results:
             if not r.text.strip():
                 continue
-            self.speech_pub.publish(Speech(
-                header=self._header(r.end), voice_id=self.voice_id, text=r.text.strip(),
-                start=sec_to_stamp(r.start), end=sec_to_stamp(r.end),
-                confidence=float(min(1.0, max(0.0, math.exp(r.avg_logprob)))),
-                language=self.cfg.asr_language, from_anonymised=self.cfg.asr_on_anonymised))
+            self.speech_pub.publish(speech_to_msg(r, self._header(r.end), self.voice_id,
+                                                  self.cfg.asr_language,
+                                                  self.cfg.asr_on_anonymised))
 
     def diagnostic_values(self) -> dict[str, object]:
         values: dict[str, object] = dict(self.pipeline.counters.as_dict())

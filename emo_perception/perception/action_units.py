@@ -15,10 +15,11 @@ measure itself. Definitions are documented in docs/action_units.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.geometry import euler_from_rotation, frontalize
 from emo_perception.perception.types import ActionUnitEstimate, Face
 
@@ -147,37 +148,36 @@ def activations(z: dict[str, float]) -> dict[int, float]:
 class ActionUnitConfig:
     """Settings of :class:`ActionUnitEstimator` (flat, ROS-parameter friendly)."""
 
-    z_center: float = 1.5  # activation (population SDs) at which p = 0.5
-    z_width: float = 0.5  # logistic width in SDs; smaller = sharper
-    z_full: float = 4.0  # activation reported as intensity 5 (FACS E)
-    lips_part_threshold: float = 0.03  # inner-lip gap (eye-corner units) at p = 0.5
-    lips_part_width: float = 0.01
-    eyes_closed_threshold: float = 0.12  # lid gap / eye width at p = 0.5
-    eyes_closed_width: float = 0.025
-    blink_max_s: float = 0.5  # closures up to this long are reported as AU45 too
-    baseline_mode: str = "population"  # population | running (first frames of a track)
-    baseline_frames: int = 30  # frames a running baseline collects before use
-    max_abs_yaw_deg: float = 60.0  # faces turned further are skipped (counted)
-    aus: list[int] = field(default_factory=lambda: list(SUPPORTED_AUS))
+    z_center: float = setting(1.5, "activation (population SDs) at which p = 0.5")
+    z_width: float = setting(0.5, "logistic width in SDs; smaller = sharper", range=(0.01, 10.0))
+    z_full: float = setting(4.0, "activation reported as intensity 5 (FACS E)")
+    lips_part_threshold: float = setting(0.03, "inner-lip gap (eye-corner units) at p = 0.5")
+    lips_part_width: float = setting(0.01,
+                                     "logistic width of the lips-part threshold (eye-corner "
+                                     "units)",
+                                     range=(0.001, 1.0))
+    eyes_closed_threshold: float = setting(0.12, "lid gap / eye width at p = 0.5")
+    eyes_closed_width: float = setting(0.025, "logistic width of the eyes-closed threshold",
+                                       range=(0.001, 1.0))
+    blink_max_s: float = setting(0.5, "closures up to this long are reported as AU45 too",
+                                 range=(0.01, 10.0))
+    baseline_mode: str = setting("population",
+                                 "neutral reference: 'population' or 'running' (first frames of a "
+                                 "track)",
+                                 choices=("population", "running"))
+    baseline_frames: int = setting(30, "frames a running baseline collects before use",
+                                   range=(1, 100000))
+    max_abs_yaw_deg: float = setting(60.0, "faces turned further than this are skipped (counted)",
+                                     range=(1.0, 90.0))
+    aus: list[int] = setting(list(SUPPORTED_AUS), "FACS codes to report", choices=SUPPORTED_AUS)
 
     def __post_init__(self) -> None:
-        for name in ("z_width", "lips_part_width", "eyes_closed_width", "blink_max_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"ActionUnitConfig.{name} must be > 0, got {getattr(self, name)}")
+        check_settings(self)
         if not self.z_full > self.z_center:
             raise ValueError(f"ActionUnitConfig.z_full ({self.z_full}) must exceed z_center "
                              f"({self.z_center})")
-        if self.baseline_mode not in ("population", "running"):
-            raise ValueError(f"ActionUnitConfig.baseline_mode must be 'population' or "
-                             f"'running', got {self.baseline_mode!r}")
-        if self.baseline_frames < 1:
-            raise ValueError("ActionUnitConfig.baseline_frames must be >= 1")
-        if not 0 < self.max_abs_yaw_deg <= 90:
-            raise ValueError("ActionUnitConfig.max_abs_yaw_deg must be in (0, 90]")
-        bad = [a for a in self.aus if a not in SUPPORTED_AUS]
-        if bad or not self.aus:
-            raise ValueError(f"ActionUnitConfig.aus: unsupported {bad or 'empty list'}; "
-                             f"choose from {list(SUPPORTED_AUS)}")
+        if not self.aus:
+            raise ValueError(f"aus: empty list; choose from {list(SUPPORTED_AUS)}")
 
 
 class ActionUnitEstimator:
@@ -224,6 +224,10 @@ class ActionUnitEstimator:
         self._baselines.pop(track_id, None)
         self._pending.pop(track_id, None)
         self._closed_since.pop(track_id, None)
+
+    def tracks(self) -> list[str]:
+        """Tracks with state kept (baselines, pending baseline frames, blink timers)."""
+        return sorted(set(self._baselines) | set(self._pending) | set(self._closed_since))
 
     def _zscores(self, track_id: str, both: dict[str, float]) -> dict[str, float]:
         base = self._baselines.get(track_id)

@@ -20,11 +20,12 @@ never passed through.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.types import Box, Landmarks, frame_digest
 
 MODES = ("blur", "pixelate", "solid", "silhouette", "skeleton")
@@ -41,40 +42,36 @@ HAND_EDGES = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5
 
 @dataclass
 class DeidConfig:
-    """How faces are hidden (flat fields map 1:1 to ROS parameters)."""
+    """How faces are hidden (flat fields map 1:1 to ROS parameters; ``live`` ones can be
+    changed on a running deid_node with ``ros2 param set``)."""
 
-    mode: str = "blur"  # blur | pixelate | solid | silhouette | skeleton
-    margin: float = 0.25  # grow each face box by this fraction on every side
-    hold_frames: int = 10  # keep masking a lost face this many frames
-    on_failure: str = "obscure"  # obscure (whole frame) | block (no image)
-    pixel_blocks: int = 5  # mosaic cells across a face (pixelate)
-    blur_cells: int = 3  # blur keeps detail down to 1/blur_cells of the face size
-    fill_color: list[int] = field(default_factory=lambda: [128, 128, 128])  # BGR
-    mask_threshold: float = 0.5  # silhouette: people-mask level counted as person
-    pose_heads: bool = True  # also mask heads located from pose keypoints
-    min_visibility: float = 0.5  # pose keypoints below this are ignored
+    mode: str = setting("blur", "blur | pixelate | solid | silhouette | skeleton",
+                        choices=MODES, live=True)
+    margin: float = setting(0.25, "grow each face box by this fraction of its size on every side",
+                            range=(0.0, 2.0), live=True)
+    hold_frames: int = setting(10,
+                               "keep masking a face this many frames after the detector loses it",
+                               range=(0, 1000))
+    on_failure: str = setting("obscure",
+                              "failed frames: 'obscure' (publish fully obscured) or 'block' "
+                              "(publish none)",
+                              choices=("obscure", "block"), live=True)
+    pixel_blocks: int = setting(5, "mosaic cells across a face (pixelate)", range=(2, 16),
+                                live=True)
+    blur_cells: int = setting(3, "blur keeps detail down to 1/blur_cells of the face size",
+                              range=(2, 16), live=True)
+    fill_color: list[int] = setting([128, 128, 128], "solid mode: fill colour (B, G, R)",
+                                    live=True)
+    mask_threshold: float = setting(0.5, "silhouette: people-mask level counted as person",
+                                    range=(0.01, 0.99))
+    pose_heads: bool = setting(True, "also mask heads located from pose keypoints")
+    min_visibility: float = setting(0.5, "pose keypoints below this are ignored", range=(0.0, 1.0))
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
-        if self.on_failure not in ("obscure", "block"):
-            raise ValueError(f"on_failure must be 'obscure' or 'block', got {self.on_failure!r}")
-        if not 0.0 <= self.margin <= 2.0:
-            raise ValueError(f"margin must be in [0, 2] (fraction of the face size), "
-                             f"got {self.margin}")
-        if self.hold_frames < 0:
-            raise ValueError(f"hold_frames must be >= 0, got {self.hold_frames}")
-        if not 2 <= self.pixel_blocks <= 16:
-            raise ValueError(f"pixel_blocks must be 2..16 (fewer = coarser), "
-                             f"got {self.pixel_blocks}")
-        if not 2 <= self.blur_cells <= 16:
-            raise ValueError(f"blur_cells must be 2..16 (fewer = stronger), "
-                             f"got {self.blur_cells}")
+        check_settings(self)
         if len(self.fill_color) != 3 or not all(0 <= int(c) <= 255 for c in self.fill_color):
             raise ValueError(f"fill_color must be three values 0..255 (BGR), "
                              f"got {self.fill_color}")
-        if not 0.0 < self.mask_threshold < 1.0:
-            raise ValueError(f"mask_threshold must be in (0, 1), got {self.mask_threshold}")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.labels import EMFACS_PROTOTYPES, expression_labels
 from emo_perception.perception.types import ActionUnitEstimate, FaceAffect
 
@@ -39,9 +40,13 @@ CIRCUMPLEX: dict[str, tuple[float, float]] = {
 class ExpressionConfig:
     """Settings of :class:`ExpressionEstimator`."""
 
-    label_set: str = "basic7"  # basic7 | basic8 (EMFACS has no prototypes for mafw11 extras)
-    temperature: float = 0.15  # softmax temperature over soft scores; smaller = peakier
-    neutral_bias: float = 0.0  # added to the neutral score (> 0 favours neutral)
+    label_set: str = setting("basic7", "expression label set: basic7 or basic8 (EMFACS has no "
+                             "prototypes for the mafw11 extras)", choices=("basic7", "basic8"))
+    temperature: float = setting(0.15,
+                                 "softmax temperature over EMFACS scores (smaller = peakier)",
+                                 range=(0.001, 10.0))
+    neutral_bias: float = setting(0.0, "added to the neutral score (> 0 favours neutral)",
+                                  range=(-1.0, 1.0))
 
     def __post_init__(self) -> None:
         labels = expression_labels(self.label_set)  # raises for unknown names
@@ -49,10 +54,7 @@ class ExpressionConfig:
         if missing:
             raise ValueError(f"ExpressionConfig.label_set {self.label_set!r}: no EMFACS "
                              f"prototypes for {missing}; use 'basic7' or 'basic8'")
-        if not self.temperature > 0:
-            raise ValueError(f"ExpressionConfig.temperature must be > 0, got {self.temperature}")
-        if not -1.0 <= self.neutral_bias <= 1.0:
-            raise ValueError("ExpressionConfig.neutral_bias must be in [-1, 1]")
+        check_settings(self)
 
 
 def emfacs_scores(aus: list[ActionUnitEstimate]) -> dict[str, tuple[float, float]]:

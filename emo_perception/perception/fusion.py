@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.evidence import EvidenceItem, EvidenceWindow, MicroGestureSpan
 from emo_perception.labels import expression_labels
 from emo_perception.perception.types import FaceAffect, MicroGestureEvent
@@ -74,30 +75,30 @@ class PersonState:
 class FusionConfig:
     """Settings of :class:`Fusion`."""
 
-    label_set: str = "basic7"
-    short_window_s: float = 3.0  # time constant of the short-term state
-    long_window_s: float = 120.0  # time constant of the long-term state (and history kept)
-    expiry_s: float = 5.0  # a person without evidence this long is dropped
-    face_weight: float = 1.0
-    gesture_weight: float = 0.5
-    voice_weight: float = 0.5
-    top_evidence: int = 5  # evidence items listed per summary
-    merge_gap_s: float = 1.0  # observations of one cue closer than this form one span
-    max_history: int = 20000  # per-person frame records kept for evidence windows
+    label_set: str = setting("basic7", "expression label set: basic7 or basic8",
+                             choices=("basic7", "basic8"))
+    short_window_s: float = setting(3.0, "time constant of the short-term state [s]",
+                                    range=(0.01, 86400.0))
+    long_window_s: float = setting(120.0,
+                                   "time constant of the long-term state and evidence history [s]",
+                                   range=(0.01, 86400.0))
+    expiry_s: float = setting(5.0, "drop a person after this long without evidence [s]",
+                              range=(0.01, 86400.0))
+    face_weight: float = setting(1.0, "weight of facial expression evidence", range=(0.0, 100.0))
+    gesture_weight: float = setting(0.5, "weight of micro-gesture evidence", range=(0.0, 100.0))
+    voice_weight: float = setting(0.5, "weight of voice (prosody) evidence", range=(0.0, 100.0))
+    top_evidence: int = setting(5, "evidence items listed per summary", range=(1, 1000))
+    merge_gap_s: float = setting(1.0, "observations of one cue closer than this form one span",
+                                 range=(0.01, 3600.0))
+    max_history: int = setting(20000, "per-person frame records kept for evidence windows",
+                               range=(1, 10000000))
 
     def __post_init__(self) -> None:
         expression_labels(self.label_set)  # raises for unknown names
         if not 0 < self.short_window_s < self.long_window_s:
             raise ValueError("FusionConfig needs 0 < short_window_s < long_window_s, got "
                              f"{self.short_window_s}, {self.long_window_s}")
-        for name in ("expiry_s", "merge_gap_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"FusionConfig.{name} must be > 0")
-        for name in ("face_weight", "gesture_weight", "voice_weight"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"FusionConfig.{name} must be >= 0")
-        if self.top_evidence < 1 or self.max_history < 1:
-            raise ValueError("FusionConfig.top_evidence and max_history must be >= 1")
+        check_settings(self)
 
 
 class _Accumulator:

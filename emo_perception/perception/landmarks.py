@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.face_finder import FaceFinder, FaceFinderConfig
 from emo_perception.perception.types import (Body, Box, Face, Frame, FoundFace, Hand,
                                              Landmarks, frame_digest)
@@ -43,36 +44,33 @@ _WRISTS = {"left": 15, "right": 16}  # pose keypoints, the person's own side
 class LandmarkConfig:
     """Which mediapipe models run and how (flat fields map 1:1 to ROS parameters)."""
 
-    face_range: str = "full"  # "short" (within ~2 m) or "full" (within ~5 m)
-    min_face_score: float = 0.5
-    face_mesh: bool = True  # 478-point mesh (needed by action units)
-    max_num_faces: int = 4
-    min_mesh_score: float = 0.5
-    pose: bool = True  # 33-point body skeleton (needed by micro-gestures)
-    min_pose_score: float = 0.5
-    hands: bool = False  # 21 points per hand; costly, enable for hand micro-gestures
-    max_num_hands: int = 2
-    body_every: int = 1  # pose and hands on every n-th frame only (segmentation: always)
-    segmentation: bool = False  # people mask (selfie segmentation), for silhouette de-id
-    static_image_mode: bool = False  # True for unrelated images (no tracking across frames)
-    parallel: bool = True  # run the face and body models in two threads
-    timeout_ms: float = 0.0  # per-frame budget; over it the frame fails closed (0 = none)
+    face_range: str = setting("full",
+                              "face detector: 'short' (within ~2 m) or 'full' (within ~5 m)",
+                              choices=("short", "full"))
+    min_face_score: float = setting(0.5, "minimum face detection score", range=(0.0, 1.0))
+    face_mesh: bool = setting(True,
+                              "run the 478-point face mesh (needed by au_node and hand-to-face "
+                              "gestures)")
+    max_num_faces: int = setting(4, "most faces meshed per frame", range=(1, 16))
+    min_mesh_score: float = setting(0.5, "minimum face-mesh presence score", range=(0.0, 1.0))
+    pose: bool = setting(True, "run the 33-point body pose (needed by gesture_node)")
+    min_pose_score: float = setting(0.5, "minimum body-pose presence score", range=(0.0, 1.0))
+    hands: bool = setting(False,
+                          "run hand landmarks (costly; needed by finger-level micro-gestures)")
+    max_num_hands: int = setting(2, "most hands per frame", range=(1, 8))
+    body_every: int = setting(1, "pose and hands on every n-th frame only (segmentation: always)",
+                              range=(1, 30))
+    segmentation: bool = setting(False, "run people segmentation (needed by deid.mode silhouette)")
+    static_image_mode: bool = setting(False,
+                                      "True for unrelated images (no tracking across frames)")
+    parallel: bool = setting(True, "run face and body models in two threads")
+    timeout_ms: float = setting(0.0,
+                                "per-frame landmark budget [ms]; over it the frame fails closed "
+                                "(0 = none)",
+                                range=(0.0, 60000.0))
 
     def __post_init__(self) -> None:
-        if self.face_range not in ("short", "full"):
-            raise ValueError(f"face_range must be 'short' or 'full', got {self.face_range!r}")
-        for name in ("min_face_score", "min_mesh_score", "min_pose_score"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {value}")
-        if not 1 <= self.max_num_faces <= 16:
-            raise ValueError(f"max_num_faces must be 1..16, got {self.max_num_faces}")
-        if not 1 <= self.max_num_hands <= 8:
-            raise ValueError(f"max_num_hands must be 1..8, got {self.max_num_hands}")
-        if not 1 <= self.body_every <= 30:
-            raise ValueError(f"body_every must be 1..30 (1 = every frame), got {self.body_every}")
-        if self.timeout_ms < 0:
-            raise ValueError(f"timeout_ms must be >= 0 (0 = no budget), got {self.timeout_ms}")
+        check_settings(self)
 
 
 def head_pose_from_mesh(mesh: np.ndarray) -> tuple[float, float, float]:

@@ -10,11 +10,12 @@ unless ``allow_unfit_model`` is set: the learned path never silently runs a stan
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.types import ActionUnitEstimate, Face
 
 CROP_SCALE = 1.2  # square side = this x the larger side of the mesh's bounding box
@@ -24,20 +25,26 @@ CROP_SCALE = 1.2  # square side = this x the larger side of the mesh's bounding 
 class LearnedActionUnitConfig:
     """Which model runs and where (flat fields map 1:1 to ROS parameters)."""
 
-    model: str = "au_ttt_bp4d_generated"  # manifest name, or a path to an .onnx file
-    backends: list[str] = field(default_factory=lambda: ["tensorrt", "cuda", "cpu"])
-    fp16: bool = True  # TensorRT precision
-    allow_unfit_model: bool = False  # run a model the manifest marks as not fit for use
-    threads: int = 1  # onnxruntime CPU threads
-    intensity_scale: float = 5.0  # intensity = probability x this (the model predicts occurrence)
+    model: str = setting("au_ttt_bp4d_generated",
+                         "learned AU model: manifest name or .onnx path "
+                         "(models_onnx/manifest.yaml)")
+    backends: list[str] = setting(["tensorrt", "cuda", "cpu"],
+                                  "inference backends in order of preference: tensorrt, cuda, cpu",
+                                  choices=("tensorrt", "cuda", "cpu"))
+    fp16: bool = setting(True, "TensorRT FP16 engine")
+    allow_unfit_model: bool = setting(False,
+                                      "run a model its manifest marks not fit for use (generated "
+                                      "data)")
+    threads: int = setting(1, "onnxruntime CPU threads (0 = default)", range=(0, 64))
+    intensity_scale: float = setting(5.0,
+                                     "intensity = probability x this (the model predicts "
+                                     "occurrence)",
+                                     range=(0.0, 5.0))
 
     def __post_init__(self) -> None:
-        bad = [b for b in self.backends if b not in ("tensorrt", "cuda", "cpu")]
-        if bad or not self.backends:
-            raise ValueError(f"backends must be a non-empty list of tensorrt, cuda, cpu; "
-                             f"got {self.backends}")
-        if self.threads < 0:
-            raise ValueError(f"threads must be >= 0, got {self.threads}")
+        check_settings(self)
+        if not self.backends:
+            raise ValueError("backends must be a non-empty list of tensorrt, cuda, cpu")
 
 
 def face_crop_box(mesh: np.ndarray, scale: float = CROP_SCALE) -> tuple[float, float, float,

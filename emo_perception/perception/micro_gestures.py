@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.labels import imigue_name
 from emo_perception.perception import gesture_rules as rules
 from emo_perception.perception.types import Body, Face, MicroGestureEvent
@@ -33,43 +34,43 @@ POSTURE_CLASSES = frozenset({0, 16, 18, 27, 29})
 class MicroGestureConfig:
     """Settings of :class:`MicroGestureDetector` (lengths in body units, times in s)."""
 
-    window_s: float = 2.0  # motion window (illustrative gestures, shaking shoulders)
-    torso_window_s: float = 3.0  # window for torso sway
-    baseline_s: float = 30.0  # history kept for a person's own neck/head-pitch baseline
-    baseline_min_s: float = 3.0  # history needed before turtle neck / head up can fire
-    min_duration_s: float = 0.4  # touches and hand gestures
-    posture_min_duration_s: float = 1.0  # folding arms, akimbo, behind body, turtle, head up
-    gap_s: float = 0.3  # drop-outs shorter than this do not end a gesture
-    on_threshold: float = 0.6
-    off_threshold: float = 0.4
-    min_visibility: float = 0.5  # pose points below this are treated as unseen
-    motion_min_body_px: float = 60.0  # smaller bodies: landmark jitter rivals the motion
-    touch_radius_scale: float = 1.0  # multiplies every face-region radius
-    nose_as_eald: bool = True  # nose touches as EALD 34 "Touching nose" (else iMiGUE 7)
-    use_hands: bool = True  # use Hand keypoints when present (else pose fingers only)
-    classes: list[int] = field(default_factory=lambda: list(GEOMETRIC_CLASSES))
+    window_s: float = setting(2.0,
+                              "motion window for illustrative gestures and shaking shoulders [s]",
+                              range=(0.1, 60.0))
+    torso_window_s: float = setting(3.0, "window for torso sway", range=(0.1, 60.0))
+    baseline_s: float = setting(30.0, "history kept for a person's own neck/head-pitch baseline",
+                                range=(0.1, 3600.0))
+    baseline_min_s: float = setting(3.0, "history needed before turtle neck / head up can fire",
+                                    range=(0.0, 3600.0))
+    min_duration_s: float = setting(0.4, "shortest touch or hand gesture reported [s]",
+                                    range=(0.0, 60.0))
+    posture_min_duration_s: float = setting(1.0,
+                                            "shortest posture (folding arms, akimbo, ...) "
+                                            "reported [s]",
+                                            range=(0.0, 60.0))
+    gap_s: float = setting(0.3, "drop-outs shorter than this do not end a gesture",
+                           range=(0.0, 60.0))
+    on_threshold: float = setting(0.6, "score at which a gesture starts", range=(0.01, 1.0))
+    off_threshold: float = setting(0.4, "score below which it ends", range=(0.01, 1.0))
+    min_visibility: float = setting(0.5, "pose points below this are treated as unseen",
+                                    range=(0.0, 1.0))
+    motion_min_body_px: float = setting(60.0, "smaller bodies: landmark jitter rivals the motion",
+                                        range=(0.0, 10000.0))
+    touch_radius_scale: float = setting(1.0, "multiplies every face-region radius",
+                                        range=(0.1, 10.0))
+    nose_as_eald: bool = setting(True, "nose touches as EALD 34 'Touching nose' (else iMiGUE 7)")
+    use_hands: bool = setting(True, "use hand keypoints when present")
+    classes: list[int] = setting(list(GEOMETRIC_CLASSES),
+                                 "iMiGUE ids to detect (only geometrically decidable ones)",
+                                 choices=GEOMETRIC_CLASSES)
 
     def __post_init__(self) -> None:
-        if self.motion_min_body_px < 0:
-            raise ValueError("MicroGestureConfig.motion_min_body_px must be >= 0")
-        for name in ("window_s", "torso_window_s", "baseline_s", "touch_radius_scale"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"MicroGestureConfig.{name} must be > 0, "
-                                 f"got {getattr(self, name)}")
-        for name in ("baseline_min_s", "min_duration_s", "posture_min_duration_s", "gap_s"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"MicroGestureConfig.{name} must be >= 0")
+        check_settings(self)
         if self.baseline_min_s > self.baseline_s:
             raise ValueError("MicroGestureConfig.baseline_min_s must not exceed baseline_s")
         if not 0 < self.off_threshold <= self.on_threshold <= 1:
             raise ValueError("MicroGestureConfig needs 0 < off_threshold <= on_threshold <= 1, "
                              f"got {self.off_threshold}, {self.on_threshold}")
-        if not 0 <= self.min_visibility <= 1:
-            raise ValueError("MicroGestureConfig.min_visibility must be in [0, 1]")
-        bad = [c for c in self.classes if c not in GEOMETRIC_CLASSES]
-        if bad:
-            raise ValueError(f"MicroGestureConfig.classes: {bad} cannot be decided "
-                             f"geometrically; choose from {list(GEOMETRIC_CLASSES)}")
 
 
 @dataclass

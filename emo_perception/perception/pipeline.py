@@ -18,30 +18,36 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from emo_perception.evidence import EvidenceItem
-from emo_perception.perception.action_units import ActionUnitConfig, ActionUnitEstimator
+from emo_perception.perception.action_units import ActionUnitConfig
 from emo_perception.perception.deid import DeidConfig, DeidResult, Deidentifier
-from emo_perception.perception.expression import ExpressionConfig, ExpressionEstimator
+from emo_perception.perception.expression import ExpressionConfig
+from emo_perception.perception.face_analysis import AuBackendConfig, FaceAnalysis
 from emo_perception.perception.face_finder import FaceFinderConfig
 from emo_perception.perception.fusion import Fusion, FusionConfig, PersonState
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
+from emo_perception.perception.learned_action_units import LearnedActionUnitConfig
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
 from emo_perception.perception.sources import to_bgr
-from emo_perception.perception.tracking import PersonTracker, Track, TrackerConfig
+from emo_perception.perception.tracking import PersonTracker, Track, TrackEnds, TrackerConfig
 from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
 
-STAGES = ("landmarks", "tracking", "deid", "action_units", "expression", "micro_gestures",
-          "fusion")  # the face finder runs inside landmarks
+# Per-frame latency keys of FrameResult (the face finder runs inside landmarks; "faces" is
+# action units and expression together).
+STAGES = ("landmarks", "tracking", "deid", "faces", "micro_gestures", "fusion")
 
 
 @dataclass
 class PipelineConfig:
-    """One config per stage (each flat, as ROS parameters), plus how stages overlap."""
+    """One config per stage (each flat, as ROS parameters; field names are the stage
+    names of ``emo_perception.stages``), plus how stages overlap."""
 
     landmarks: LandmarkConfig = field(default_factory=LandmarkConfig)
     finder: FaceFinderConfig = field(default_factory=FaceFinderConfig)
     tracking: TrackerConfig = field(default_factory=TrackerConfig)
     deid: DeidConfig = field(default_factory=DeidConfig)
+    au_backend: AuBackendConfig = field(default_factory=AuBackendConfig)
     action_units: ActionUnitConfig = field(default_factory=ActionUnitConfig)
+    learned: LearnedActionUnitConfig = field(default_factory=LearnedActionUnitConfig)
     expression: ExpressionConfig = field(default_factory=ExpressionConfig)
     micro_gestures: MicroGestureConfig = field(default_factory=MicroGestureConfig)
     fusion: FusionConfig = field(default_factory=FusionConfig)
@@ -78,14 +84,15 @@ class PerceptionPipeline:
         self.detector = detector or LandmarkDetector(lm_cfg, cfg.finder)
         self.tracker = PersonTracker(cfg.tracking)
         self.deid = Deidentifier(cfg.deid, require_pairing=True)
-        self.au = ActionUnitEstimator(cfg.action_units)
-        self.expression = ExpressionEstimator(cfg.expression)
+        # Same backend switch as au_node; a learned model that cannot load raises here.
+        self.faces = FaceAnalysis(cfg.au_backend, cfg.action_units, cfg.learned,
+                                  cfg.expression)
         self.gestures = MicroGestureDetector(cfg.micro_gestures)
         self.fusion = Fusion(cfg.fusion)
         self.error_count = 0
-        self._live: set[str] = set()
+        self.track_ends = TrackEnds()
         self._voice: list[EvidenceItem] = []
-        self.voice_items_fused = 0
+        self.voice_items_delivered = 0  # voice items handed to fusion (see voice_items_fused)
 
     # -- entry points ------------------------------------------------------------------
     def process(self, frame: Frame) -> FrameResult:
@@ -136,8 +143,14 @@ class PerceptionPipeline:
         while n < len(self._voice) and self._voice[n].end <= stamp:
             n += 1
         due, self._voice = self._voice[:n], self._voice[n:]
-        self.voice_items_fused += len(due)
+        self.voice_items_delivered += len(due)
         return due
+
+    @property
+    def voice_items_fused(self) -> int:
+        """Voice items fusion took: delivered ones, less those that arrived while nobody
+        was tracked (fusion counts them as unassigned)."""
+        return self.voice_items_delivered - self.fusion.unassigned_voice
 
     def close(self) -> None:
         self.detector.close()
@@ -156,35 +169,30 @@ class PerceptionPipeline:
         persons: list[PersonState] = []
         errors: list[str] = []
         if self.cfg.analysis and lm.ok:
-            affects, gestures, persons = self._analyse(frame.stamp, lm, lat, errors)
-        self._forget_ended()
+            affects, gestures, persons = self._analyse(frame, lm, lat, errors)
+        for track_id in self.track_ends.update(t.track_id for t in self.tracker.tracks):
+            self.faces.forget(track_id)
+            self.gestures.forget(track_id)
         lat["total"] = sum(lat.values())
         self.error_count += len(errors)
         return FrameResult(frame.index, frame.stamp, deid, lm, tracks, affects, gestures,
                            persons, lat, errors)
 
-    def _analyse(self, stamp: float, lm: Landmarks, lat: dict[str, float],
+    def _analyse(self, frame: Frame, lm: Landmarks, lat: dict[str, float],
                  errors: list[str]) -> tuple[list[FaceAffect], list[MicroGestureEvent],
                                              list[PersonState]]:
-        affects: list[FaceAffect] = []
+        stamp = frame.stamp
         gestures: list[MicroGestureEvent] = []
         persons: list[PersonState] = []
-        t_au = t_ex = 0.0
-        for face in lm.faces:
-            if face.mesh is None or not face.track_id:
-                continue
-            # Analysis stages must not take de-identification down with them: failures
-            # are recorded per frame and counted instead.
-            try:
-                t = time.perf_counter()
-                aus = self.au.estimate(face, stamp)
-                t_au += _lap(t)
-                t = time.perf_counter()
-                affects.append(self.expression.estimate(face.track_id, stamp, aus))
-                t_ex += _lap(t)
-            except Exception as exc:  # noqa: BLE001 - see comment above
-                errors.append(f"action units/expression {face.track_id}: {exc}")
-        lat["action_units"], lat["expression"] = t_au, t_ex
+        # Analysis stages must not take de-identification down with them: failures are
+        # recorded per frame and counted instead.
+        t = time.perf_counter()
+        before = self.faces.stats().errors
+        affects = self.faces.process(lm.faces, stamp,
+                                     frame.image if self.faces.needs_image else None)
+        if self.faces.stats().errors > before:
+            errors.append(f"faces: {self.faces.stats().last_error}")
+        lat["faces"] = _lap(t)
         t = time.perf_counter()
         for body in lm.bodies:
             if not body.track_id:
@@ -201,13 +209,6 @@ class PerceptionPipeline:
             errors.append(f"fusion: {exc}")
         lat["fusion"] = _lap(t)
         return affects, gestures, persons
-
-    def _forget_ended(self) -> None:
-        live = {t.track_id for t in self.tracker.tracks}
-        for tid in self._live - live:
-            self.au.forget(tid)
-            self.gestures.forget(tid)
-        self._live = live
 
 
 def _lap(t0: float) -> float:

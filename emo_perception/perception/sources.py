@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.types import Frame
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
@@ -31,18 +32,26 @@ class SourceError(Exception):
 class SourceConfig:
     """How frames are read. Zero means "as the source says" / "no limit"."""
 
-    fps: float = 0.0  # override the clock of videos, images and folders (0 = from the file)
-    loop: bool = False  # start again at the end (videos, images, folders)
-    max_frames: int = 0  # stop after this many frames (0 = all)
-    resize_width: int = 0  # resize every frame to this size (both 0 = keep)
-    resize_height: int = 0
-    topic: str = ""  # bag image topic (empty = the first image topic in the bag)
+    fps: float = setting(0.0,
+                         "publish rate [Hz]; 0 = the source's own rate (video fps, 1 Hz for "
+                         "images)",
+                         range=(0.0, 240.0))
+    loop: bool = setting(False, "restart a file source at its end")
+    max_frames: int = setting(0, "stop after this many frames (0 = no limit)",
+                              range=(0, 2**31 - 1))
+    resize_width: int = setting(0,
+                                "resize frames to this width [px] (0 = keep; set both or neither)",
+                                range=(0, 8192))
+    resize_height: int = setting(0,
+                                 "resize frames to this height [px] (0 = keep; set both or "
+                                 "neither)",
+                                 range=(0, 8192))
+    topic: str = setting("",
+                         "image topic to read when the source is a bag (empty = first image "
+                         "topic)")
 
     def __post_init__(self) -> None:
-        if self.fps < 0:
-            raise ValueError(f"fps must be >= 0 (0 = from the source), got {self.fps}")
-        if self.max_frames < 0:
-            raise ValueError(f"max_frames must be >= 0 (0 = all), got {self.max_frames}")
+        check_settings(self)
         if (self.resize_width > 0) != (self.resize_height > 0) or min(
                 self.resize_width, self.resize_height) < 0:
             raise ValueError("resize_width and resize_height must both be > 0, or both 0")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from emo_perception.config import check_settings, setting
 from emo_perception.perception.types import Body, Box, Face, Landmarks
 
 
@@ -22,19 +24,16 @@ from emo_perception.perception.types import Body, Box, Face, Landmarks
 class TrackerConfig:
     """Association thresholds and track lifetime."""
 
-    max_missed: int = 15  # frames a track survives without a match
-    min_iou: float = 0.2  # boxes overlapping at least this much match
-    max_center_distance: float = 0.6  # else: centre distance / box diagonal below this
-    deterministic_ids: bool = False  # p1, p2, ... in order of first appearance
+    max_missed: int = setting(15, "frames a track survives without a detection", range=(0, 10000))
+    min_iou: float = setting(0.2, "boxes overlapping at least this much match", range=(0.01, 1.0))
+    max_center_distance: float = setting(0.6, "else: centre distance / box diagonal below this",
+                                         range=(0.01, 10.0))
+    deterministic_ids: bool = setting(False,
+                                      "ids p1, p2, ... in order of appearance (reproducible "
+                                      "replays)")
 
     def __post_init__(self) -> None:
-        if self.max_missed < 0:
-            raise ValueError(f"max_missed must be >= 0, got {self.max_missed}")
-        if not 0.0 < self.min_iou <= 1.0:
-            raise ValueError(f"min_iou must be in (0, 1], got {self.min_iou}")
-        if self.max_center_distance <= 0:
-            raise ValueError(f"max_center_distance must be > 0, got "
-                             f"{self.max_center_distance}")
+        check_settings(self)
 
 
 @dataclass
@@ -171,3 +170,23 @@ class PersonTracker:
     def reset(self) -> None:
         """Forget every track (ids keep counting up)."""
         self.tracks = []
+
+
+class TrackEnds:
+    """The one rule by which per-track state is dropped, offline and live: a track ends
+    when the tracker stops listing it (``max_missed`` frames without a detection).
+
+    Feed it the ids the tracker lists after each frame (``PersonTracker.tracks`` offline;
+    the ``tracks`` topic live, which lists every live track); it returns those that ended.
+    """
+
+    def __init__(self) -> None:
+        self._live: set[str] = set()
+        self.ended = 0  # tracks ended so far
+
+    def update(self, live_ids: Iterable[str]) -> list[str]:
+        live = set(live_ids)
+        gone = sorted(self._live - live)
+        self._live = live
+        self.ended += len(gone)
+        return gone

@@ -177,3 +177,19 @@ class MicroGestureEvent:
     start: float
     end: float
     dataset: str = "imigue"
+
+
+@dataclass
+class StageStats:
+    """What a stage did besides its outputs (every stage reports one through ``stats()``,
+    offline and in its node's diagnostics)."""
+
+    processed: int = 0  # inputs handled
+    skipped: int = 0  # inputs the stage could not use (e.g. a face turned too far)
+    rejected: int = 0  # malformed inputs refused
+    errors: int = 0  # failures caught and counted instead of raised
+    last_error: str = ""
+
+    def error(self, message: str) -> None:
+        self.errors += 1
+        self.last_error = message.splitlines()[0][:300] if message else "error"

@@ -67,13 +67,13 @@ def face_window(bgr: np.ndarray, label_set: str = "basic7", track_id: str = "p1"
 def speech_evidence(text: str, voice: str = "en-us", speed_wpm: int = 160,
                     pitch: int = 50) -> dict[str, float]:
     """Prosody evidence features of espeak-ng speech, via the voice stage."""
-    from emo_perception.voice.offline import EVIDENCE_FEATURES
+    from emo_perception.evidence import PROSODY_EVIDENCE
     from emo_perception.voice.pipeline import SAMPLE_RATE
     from emo_perception.voice.prosody import prosody
     from emo_perception.voice.synth import espeak
 
     feats = prosody(espeak(text, voice, speed_wpm, pitch), SAMPLE_RATE).as_dict()
-    return {k: round(float(feats[k]), 3) for k in EVIDENCE_FEATURES
+    return {k: round(float(feats[k]), 3) for k in PROSODY_EVIDENCE
             if k in feats and math.isfinite(float(feats[k]))}
 
 

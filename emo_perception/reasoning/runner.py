@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
+from emo_perception.config import check_settings, setting
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.reasoning.backends import DeidentifiedKeyframe
 from emo_perception.reasoning.guard import sanitize
@@ -28,20 +29,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunnerConfig:
-    """Scheduling of reasoning jobs (the node's rate/timeout parameters)."""
+    """Scheduling of reasoning jobs (the node's ``runner.*`` parameters). A job's time
+    limit is ``ReasoningConfig.timeout_s``, the one reasoning timeout of every backend."""
 
-    timeout_s: float = 30.0  # per job, from the moment the worker starts it
-    min_interval_s: float = 2.0  # per track: submissions closer than this are skipped
-    queue_size: int = 4  # pending jobs; the oldest is dropped when full
-    max_results: int = 64  # unpolled results kept; the oldest is dropped when full
+    min_interval_s: float = setting(2.0, "per person: windows closer than this are skipped [s]",
+                                    range=(0.0, 3600.0))
+    queue_size: int = setting(4, "pending windows; the oldest is dropped (counted) when full",
+                              range=(1, 1000))
+    max_results: int = setting(64, "unpolled results kept; the oldest is dropped when full",
+                               range=(1, 100000))
 
     def __post_init__(self) -> None:
-        if not self.timeout_s > 0:
-            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
-        if self.min_interval_s < 0:
-            raise ValueError(f"min_interval_s must be >= 0, got {self.min_interval_s}")
-        if self.queue_size < 1 or self.max_results < 1:
-            raise ValueError("queue_size and max_results must be >= 1")
+        check_settings(self)
 
 
 @dataclass
@@ -65,7 +64,7 @@ class ReasoningRunner:
                  reasoner_factory: Callable[[], Reasoner] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
-        self.runner = runner or RunnerConfig(timeout_s=config.timeout_s)
+        self.runner = runner or RunnerConfig()
         self._factory = reasoner_factory or (lambda: create_reasoner(config))
         self._clock = clock
         self._fallback = KnowledgeReasoner(config)
@@ -178,11 +177,11 @@ class ReasoningRunner:
         except RuntimeError as exc:  # pool shut down while stopping
             return self._fallback_result(window, track, "backend_error", str(exc))
         try:
-            return future.result(timeout=self.runner.timeout_s)
+            return future.result(timeout=self.config.timeout_s)
         except concurrent.futures.TimeoutError:
             self.stats.timeouts += 1
             return self._fallback_result(window, track, "timeout",
-                                         f"no answer within {self.runner.timeout_s:.1f} s")
+                                         f"no answer within {self.config.timeout_s:.1f} s")
         except Exception as exc:  # noqa: BLE001 - a reasoner bug must not kill the node
             self.stats.errors += 1
             return self._fallback_result(window, track, "backend_error",

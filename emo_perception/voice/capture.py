@@ -79,7 +79,15 @@ class WavSource:
                  realtime: bool = False, start_stamp: float = 0.0) -> None:
         if block_size <= 0:
             raise ValueError(f"block_size must be positive, got {block_size}")
-        self.samples, self.sample_rate = read_wav(path)
+        if pathlib.Path(path).suffix.lower() == ".wav":
+            self.samples, self.sample_rate = read_wav(path)
+        else:
+            from emo_perception.voice.offline import VoiceInputError, load_audio
+
+            try:
+                self.samples, self.sample_rate = load_audio(path)
+            except VoiceInputError as exc:
+                raise CaptureError(str(exc)) from None
         self.block_size = int(block_size)
         self.realtime = bool(realtime)
         self.start_stamp = float(start_stamp)

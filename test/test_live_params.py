@@ -1,0 +1,48 @@
+"""Parameters of a running node: a ``live`` setting changes what the node does from the
+next frame on; any other setting is refused instead of reporting a change that never
+happens (``ros2 param set /emo/deid_node deid.mode solid`` used to succeed and do
+nothing, on the privacy boundary). Real processes: the launcher runs camera_node and
+deid_node, a probe in another process sets the parameters through the parameter service
+and measures the published video."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+
+pytestmark = pytest.mark.ros
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_deid_mode_changes_live_and_read_only_settings_are_refused(tmp_path, ros_env) -> None:
+    image = tmp_path / "person.png"
+    canvas = np.full((480, 640, 3), 60, np.uint8)
+    face = cv2.resize(np.ascontiguousarray(skimage.data.astronaut()[:, :, ::-1]), (400, 400))
+    canvas[40:440, 120:520] = face
+    cv2.imwrite(str(image), canvas)
+    probe = subprocess.Popen([sys.executable, str(REPO / "test" / "tools" /
+                                                  "live_param_probe.py"), "--timeout", "60"],
+                             env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+    launch = subprocess.run(
+        [sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml", "--source",
+         str(image), "--nodes", "camera_node,deid_node", "--param", "camera_node:fps=5.0",
+         "--param", "camera_node:loop=true", "--duration", "40"],
+        env=ros_env, capture_output=True, text=True, timeout=120)
+    output = probe.communicate(timeout=90)[0]
+    assert "Traceback" not in launch.stdout + launch.stderr, launch.stderr[-3000:]
+    report = json.loads(output.strip().splitlines()[-1])
+    assert report, output[-2000:]
+    assert report["set_mode"]["successful"], report
+    # Blur leaves almost no pixel at exactly the fill colour; solid paints the face box.
+    assert report["before"] < 0.01 and report["after"] > 0.1, report
+    assert not report["set_read_only"]["successful"], report
+    assert "read-only" in report["set_read_only"]["reason"] or \
+        "read only" in report["set_read_only"]["reason"].lower(), report

@@ -1,0 +1,155 @@
+"""The stage table: every stage's settings described once (help, range, choices) on its
+config dataclass, every shipped config readable through the table, and ``process``
+picking the backend a config names (learned AUs included) exactly as au_node does."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+from emo_perception.config import ConfigError, check_settings, config_dir, load_config
+from emo_perception.node_list import LAUNCHABLE_NODES, NODES
+from emo_perception.stages import BY_NAME, STAGES, stage_config, stage_configs, stages_of
+
+SHIPPED = sorted(p.name for p in config_dir().glob("*.yaml"))
+
+
+def test_table_covers_every_config_class_and_node() -> None:
+    assert len({s.name for s in STAGES}) == len(STAGES)
+    assert {s.node for s in STAGES} <= set(NODES)
+    assert set(LAUNCHABLE_NODES) <= set(NODES)
+    for spec in STAGES:
+        assert dataclasses.is_dataclass(spec.config), spec.name
+        assert spec in stages_of(spec.node)
+    # PipelineConfig's stages are the table's (process reads them through it).
+    from emo_perception.perception.pipeline import PipelineConfig
+
+    stage_fields = [f.name for f in dataclasses.fields(PipelineConfig)
+                    if dataclasses.is_dataclass(f.type) or f.name in BY_NAME]
+    assert set(stage_fields) <= set(BY_NAME), set(stage_fields) - set(BY_NAME)
+
+
+@pytest.mark.parametrize("spec", STAGES, ids=lambda s: s.name)
+def test_every_setting_is_described_once_with_a_valid_default(spec) -> None:
+    cfg = spec.config()
+    check_settings(cfg)  # defaults are inside their own ranges and choices
+    for f in dataclasses.fields(spec.config):
+        help_text = f.metadata.get("help", "")
+        assert len(help_text) >= 8, f"{spec.name}.{f.name}: no help text"
+        assert "TODO" not in help_text and "(see docs)" not in help_text
+        rng = f.metadata.get("range")
+        if rng is not None:
+            assert rng[0] <= rng[1], f"{spec.name}.{f.name}: empty range {rng}"
+
+
+def test_range_and_choices_are_enforced_with_the_field_named() -> None:
+    from emo_perception.perception.deid import DeidConfig
+
+    with pytest.raises(ValueError, match=r"DeidConfig\.margin must be in \[0, 2\]"):
+        DeidConfig(margin=2.5)
+    with pytest.raises(ValueError, match=r"DeidConfig\.mode: 'fog' is not one of"):
+        DeidConfig(mode="fog")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_configs_build_every_stage_through_the_table(name) -> None:
+    configs = stage_configs(load_config(name))
+    assert set(configs) == set(BY_NAME)
+    assert configs["deid"].mode in ("blur", "pixelate", "solid", "silhouette", "skeleton")
+
+
+def test_unknown_stage_key_names_node_and_prefix(tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("/**/deid_node:\n  ros__parameters:\n    deid:\n      mdoe: solid\n")
+    with pytest.raises(ConfigError, match=r"deid_node\.deid: unknown setting 'mdoe'; did you "
+                                          r"mean 'mode'"):
+        stage_config(load_config(bad), "deid")
+
+
+def test_track_ends_follow_the_tracker_list() -> None:
+    from emo_perception.perception.tracking import TrackEnds
+
+    ends = TrackEnds()
+    assert ends.update(["p1", "p2"]) == []
+    assert ends.update(["p2"]) == ["p1"]
+    assert ends.update(["p2", "p3"]) == []
+    assert ends.update([]) == ["p2", "p3"] and ends.ended == 3
+
+
+def test_face_analysis_forgets_running_baselines_when_a_track_ends() -> None:
+    """Offline, the pipeline drops per-track AU state when the tracker drops the track
+    (au_node does the same from the ``tracks`` topic)."""
+    import skimage.data
+
+    from emo_perception.perception.action_units import ActionUnitConfig
+    from emo_perception.perception.pipeline import PerceptionPipeline, PipelineConfig
+    from emo_perception.perception.tracking import TrackerConfig
+    from emo_perception.perception.types import Frame
+
+    photo = np.ascontiguousarray(skimage.data.astronaut()[:, :, ::-1])
+    blank = np.full_like(photo, 90)
+    cfg = PipelineConfig(action_units=ActionUnitConfig(baseline_mode="running"),
+                         tracking=TrackerConfig(max_missed=2, deterministic_ids=True))
+    pipe = PerceptionPipeline(cfg)
+    try:
+        for i in range(3):
+            pipe.process(Frame(photo, i * 0.1, i))
+        assert pipe.faces.tracks() == ["p1"]
+        for i in range(3, 7):  # the face is gone: after max_missed frames the track ends
+            pipe.process(Frame(blank, i * 0.1, i))
+        assert pipe.faces.tracks() == [] and pipe.track_ends.ended == 1
+    finally:
+        pipe.close()
+
+
+def _learned_config(tmp_path: pathlib.Path, allow_unfit: bool) -> pathlib.Path:
+    path = tmp_path / "learned.yaml"
+    path.write_text(
+        "emo_launch:\n  ros__parameters:\n    base: default.yaml\n"
+        "/**/au_node:\n  ros__parameters:\n    au_backend: learned\n"
+        "    learned:\n      backends: [cpu]\n"
+        f"      allow_unfit_model: {str(allow_unfit).lower()}\n")
+    return path
+
+
+def _face_folder(tmp_path: pathlib.Path) -> pathlib.Path:
+    import cv2
+    import skimage.data
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"),
+                np.ascontiguousarray(skimage.data.astronaut()[:, :, ::-1]))
+    return folder
+
+
+def test_process_runs_the_learned_backend_a_config_names(tmp_path) -> None:
+    """`process --config` with ``au_backend: learned`` runs AU-TTT (it used to run the
+    geometric estimator silently); a model it may not run stops it with one line."""
+    from emo_perception.cli import main
+
+    folder = _face_folder(tmp_path)
+    out = tmp_path / "out"
+    code = main(["process", str(folder), "--out", str(out), "--config",
+                 str(_learned_config(tmp_path, allow_unfit=True))])
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["au_backend"].startswith("au_ttt:"), summary["au_backend"]
+    face = json.loads((out / "frames.jsonl").read_text().splitlines()[0])["faces"][0]
+    # the learned model reports its own AU set (occurrence probability x intensity_scale)
+    assert face["action_units"] and all(
+        abs(v["intensity"] - 5.0 * v["p"]) < 0.02 for v in face["action_units"].values())
+
+
+def test_process_refuses_an_unfit_learned_model_with_one_line(tmp_path, capsys) -> None:
+    from emo_perception.cli import main
+
+    folder = _face_folder(tmp_path)
+    code = main(["process", str(folder), "--out", str(tmp_path / "out"), "--config",
+                 str(_learned_config(tmp_path, allow_unfit=False))])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "not fit for use" in err[0], err
