@@ -17,19 +17,28 @@ class Topic:
     publisher: str
     private: bool = False
     description: str = ""
+    qos: str = "result"  # QOS_PROFILES key: "sensor" streams, "result" per frame, "latched"
+
+    @property
+    def message_class(self) -> type:
+        """The ROS message class of :attr:`type` (imported on use)."""
+        import importlib
+
+        package, _, name = self.type.split("/")
+        return getattr(importlib.import_module(f"{package}.msg"), name)
 
 
 TOPICS: tuple[Topic, ...] = (
     Topic("private/image_raw", "sensor_msgs/msg/Image", "camera_node", True,
-          "raw camera frames (identifying)"),
+          "raw camera frames (identifying)", qos="sensor"),
     Topic("private/camera_info", "sensor_msgs/msg/CameraInfo", "camera_node", True,
-          "frame size of the raw stream"),
+          "frame size of the raw stream", qos="latched"),
     Topic("private/faces", "emo_perception_msgs/msg/FaceArray", "deid_node", True,
           "faces with 478-point meshes, for au_node (identity-bearing geometry)"),
     Topic("private/audio_raw", "emo_perception_msgs/msg/AudioChunk", "mic_node", True,
-          "raw microphone audio (identifying voice)"),
+          "raw microphone audio (identifying voice)", qos="sensor"),
     Topic("deid/image", "sensor_msgs/msg/Image", "deid_node", False,
-          "de-identified video (blur / pixelate / solid / silhouette / skeleton)"),
+          "de-identified video (blur / pixelate / solid / silhouette / skeleton)", qos="sensor"),
     Topic("faces", "emo_perception_msgs/msg/FaceArray", "deid_node", False,
           "face boxes, scores, head pose and track ids (no landmarks unless enabled)"),
     Topic("bodies", "emo_perception_msgs/msg/BodyArray", "deid_node", False,
@@ -43,7 +52,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("bodies/micro_gestures", "emo_perception_msgs/msg/MicroGestureArray",
           "gesture_node", False, "micro-gestures (iMiGUE ids) with time windows"),
     Topic("voice/deid_audio", "emo_perception_msgs/msg/AudioChunk", "voice_node", False,
-          "McAdams-anonymised audio"),
+          "anonymised audio (WORLD pseudo-voice, or McAdams)", qos="sensor"),
     Topic("voice/activity", "emo_perception_msgs/msg/VoiceActivity", "voice_node", False,
           "voice activity (silero VAD)"),
     Topic("voice/prosody", "emo_perception_msgs/msg/Prosody", "voice_node", False,

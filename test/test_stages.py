@@ -153,3 +153,28 @@ def test_process_refuses_an_unfit_learned_model_with_one_line(tmp_path, capsys) 
                  str(_learned_config(tmp_path, allow_unfit=False))])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "not fit for use" in err[0], err
+
+
+def test_nodes_take_topic_names_and_types_from_the_topic_table(repo_root) -> None:
+    """Nodes publish and subscribe through the topic table (name -> type, QoS); each
+    topic is published by the node the table names. Recorder, player and the launch
+    monitor handle topics chosen at run time and are exempt."""
+    import re
+
+    from emo_perception.topics import BY_NAME
+
+    exempt = {"recorder_node.py", "player_node.py", "launch_monitor.py", "bench_node_set.py",
+              "common.py", "container.py", "conversions.py", "__init__.py"}
+    published: dict[str, set[str]] = {}
+    for path in sorted((repo_root / "emo_perception" / "nodes").glob("*.py")):
+        text = path.read_text()
+        if path.name in exempt:
+            continue
+        assert "create_publisher(" not in text and "create_subscription(" not in text, \
+            f"{path.name}: use topic_publisher/subscribe (the topic table)"
+        for name in re.findall(r'topic_publisher\("([^"]+)"', text):
+            published.setdefault(name, set()).add(path.stem)
+        for name in re.findall(r'subscribe\("([^"]+)"', text) + list(published):
+            assert name in BY_NAME, f"{path.name}: {name} is not in topics.TOPICS"
+    for name, nodes in published.items():
+        assert nodes == {BY_NAME[name].publisher}, (name, nodes)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from emo_perception.inference.runner import Runner
+from emo_perception.inference.base import Runner
 
 
 def unavailable_reason() -> str:

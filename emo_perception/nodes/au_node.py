@@ -16,18 +16,16 @@ came from.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sensor_msgs.msg import Image
 
-from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, StampCache, run_node
+from emo_perception.nodes.common import EmoNode, StampCache, handles_input, run_node
 from emo_perception.nodes.conversions import (ConversionError, face_affects_to_msgs,
                                               image_to_bgr, msg_to_faces, stamp_to_sec)
 from emo_perception.perception.tracking import TrackEnds
 from emo_perception.stages import build_face_analysis
-from emo_perception_msgs.msg import (ActionUnitsArray, ExpressionArray, FaceArray,
-                                     PersonTrackArray)
+from emo_perception_msgs.msg import FaceArray, PersonTrackArray
 
 
 class AuNode(EmoNode):
@@ -45,11 +43,11 @@ class AuNode(EmoNode):
         self._frames = StampCache(10)  # raw frames, joined with their faces by stamp
         self.counters.update({"faces": 0, "frame_missing": 0})
         if self.analysis.needs_image:
-            self.create_subscription(Image, "private/image_raw", self._on_image, SENSOR_QOS)
-        self.create_subscription(FaceArray, "private/faces", self._on_faces, RESULT_QOS)
-        self.create_subscription(PersonTrackArray, "tracks", self._on_tracks, RESULT_QOS)
-        self.au_pub = self.create_publisher(ActionUnitsArray, "faces/action_units", RESULT_QOS)
-        self.expr_pub = self.create_publisher(ExpressionArray, "faces/expression", RESULT_QOS)
+            self.subscribe("private/image_raw", self._on_image)
+        self.subscribe("private/faces", self._on_faces)
+        self.subscribe("tracks", self._on_tracks)
+        self.au_pub = self.topic_publisher("faces/action_units")
+        self.expr_pub = self.topic_publisher("faces/expression")
 
     def _on_image(self, msg: Image) -> None:
         self._frames.put(msg.header, msg)
@@ -71,10 +69,8 @@ class AuNode(EmoNode):
             self.record_error(f"learned AUs: {exc}")
             return None
 
+    @handles_input
     def _on_faces(self, msg: FaceArray) -> None:
-        t0 = time.perf_counter()
-        self.counters["received"] += 1
-        self.input_rate.tick()
         stamp = stamp_to_sec(msg.header.stamp)
         faces = msg_to_faces(msg, self.record_error)
         image = None
@@ -91,9 +87,6 @@ class AuNode(EmoNode):
         self.counters["faces"] += len(affects)
         self.au_pub.publish(au_out)
         self.expr_pub.publish(expr_out)
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
 
     def diagnostic_values(self) -> dict[str, object]:
         stats = self.analysis.stats()

@@ -10,11 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sensor_msgs.msg import CameraInfo
-from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
-from emo_perception.nodes.common import LATCHED_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import EmoNode, run_node
 from emo_perception.nodes.conversions import bgr_to_image, camera_info_to_msg
 from emo_perception.perception.sources import SourceConfig, SourceError, open_source
 
@@ -37,8 +35,8 @@ class CameraNode(EmoNode):
         self.backend = self.source.kind
         self.frames = iter(self.source)
         fps = self.source_cfg.fps or self.source.nominal_fps or 30.0
-        self.image_pub = self.create_publisher(Image, "private/image_raw", SENSOR_QOS)
-        self.info_pub = self.create_publisher(CameraInfo, "private/camera_info", LATCHED_QOS)
+        self.image_pub = self.topic_publisher("private/image_raw")
+        self.info_pub = self.topic_publisher("private/camera_info")
         self.finished = False
         self.exit_code = 0
         self.timer = self.create_timer(1.0 / fps, self._tick)
@@ -64,9 +62,7 @@ class CameraNode(EmoNode):
         self.image_pub.publish(msg)
         info = camera_info_to_msg(header, msg.width, msg.height)
         self.info_pub.publish(info)
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
+        self.count_processed(t0)
 
     def diagnostic_values(self) -> dict[str, object]:
         return {"source": self.source_spec, "corrupt_frames": self.source.corrupt,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import signal
 import sys
 import threading
@@ -30,6 +31,7 @@ from rclpy.signals import SignalHandlerOptions
 
 from emo_perception.config import ConfigError, build_dataclass
 from emo_perception.runtime_stats import LatencyWindow, RateMeter
+from emo_perception.topics import BY_NAME
 
 SENSOR_QOS = qos_profile_sensor_data  # best effort, keep last 5: streams
 RESULT_QOS = QoSProfile(  # per-frame results: reliable so analysis tools miss nothing
@@ -42,6 +44,8 @@ NEWEST_ONLY_QOS = QoSProfile(
 LATCHED_QOS = QoSProfile(  # rarely changing state (e.g. camera info, active config)
     history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.RELIABLE,
     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+QOS_PROFILES = {"sensor": SENSOR_QOS, "result": RESULT_QOS, "latched": LATCHED_QOS}
 
 _TYPE_OF: dict[Any, int] = {
     bool: ParameterType.PARAMETER_BOOL,
@@ -101,6 +105,20 @@ class EmoNode(Node):
         self._live_parameters: dict[str, str] = {}  # parameter name -> its config prefix
         self._live_configs: dict[str, Any] = {}
         self._set_callback_added = False
+
+    # -- topics (names, types and QoS from emo_perception.topics) -------------------------
+    def topic_publisher(self, name: str, qos: QoSProfile | None = None) -> Any:
+        """Publisher of topic ``name`` of the topic table, with its type and QoS."""
+        topic = BY_NAME[name]
+        return self.create_publisher(topic.message_class, name, qos or QOS_PROFILES[topic.qos])
+
+    def subscribe(self, name: str, callback: typing.Callable[..., None],
+                  qos: QoSProfile | None = None) -> Any:
+        """Subscription to topic ``name`` of the topic table (its type; its QoS unless a
+        node needs another, e.g. deid_node's newest-only input)."""
+        topic = BY_NAME[name]
+        return self.create_subscription(topic.message_class, name, callback,
+                                        qos or QOS_PROFILES[topic.qos])
 
     # -- parameters ------------------------------------------------------------------------
     def declare_parameter(self, name: str, value: Any = None, descriptor: Any = None,
@@ -240,24 +258,45 @@ class EmoNode(Node):
         arr.status = [status]
         self._diag_pub.publish(arr)
 
+    def stop_work(self) -> None:
+        """Finish or count work still in flight (override in nodes with worker threads);
+        called on shutdown before the final diagnostics."""
+
     def diagnostic_level(self) -> tuple[bytes, str] | None:
         """Override to force a level and message (e.g. ERROR when a model is missing)."""
         return None
 
-    def timed(self) -> "_Timer":
-        return _Timer(self)
+    # -- bookkeeping (the one place inputs, outputs, rates and latency are counted) -------
+    def count_received(self) -> float:
+        """An input arrived; returns its start time for :meth:`count_processed`."""
+        self.counters["received"] += 1
+        self.input_rate.tick()
+        return time.perf_counter()
+
+    def count_processed(self, t0: float) -> None:
+        """An input was handled and its outputs published."""
+        self.counters["processed"] += 1
+        self.output_rate.tick()
+        self.latency.add(time.perf_counter() - t0)
 
 
-class _Timer:
-    def __init__(self, node: EmoNode) -> None:
-        self._node = node
+def handles_input(callback: typing.Callable[..., Any]) -> typing.Callable[..., None]:
+    """Decorator of a node's input callback: counts it received, and processed (with its
+    latency) unless it returns False; an exception is counted as an error with its one-line
+    message in diagnostics instead of stopping the node's executor."""
 
-    def __enter__(self) -> "_Timer":
-        self._t0 = time.perf_counter()
-        return self
+    @functools.wraps(callback)
+    def wrapper(self: EmoNode, *args: Any) -> None:
+        t0 = self.count_received()
+        try:
+            handled = callback(self, *args)
+        except Exception as exc:  # noqa: BLE001 - see docstring
+            self.record_error(f"{callback.__name__}: {type(exc).__name__}: {exc}")
+            return
+        if handled is not False:
+            self.count_processed(t0)
 
-    def __exit__(self, *exc: object) -> None:
-        self._node.latency.add(time.perf_counter() - self._t0)
+    return wrapper
 
 
 def _param_type(hint: Any, default: Any) -> int | None:
@@ -345,6 +384,10 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
     finally:
         for node in nodes:
             if rclpy.ok() and isinstance(node, EmoNode):
+                try:  # accepted work first, then final counters that account for it
+                    node.stop_work()
+                except Exception:  # noqa: BLE001 - a failing drain must not block exit
+                    pass
                 try:  # final counters, so a recording accounts for every input
                     node._publish_diagnostics()
                 except Exception:  # noqa: BLE001 - a failing report must not block exit

@@ -1,10 +1,11 @@
 """deid_node: the privacy boundary. Raw frames in; de-identified video, face boxes,
 skeletons and person tracks out.
 
-The image callback keeps only the newest frame (older ones are dropped and counted); a
-landmarks thread takes the newest frame whenever it is free, and a publish thread tracks,
-de-identifies and publishes each frame while landmarks run on the next one.
-``processing_rate`` caps the rate.
+Frames go through the overlap runner (``perception/overlap.py``, shared with the offline
+pipeline and tested alone): the image callback hands over the newest frame (a frame still
+waiting when a newer one arrives is dropped and counted), one thread runs the landmark
+models on it while another tracks, de-identifies and publishes the frame before it, in
+order, each with its own detections. ``processing_rate`` caps the rate.
 De-identification fails closed: a frame whose conversion or detection failed or timed out
 is published fully obscured (or not at all with ``deid.on_failure: block``), counted in
 diagnostics as ``fail_closed``.
@@ -13,25 +14,22 @@ diagnostics as ``fail_closed``.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sensor_msgs.msg import Image
 
-from emo_perception.nodes.common import (NEWEST_ONLY_QOS, RESULT_QOS, SENSOR_QOS, EmoNode,
-                                         run_node)
+from emo_perception.nodes.common import NEWEST_ONLY_QOS, EmoNode, run_node
 from emo_perception.nodes.conversions import (ConversionError, bgr_to_image,
                                               body_array_to_msg, face_array_to_msg,
                                               image_to_bgr, stamp_to_sec, tracks_to_msg)
 from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
 from emo_perception.perception.face_finder import SOURCES, FaceFinderConfig
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
+from emo_perception.perception.overlap import OverlapRunner
 from emo_perception.perception.tracking import PersonTracker, TrackerConfig
 from emo_perception.perception.types import Frame
-from emo_perception.runtime_stats import NewestOnlyQueue, RateLimiter, SequenceGaps
-from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrackArray
+from emo_perception.runtime_stats import SequenceGaps
 
 
 class DeidNode(EmoNode):
@@ -64,94 +62,62 @@ class DeidNode(EmoNode):
         self.backend = "mediapipe-cpu"
         if finder_cfg.centerface:
             self.backend += f"+centerface-{self.detector.finder.provider}"
-        self.queue = NewestOnlyQueue(1)
         self.sequence_gaps = SequenceGaps()  # frames the node never saw
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
-                              "worker_errors": 0, "missed": 0})
-        self.create_subscription(Image, "private/image_raw", self._on_image, NEWEST_ONLY_QOS)
-        self.image_pub = self.create_publisher(Image, "deid/image", SENSOR_QOS)
-        self.faces_pub = self.create_publisher(FaceArray, "faces", RESULT_QOS)
-        self.private_faces_pub = self.create_publisher(FaceArray, "private/faces", RESULT_QOS)
-        self.bodies_pub = self.create_publisher(BodyArray, "bodies", RESULT_QOS)
-        self.tracks_pub = self.create_publisher(PersonTrackArray, "tracks", RESULT_QOS)
-        # Frames flow through two worker threads, not executor callbacks: "landmarks" runs
-        # the models on the newest frame while "publish" tracks, de-identifies and publishes
-        # the frame before it, in order. The executor only hands over incoming frames, so
-        # its overhead does not grow with the frame rate.
-        self._rate_limit = RateLimiter(self.processing_rate)
+                              "worker_errors": 0, "missed": 0, "abandoned": 0})
+        self.subscribe("private/image_raw", self._on_image, NEWEST_ONLY_QOS)
+        self.image_pub = self.topic_publisher("deid/image")
+        self.faces_pub = self.topic_publisher("faces")
+        self.private_faces_pub = self.topic_publisher("private/faces")
+        self.bodies_pub = self.topic_publisher("bodies")
+        self.tracks_pub = self.topic_publisher("tracks")
         if self.publish_raw_passthrough:
             self.get_logger().warning("publish_raw_passthrough is set: deid/image carries "
                                       "IDENTIFYING raw frames")
         self._index = 0
-        self._lock = threading.Lock()
-        self._busy = False
-        self._closing = False
-        self._landmark_pool = ThreadPoolExecutor(1, thread_name_prefix="landmarks")
-        self._publish_pool = ThreadPoolExecutor(1, thread_name_prefix="publish")
-        # Landmarks wait rather than pile frames up when publishing falls behind.
-        self._publish_slots = threading.BoundedSemaphore(2)
+        # Frames flow through the overlap runner's two threads, not executor callbacks:
+        # landmarks run on the newest frame while the frame before it is tracked,
+        # de-identified and published, in order (each with its own detections). The
+        # executor only hands frames over, so its overhead does not grow with the rate.
+        self.runner: OverlapRunner[Image, tuple] = OverlapRunner(
+            self._landmarks, self._finish, newest_only=True, on_failure=self._on_failure,
+            rate_hz=self.processing_rate, name="deid")
 
     def _on_image(self, msg: Image, info: dict) -> None:
-        self.counters["received"] += 1
+        self.count_received()  # processed is counted when the runner publishes the frame
         self.sequence_gaps.update(info.get("publication_sequence_number"))
         self.counters["missed"] = self.sequence_gaps.missed
-        self.input_rate.tick()
-        self.queue.put(msg)
-        self.counters["dropped"] = self.queue.dropped
-        with self._lock:
-            if self._busy or self._closing:
-                return
-            self._busy = True
-        self._landmark_pool.submit(self._landmarks_loop).add_done_callback(self._report)
+        self.runner.submit(msg)
 
-    def _report(self, future) -> None:
-        """Worker threads swallow exceptions: count and report them instead. A frame whose
-        publishing failed was not published at all, so this fails closed too."""
-        if future.cancelled() or future.exception() is None:
-            return
-        if not self.context.ok():  # shutting down: publishers are already gone
-            return
-        self.counters["worker_errors"] += 1
-        self.counters["fail_closed"] += 1  # the frame in hand was never published
-        self.counters["blocked"] += 1
-        self.record_error(f"worker: {type(future.exception()).__name__}: {future.exception()}")
-
-    def _landmarks_loop(self) -> None:
-        """Run landmarks on the newest queued frame until the queue is empty."""
+    def _landmarks(self, msg: Image) -> tuple:
+        """Stage one (runner thread): decode and run the models; never publishes."""
+        t0 = time.perf_counter()
         try:
-            self._landmarks_until_empty()
-        finally:
-            with self._lock:
-                self._busy = False
+            image = image_to_bgr(msg)
+            frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
+                          msg.header.frame_id)
+        except (ConversionError, ValueError) as exc:
+            raise _BadFrame(str(exc)) from None
+        self._index += 1
+        return image, self.detector.process(frame), t0  # failures give landmarks.ok False
 
-    def _landmarks_until_empty(self) -> None:
-        while True:
-            wait = self._rate_limit.wait_s(time.perf_counter())
-            if wait > 0:
-                time.sleep(wait)  # processing_rate caps the rate; the newest frame wins
-            with self._lock:
-                msg = None if self._closing else self.queue.pop()
-                if msg is None:
-                    self._busy = False
-                    return
-            t0 = time.perf_counter()
-            self._rate_limit.take(t0)
-            try:
-                image = image_to_bgr(msg)
-                frame = Frame(image, stamp_to_sec(msg.header.stamp), self._index,
-                              msg.header.frame_id)
-            except (ConversionError, ValueError) as exc:
-                self._publish_pool.submit(self._fail_closed, msg, str(exc)).add_done_callback(
-                    self._report)
-                continue
-            self._index += 1
-            landmarks = self.detector.process(frame)  # never raises: failures give ok=False
-            self._publish_slots.acquire()
-            future = self._publish_pool.submit(self._finish, msg, image, landmarks, t0)
-            future.add_done_callback(self._report)
-            future.add_done_callback(lambda _: self._publish_slots.release())
+    def _on_failure(self, msg: Image, exc: BaseException) -> None:
+        """A frame that could not be decoded, or whose processing raised: fail closed."""
+        if not isinstance(exc, _BadFrame):
+            self.counters["worker_errors"] += 1
+        self._fail_closed(msg, f"{'bad frame' if isinstance(exc, _BadFrame) else 'worker'}: "
+                               f"{exc}")
 
-    def _finish(self, msg: Image, image, landmarks, t0: float) -> None:
+    def stop_work(self) -> None:
+        """Finish the frames already accepted (or count them abandoned) before the final
+        diagnostics go out."""
+        counts = self.runner.close(timeout_s=5.0)
+        self.counters["abandoned"] = counts.abandoned
+        self.counters["dropped"] = counts.dropped
+
+    def _finish(self, msg: Image, mid: tuple) -> None:
+        """Stage two (runner thread, in order): track, de-identify, publish."""
+        image, landmarks, t0 = mid
         self.tracker.update(landmarks)
         if self.publish_raw_passthrough:
             out_image = image
@@ -167,9 +133,7 @@ class DeidNode(EmoNode):
             self.counters["blocked"] += 1
         if landmarks.ok:
             self._publish_people(msg, landmarks, self.tracker.tracks)
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
+        self.count_processed(t0)
 
     def _publish_people(self, msg: Image, landmarks, tracks) -> None:
         header, w, h = msg.header, landmarks.width, landmarks.height
@@ -195,8 +159,8 @@ class DeidNode(EmoNode):
         self.deid_cfg = self.deid.cfg = cfg
 
     def _fail_closed(self, msg: Image, reason: str) -> None:
-        """A frame that could not even be decoded: publish an obscured frame of its size."""
-        self.record_error(f"bad frame: {reason}")
+        """Publish an obscured frame of the message's size (or none: ``block``)."""
+        self.record_error(f"fail-closed: {reason}")
         self.counters["fail_closed"] += 1
         self.deid.stats.fail_closed += 1
         h, w = int(msg.height), int(msg.width)
@@ -208,7 +172,10 @@ class DeidNode(EmoNode):
     def diagnostic_values(self) -> dict[str, object]:
         stats = self.deid.stats
         finder = self.detector.finder
+        counts = self.runner.counts()
+        self.counters["dropped"] = counts.dropped
         values: dict[str, object] = {
+            "in_flight": counts.in_flight,
             "deid_mode": self.deid_cfg.mode, "faces_masked": stats.faces_masked,
             "held": stats.held, "unpaired": stats.unpaired,
             "tracks_live": len(self.tracker.tracks),
@@ -220,12 +187,13 @@ class DeidNode(EmoNode):
         return values
 
     def destroy_node(self) -> None:
-        with self._lock:
-            self._closing = True
-        self._landmark_pool.shutdown(wait=True, cancel_futures=True)
-        self._publish_pool.shutdown(wait=True)
+        self.stop_work()
         self.detector.close()
         super().destroy_node()
+
+
+class _BadFrame(ValueError):
+    """An image message that cannot be decoded (stage one)."""
 
 
 def main(args: list[str] | None = None) -> int:

@@ -9,19 +9,18 @@ Micro-gestures and voice arriving between frames are folded into the next update
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from emo_perception.evidence import EvidenceItem
-from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
+from emo_perception.nodes.common import EmoNode, StampCache, handles_input, run_node
 from emo_perception.nodes.conversions import (ConversionError, evidence_window_to_msg,
                                               msg_to_action_units_by_track, msg_to_affects,
                                               msg_to_gestures, person_states_to_msg,
                                               prosody_msg_to_evidence, speech_msg_to_evidence,
                                               stamp_to_sec)
 from emo_perception.perception.fusion import Fusion, FusionConfig
-from emo_perception_msgs.msg import (ActionUnitsArray, EmotionStateArray, EvidenceWindow,
-                                     ExpressionArray, MicroGestureArray, Prosody, Speech)
+from emo_perception_msgs.msg import (ActionUnitsArray, ExpressionArray, MicroGestureArray, Prosody,
+                                     Speech)
 
 
 class FusionNode(EmoNode):
@@ -42,16 +41,13 @@ class FusionNode(EmoNode):
         self._last_evidence: dict[str, float] = {}
         self._modalities: dict[str, set[str]] = {}
         self.counters["au_join_missed"] = 0
-        self.create_subscription(ActionUnitsArray, "faces/action_units", self._on_aus,
-                                 RESULT_QOS)
-        self.create_subscription(ExpressionArray, "faces/expression", self._on_expression,
-                                 RESULT_QOS)
-        self.create_subscription(MicroGestureArray, "bodies/micro_gestures", self._on_gestures,
-                                 RESULT_QOS)
-        self.create_subscription(Prosody, "voice/prosody", self._on_prosody, RESULT_QOS)
-        self.create_subscription(Speech, "voice/speech", self._on_speech, RESULT_QOS)
-        self.state_pub = self.create_publisher(EmotionStateArray, "emotion/state", RESULT_QOS)
-        self.evidence_pub = self.create_publisher(EvidenceWindow, "emotion/evidence", RESULT_QOS)
+        self.subscribe("faces/action_units", self._on_aus)
+        self.subscribe("faces/expression", self._on_expression)
+        self.subscribe("bodies/micro_gestures", self._on_gestures)
+        self.subscribe("voice/prosody", self._on_prosody)
+        self.subscribe("voice/speech", self._on_speech)
+        self.state_pub = self.topic_publisher("emotion/state")
+        self.evidence_pub = self.topic_publisher("emotion/evidence")
 
     # -- inputs --------------------------------------------------------------------------
     def _on_aus(self, msg: ActionUnitsArray) -> None:
@@ -80,10 +76,8 @@ class FusionNode(EmoNode):
         except ConversionError as exc:
             self.record_error(f"speech: {exc}; ignored")
 
-    def _on_expression(self, msg: ExpressionArray) -> None:
-        t0 = time.perf_counter()
-        self.counters["received"] += 1
-        self.input_rate.tick()
+    @handles_input
+    def _on_expression(self, msg: ExpressionArray) -> bool | None:
         stamp = stamp_to_sec(msg.header.stamp)
         aus = self._aus.get(msg.header)
         if aus is None and msg.expressions:
@@ -100,7 +94,7 @@ class FusionNode(EmoNode):
             states = self.fusion.update(stamp, affects, gestures, voice)
         except (ValueError, KeyError) as exc:
             self.record_error(f"fusion: {exc}")
-            return
+            return False
         if voice:
             for s in states:
                 self._modalities.setdefault(s.track_id, set()).add("voice")
@@ -109,9 +103,6 @@ class FusionNode(EmoNode):
             self._last_evidence.pop(tid, None)
             self._modalities.pop(tid, None)
         self._publish_evidence(msg.header, stamp, [s.track_id for s in states])
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
 
     def _publish_evidence(self, header, stamp: float, track_ids: list[str]) -> None:
         for tid in track_ids:

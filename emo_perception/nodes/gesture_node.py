@@ -9,15 +9,14 @@ pipeline follows.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from emo_perception.nodes.common import RESULT_QOS, EmoNode, StampCache, run_node
+from emo_perception.nodes.common import EmoNode, StampCache, handles_input, run_node
 from emo_perception.nodes.conversions import (gestures_to_msg, msg_to_bodies, msg_to_faces,
                                               stamp_to_sec)
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
 from emo_perception.perception.tracking import TrackEnds
-from emo_perception_msgs.msg import BodyArray, FaceArray, MicroGestureArray, PersonTrackArray
+from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrackArray
 
 
 class GestureNode(EmoNode):
@@ -32,10 +31,10 @@ class GestureNode(EmoNode):
         self.track_ends = TrackEnds()
         self.counters["gestures"] = 0
         if self.use_face_mesh:
-            self.create_subscription(FaceArray, "private/faces", self._on_faces, RESULT_QOS)
-        self.create_subscription(BodyArray, "bodies", self._on_bodies, RESULT_QOS)
-        self.create_subscription(PersonTrackArray, "tracks", self._on_tracks, RESULT_QOS)
-        self.pub = self.create_publisher(MicroGestureArray, "bodies/micro_gestures", RESULT_QOS)
+            self.subscribe("private/faces", self._on_faces)
+        self.subscribe("bodies", self._on_bodies)
+        self.subscribe("tracks", self._on_tracks)
+        self.pub = self.topic_publisher("bodies/micro_gestures")
 
     def _on_faces(self, msg: FaceArray) -> None:
         self._faces.put(msg.header, msg_to_faces(msg, self.record_error))
@@ -44,10 +43,8 @@ class GestureNode(EmoNode):
         for track_id in self.track_ends.update(t.track_id for t in msg.tracks):
             self.detector.forget(track_id)
 
+    @handles_input
     def _on_bodies(self, msg: BodyArray) -> None:
-        t0 = time.perf_counter()
-        self.counters["received"] += 1
-        self.input_rate.tick()
         stamp = stamp_to_sec(msg.header.stamp)
         faces = self._faces.get(msg.header, [])
         events = []
@@ -59,9 +56,6 @@ class GestureNode(EmoNode):
             self.detector.last_error = ""
         self.counters["gestures"] += len(out.gestures)
         self.pub.publish(out)
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
 
     def diagnostic_values(self) -> dict[str, object]:
         return {"tracks": len(self.detector.tracks()), "skipped": self.detector.skipped,

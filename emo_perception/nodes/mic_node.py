@@ -14,10 +14,9 @@ from typing import Any
 
 
 from emo_perception.media_types import AUDIO_EXTENSIONS
-from emo_perception.nodes.common import SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import EmoNode, run_node
 from emo_perception.nodes.conversions import audio_to_msg, make_header
 from emo_perception.voice.capture import CaptureError, MicSource, WavSource
-from emo_perception_msgs.msg import AudioChunk
 
 
 class MicNode(EmoNode):
@@ -36,7 +35,7 @@ class MicNode(EmoNode):
         self.frame_id = str(self.param("frame_id", "microphone", "frame_id of audio chunks"))
         self.shutdown_on_end = bool(self.param("shutdown_on_end", True,
                                                "exit (code 0) when a WAV source ends"))
-        self.pub = self.create_publisher(AudioChunk, "private/audio_raw", SENSOR_QOS)
+        self.pub = self.topic_publisher("private/audio_raw")
         self.finished = False
         self._sequence = 0
         self._stop = threading.Event()
@@ -84,9 +83,7 @@ class MicNode(EmoNode):
             self.pub.publish(audio_to_msg(chunk.samples, chunk.sample_rate, header,
                                           self._sequence, anonymised=False))
             self._sequence += 1
-            self.counters["processed"] += 1
-            self.output_rate.tick()
-            self.latency.add(time.perf_counter() - t0)
+            self.count_processed(t0)
 
     def diagnostic_values(self) -> dict[str, object]:
         values: dict[str, object] = {"source": self.source_spec, "chunks": self._sequence}

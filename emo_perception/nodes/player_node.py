@@ -169,8 +169,7 @@ class PlayerNode(EmoNode):
             due = wall0 + (stamp - bag0) * 1e-9 / self.rate
             if not self._wait_until(due, wall0, bag0):
                 return
-            self.counters["received"] += 1
-            self.input_rate.tick()
+            self.count_received()
             if self.validate:
                 try:
                     deserialize(raw, msgtype)

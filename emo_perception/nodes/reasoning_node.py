@@ -14,14 +14,14 @@ from typing import Any
 import cv2
 from sensor_msgs.msg import Image
 
-from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import EmoNode, run_node
 from emo_perception.nodes.conversions import (ConversionError, image_to_bgr,
                                               msg_to_evidence_window, reasoning_to_msg,
                                               stamp_to_sec)
 from emo_perception.reasoning.backends import DeidentifiedKeyframe
 from emo_perception.reasoning.result import ReasoningConfig
 from emo_perception.reasoning.runner import ReasoningRunner, RunnerConfig
-from emo_perception_msgs.msg import EmotionReasoning, EvidenceWindow
+from emo_perception_msgs.msg import EvidenceWindow
 
 
 class ReasoningNode(EmoNode):
@@ -35,16 +35,14 @@ class ReasoningNode(EmoNode):
         self._keyframe: DeidentifiedKeyframe | None = None
         self._deid_mode = str(self.param("keyframe_method", "blur",
                                          "how deid/image was de-identified (matches deid.mode)"))
-        self.create_subscription(EvidenceWindow, "emotion/evidence", self._on_evidence,
-                                 RESULT_QOS)
+        self.subscribe("emotion/evidence", self._on_evidence)
         if self.cfg.attach_keyframes:
-            self.create_subscription(Image, "deid/image", self._on_deid_image, SENSOR_QOS)
-        self.pub = self.create_publisher(EmotionReasoning, "emotion/reasoning", RESULT_QOS)
+            self.subscribe("deid/image", self._on_deid_image)
+        self.pub = self.topic_publisher("emotion/reasoning")
         self.create_timer(0.05, self._publish_results)
 
     def _on_evidence(self, msg: EvidenceWindow) -> None:
-        self.counters["received"] += 1
-        self.input_rate.tick()
+        self.count_received()  # processed is counted per published result
         try:
             window = msg_to_evidence_window(
                 msg, lambda e: self.record_error(f"bad evidence item: {e}"))
@@ -68,7 +66,7 @@ class ReasoningNode(EmoNode):
     def _publish_results(self) -> None:
         for result in self.runner.poll():
             self.pub.publish(reasoning_to_msg(result, self.get_clock().now().to_msg()))
-            self.counters["processed"] += 1
+            self.counters["processed"] += 1  # latency is the runner's (submit to result)
             self.output_rate.tick()
             if math.isfinite(result.latency_s):
                 self.latency.add(result.latency_s)

@@ -135,8 +135,7 @@ class RecorderNode(EmoNode):
         self.get_logger().info(f"recording {name} ({type_name})")
 
     def _on_message(self, name: str, data: bytes) -> None:
-        self.counters["received"] += 1
-        self.input_rate.tick()
+        self.count_received()
         try:
             self.writer.write_raw(name, self.types[name], self.get_clock().now().nanoseconds,
                                   data)

@@ -8,18 +8,17 @@ waits for Whisper; transcripts are published by a timer as they arrive.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from std_msgs.msg import Header
 
-from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS, EmoNode, run_node
+from emo_perception.nodes.common import EmoNode, handles_input, run_node
 from emo_perception.nodes.conversions import (ConversionError, audio_to_msg, make_header,
                                               msg_to_audio, prosody_to_msg, speech_to_msg,
                                               stamp_to_sec, voice_activity_to_msg)
 from emo_perception.runtime_stats import SequenceGaps
 from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
-from emo_perception_msgs.msg import AudioChunk, Prosody, Speech, VoiceActivity
+from emo_perception_msgs.msg import AudioChunk, Prosody
 
 
 class VoiceNode(EmoNode):
@@ -41,11 +40,11 @@ class VoiceNode(EmoNode):
         self._last_counters: dict[str, int] = {}
         self.sequence_gaps = SequenceGaps()  # chunks lost before they reached this node
         self.counters["missed"] = 0
-        self.create_subscription(AudioChunk, "private/audio_raw", self._on_audio, SENSOR_QOS)
-        self.audio_pub = self.create_publisher(AudioChunk, "voice/deid_audio", SENSOR_QOS)
-        self.activity_pub = self.create_publisher(VoiceActivity, "voice/activity", RESULT_QOS)
-        self.prosody_pub = self.create_publisher(Prosody, "voice/prosody", RESULT_QOS)
-        self.speech_pub = self.create_publisher(Speech, "voice/speech", RESULT_QOS)
+        self.subscribe("private/audio_raw", self._on_audio)
+        self.audio_pub = self.topic_publisher("voice/deid_audio")
+        self.activity_pub = self.topic_publisher("voice/activity")
+        self.prosody_pub = self.topic_publisher("voice/prosody")
+        self.speech_pub = self.topic_publisher("voice/speech")
         self.create_timer(0.1, self._publish_speech)
         self._segment_start = 0.0
         self._segment_end = 0.0
@@ -53,10 +52,8 @@ class VoiceNode(EmoNode):
     def _header(self, stamp: float) -> Header:
         return make_header(stamp, self._frame_id)
 
-    def _on_audio(self, msg: AudioChunk) -> None:
-        t0 = time.perf_counter()
-        self.counters["received"] += 1
-        self.input_rate.tick()
+    @handles_input
+    def _on_audio(self, msg: AudioChunk) -> bool | None:
         self.sequence_gaps.update(int(msg.sequence))
         self.counters["missed"] = self.sequence_gaps.missed
         self._frame_id = msg.header.frame_id or self._frame_id
@@ -65,7 +62,7 @@ class VoiceNode(EmoNode):
         except ConversionError as exc:
             self.record_error(f"audio chunk rejected: {exc}")
             self.counters["dropped"] += 1
-            return
+            return False
         out = self.pipeline.process(samples, rate, stamp_to_sec(msg.header.stamp))
         if out.warning:
             self.record_error(out.warning)
@@ -93,9 +90,6 @@ class VoiceNode(EmoNode):
                                                     self._header(report.segment.end),
                                                     self.voice_id, Prosody.KIND_SEGMENT))
         self._emit_speech(out.speech)
-        self.counters["processed"] += 1
-        self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
 
     def _publish_speech(self) -> None:
         self._emit_speech(self.pipeline.poll_speech())

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from emo_perception.config import check_settings, setting
+from emo_perception.perception.au_regions import au_rois_from_mesh
 from emo_perception.perception.types import ActionUnitEstimate, Face
 
 CROP_SCALE = 1.2  # square side = this x the larger side of the mesh's bounding box
@@ -102,8 +103,6 @@ class LearnedActionUnitEstimator:
     def estimate(self, image_bgr: np.ndarray, faces: list[Face]) -> dict[str, list[
             ActionUnitEstimate]]:
         """AUs per track id for the faces that have a mesh."""
-        from emo_perception.models.au_ttt import au_rois_from_mesh
-
         meshed = [f for f in faces if f.mesh is not None and len(f.mesh) >= 468]
         if not meshed:
             return {}

@@ -10,9 +10,9 @@ The ROS nodes split the same stages across processes.
 from __future__ import annotations
 
 import dataclasses
+import queue
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +27,7 @@ from emo_perception.perception.fusion import Fusion, FusionConfig, PersonState
 from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
 from emo_perception.perception.learned_action_units import LearnedActionUnitConfig
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
+from emo_perception.perception.overlap import OverlapRunner
 from emo_perception.perception.sources import to_bgr
 from emo_perception.perception.tracking import PersonTracker, Track, TrackEnds, TrackerConfig
 from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
@@ -118,20 +119,30 @@ class PerceptionPipeline:
         return self.process(Frame(np.ascontiguousarray(bgr), stamp, index))
 
     def run(self, frames: Iterable[Frame]) -> Iterator[FrameResult]:
-        """Process a stream in order, overlapping landmarks with the rest when threaded."""
+        """Process a stream in order, overlapping landmarks of the next frame with the rest
+        of the chain for the current one when threaded (the overlap runner deid_node uses,
+        here taking every frame). A stage that raises stops the run with that error."""
         if not self.cfg.threaded:
             for frame in frames:
                 yield self.process(frame)
             return
-        with ThreadPoolExecutor(1, thread_name_prefix="landmarks") as pool:
-            pending: tuple[Frame, Future[Landmarks]] | None = None
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        runner: OverlapRunner[Frame, Landmarks] = OverlapRunner(
+            self.detector.process, lambda f, lm: done.put(self._after_landmarks(f, lm)),
+            newest_only=False, on_failure=lambda f, exc: done.put(exc), name="pipeline")
+        submitted = finished = 0
+        try:
             for frame in frames:
-                future = pool.submit(self.detector.process, frame)
-                if pending is not None:
-                    yield self._after_landmarks(pending[0], pending[1].result())
-                pending = (frame, future)
-            if pending is not None:
-                yield self._after_landmarks(pending[0], pending[1].result())
+                runner.submit(frame)
+                submitted += 1
+                while not done.empty():
+                    finished += 1
+                    yield _raise_or(done.get())
+            while finished < submitted:
+                finished += 1
+                yield _raise_or(done.get())
+        finally:
+            runner.close()
 
     def add_voice_evidence(self, items: Iterable[EvidenceItem]) -> None:
         """Voice/speech evidence of the same recording (times on the frames' clock); each
@@ -209,6 +220,12 @@ class PerceptionPipeline:
             errors.append(f"fusion: {exc}")
         lat["fusion"] = _lap(t)
         return affects, gestures, persons
+
+
+def _raise_or(result: FrameResult | BaseException) -> FrameResult:
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _lap(t0: float) -> float:
