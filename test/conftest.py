@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import pathlib
+import sys
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+# Tests live in folders mirroring emo_perception/; shared helpers (face_check) stay here.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,7 +18,7 @@ import pytest
 import skimage.data
 
 pytestmark = pytest.mark.ros
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_deid_mode_changes_live_and_read_only_settings_are_refused(tmp_path, ros_env) -> None:

@@ -15,7 +15,7 @@ from emo_perception.inference.manifest import sha256_file
 from emo_perception.models.synthetic import GESTURE_IDS, synthetic_faces, synthetic_gestures
 from emo_perception.models.train import f1_scores
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 MODELS = REPO / "models_onnx"
 
 

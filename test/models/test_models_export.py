@@ -21,7 +21,7 @@ from emo_perception.models.synthetic import synthetic_faces, synthetic_gestures
 from emo_perception.models.train import TrainConfig, save_checkpoint, train_skeleton
 from emo_perception.models.ttt import TTTConfig, TTTLinear
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_ttt_streaming_step_onnx_matches_full_scan(tmp_path) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import skimage.data
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 PROBE = REPO / "test" / "tools" / "topic_probe.py"
 INJECT = REPO / "test" / "tools" / "publish_frames.py"
 TREE_AVI = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/tree.avi")

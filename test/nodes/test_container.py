@@ -17,7 +17,7 @@ from emo_perception.config import ConfigError
 from emo_perception.launcher import Launcher, make_plan, process_command
 from emo_perception.nodes.container import node_class, parse_args
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 PROBE = REPO / "test" / "tools" / "topic_probe.py"
 ANALYSIS = "analysis=au_node,gesture_node,fusion_node"
 

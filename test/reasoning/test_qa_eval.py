@@ -13,7 +13,7 @@ from emo_perception.cli import main
 from emo_perception.reasoning.facts import verify_fact
 from emo_perception.reasoning.qa import KnowledgeAnswerer, evaluate, load_qa, score_binary
 
-QA_DIR = pathlib.Path(__file__).resolve().parents[1] / "emo_perception" / "data" / "qa"
+QA_DIR = pathlib.Path(__file__).resolve().parents[2] / "emo_perception" / "data" / "qa"
 
 
 def test_shipped_set_is_well_formed():

@@ -43,7 +43,7 @@ from emo_perception.voice.prosody import ProsodyFeatures
 from emo_perception.voice.vad import ActivityUpdate
 from emo_perception_msgs import msg as m
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 MESSAGE_TYPES = sorted(p.stem for p in (REPO / "emo_perception_msgs" / "msg").glob("*.msg"))
 HEADER = Header(frame_id="camera", stamp=cv.sec_to_stamp(12.5))
 RNG = np.random.default_rng(12)

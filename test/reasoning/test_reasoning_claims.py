@@ -21,7 +21,7 @@ from emo_perception.reasoning.qa import KnowledgeAnswerer, evaluate, load_qa
 from emo_perception.reasoning.recordings import ReplayChat, load_recordings, qa_windows
 from emo_perception.reasoning.result import ReasoningConfig, ReasoningResult
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLAIN = ROOT / "emo_perception" / "data" / "qa" / "plain"
 
 

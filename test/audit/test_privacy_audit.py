@@ -21,7 +21,7 @@ pytest.importorskip("dlib")
 from emo_perception.audit.faces import (AuditConfig, AuditError, FaceAuditor,  # noqa: E402
                                         expand, write_contact_sheet)
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 OPENCV_DATA = pathlib.Path("/usr/share/doc/opencv-doc/examples/data")
 GROUP = REPO / ".cache" / "media" / "face-api-demo"
 FAST = AuditConfig(detectors=("hog", "haar"), upsample=(1,))

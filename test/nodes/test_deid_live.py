@@ -22,7 +22,7 @@ import pytest
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 PAIR_PROBE = REPO / "test" / "tools" / "frame_pair_probe.py"
 
 

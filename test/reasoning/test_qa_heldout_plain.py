@@ -16,7 +16,7 @@ import pytest
 from emo_perception.reasoning.qa import KnowledgeAnswerer, evaluate, load_qa
 from emo_perception.reasoning.qa_heldout_plain import build
 
-SET = pathlib.Path(__file__).resolve().parents[1] / "emo_perception" / "data" / "qa" / "heldout_plain"
+SET = pathlib.Path(__file__).resolve().parents[2] / "emo_perception" / "data" / "qa" / "heldout_plain"
 SHA256 = {
     "heldout_plain_pairs.jsonl": "9c88056d5cbbba3b218991d14d2bdb8fc1b2371bb4dc4a4b7cbde874334b2cac",
     "heldout_plain_mc.jsonl": "e1f8b9cb98bb4ac4930d4c2dd81d73621d45c8996adabf1f987ace71f25e3f77",
