@@ -186,3 +186,52 @@ def test_voice_audit_rejects_unaudited_required_method(tmp_path) -> None:
          "--require", "world", "--cache", str(tmp_path)],
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "not audited" in proc.stderr
+
+
+def test_world_draws_avoid_the_identity_warp_and_vary_timbre() -> None:
+    cfg = WorldAnonConfig()
+    s = WorldAnonStream(cfg, SR, np.random.default_rng(0))
+    betas, alphas, curves = [], [], []
+    for _ in range(300):
+        s._draw()
+        betas.append(s.beta)
+        alphas.append(s.alpha)
+        curves.append(s._timbre_curve(513))
+    b = np.array(betas)
+    assert b.min() >= cfg.warp_min - 1e-9 and b.max() <= cfg.warp_max + 1e-9
+    # No draw is close to the speaker's own formants, and both directions are drawn.
+    assert np.abs(np.log(b)).min() >= np.log(cfg.warp_exclude) - 1e-9
+    assert (b < 1).mean() > 0.3 and (b > 1).mean() > 0.3
+    assert max(np.abs(alphas)) <= cfg.bilinear_max
+    c = np.array(curves)
+    assert np.allclose(c.mean(axis=1), 0.0, atol=1e-9)  # a shape, not a level
+    spread_db = np.std(c, axis=1).mean() * 10 / np.log(10)
+    assert 0.3 * cfg.timbre_db < spread_db < 2.0 * cfg.timbre_db
+    with pytest.raises(ValueError, match="warp_exclude"):
+        WorldAnonConfig(warp_exclude=1.5)
+
+
+def test_warp_source_is_a_monotonic_map_of_the_band() -> None:
+    from emo_perception.voice.world_anon import warp_envelope, warp_source
+
+    n = 513
+    np.testing.assert_allclose(warp_source(n, 1.0, 0.0), np.arange(n))
+    for beta, alpha in ((0.8, 0.1), (1.25, -0.1), (1.0, 0.2)):
+        src = warp_source(n, beta, alpha)
+        assert src[0] == 0.0 and np.all(np.diff(src) >= 0) and src[-1] <= n - 1
+    # A peak at bin 100 moves to about bin 100 * beta under the linear part.
+    sp = np.exp(-0.5 * ((np.arange(n) - 100) / 5.0) ** 2)[None, :] + 1e-6
+    assert abs(int(np.argmax(warp_envelope(sp, 1.2))) - 120) <= 1
+    # alpha > 0 moves low frequencies up (the peak lands above 100).
+    assert int(np.argmax(warp_envelope(sp, 1.0, 0.1))) > 110
+
+
+def test_split_at_pauses_cuts_long_recordings_in_pauses() -> None:
+    from emo_perception.audit.voice import split_at_pauses
+
+    parts = [(SENTENCES[i % len(SENTENCES)], "en-us") for i in range(4)]
+    audio, truth = conversation(parts, gap_s=0.6, lead_s=0.2)
+    pieces = split_at_pauses(audio, min_s=2.0, max_s=5.0)
+    assert len(pieces) >= 2
+    assert all(SR <= len(p) <= 5 * SR for p in pieces)
+    assert sum(len(p) for p in pieces) > 0.6 * len(audio)

@@ -44,10 +44,20 @@ from emo_perception.voice.capture import StreamResampler, read_wav, write_wav
 from emo_perception.voice.metrics import normalise_words, speaker_similarity
 
 SAMPLE_RATE = 16000
-POOL_VERSION = 1
+POOL_VERSION = 2
 DEFAULT_CACHE = pathlib.Path(".cache/voice_pool")
 ALSA_DIR = pathlib.Path("/usr/share/sounds/alsa")
 PS_DIR = pathlib.Path("/usr/share/pocketsphinx/test/data")
+CODEC2_DIR = pathlib.Path("/usr/share/codec2")
+# codec2-examples recordings of one person each (8 kHz unless named otherwise), cut at pauses
+# into 2-5 s pieces. Left out: all.wav (a medley), m2400 / f2400 (codec output of morig /
+# forig), hts.raw (hts1 + hts2 joined), the short clips of one utterance (hts1a, hts2a,
+# morig, forig, mmt1, g3plx, big_dog, cross, kristoff, cq_ref: a speaker needs two).
+CODEC2_SPEAKERS = (("hts1", "raw/hts1.raw"), ("hts2", "raw/hts2.raw"),
+                   ("david4", "wav/david4.wav"), ("vk2tpm", "wav/vk2tpm_004.wav"),
+                   ("ve9qrp", "wav/ve9qrp.wav"), ("vk5qi", "wav/vk5qi.wav"),
+                   ("speech16k", "raw/speech_orig_16k.wav"))
+MAX_PIECES = 6  # per long recording
 TEXTS = (
     "Please bring the blue folder to the meeting room this afternoon",
     "My sister planted tomato plants in the garden yesterday",
@@ -98,20 +108,74 @@ def _real_sources() -> list[Utterance]:
         out.append(Utterance("alsa_announcer", "real", _wav(p), p.stem.replace("_", " "),
                              f"alsa-utils:{p.name}"))
     cards = PS_DIR / "cards"
-    refs: dict[str, str] = {}
-    tr = cards / "cards.transcription"
-    if tr.is_file():
-        for line in tr.read_text().splitlines():
-            m = re.match(r"<s>(.*)</s>\s*\((\w+)\)", line.strip())
-            if m:
-                refs[m.group(2)] = m.group(1).strip()
+    refs = _sphinx_transcription(cards / "cards.transcription")
     for p in sorted(cards.glob("*.wav")):
         out.append(Utterance("ps_cards", "real", _wav(p), refs.get(p.stem, ""),
                              f"pocketsphinx-testdata:cards/{p.name}"))
+    refs = _sphinx_transcription(PS_DIR / "librivox" / "transcription")
     for p in sorted((PS_DIR / "librivox").glob("*.wav")):
-        out.append(Utterance("ps_librivox", "real", _wav(p), "",
+        out.append(Utterance("ps_librivox", "real", _wav(p), refs.get(p.stem, ""),
                              f"pocketsphinx-testdata:librivox/{p.name}"))
+    # pocketsphinx's own test speaker (raw 16 kHz; the three clips embed alike).
+    for name, text in (("goforward", "go forward ten meters"), ("numbers", ""),
+                       ("something", "")):
+        p = PS_DIR / f"{name}.raw"
+        if p.is_file():
+            out.append(Utterance("ps_raw", "real", _raw(p, SAMPLE_RATE), text,
+                                 f"pocketsphinx-testdata:{p.name}"))
     out += _pyannote_sample()
+    out += _codec2_sources()
+    return out
+
+
+def _sphinx_transcription(path: pathlib.Path) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            m = re.match(r"<s>(.*)</s>\s*\(([\w.-]+)\)", line.strip())
+            if m:
+                refs[m.group(2)] = m.group(1).strip()
+    return refs
+
+
+def _raw(path: pathlib.Path, rate: int) -> np.ndarray:
+    """Headerless 16-bit little-endian mono PCM."""
+    return _to16k(np.fromfile(path, dtype="<i2").astype(np.float32) / 32768.0, rate)
+
+
+def split_at_pauses(x: np.ndarray, min_s: float = 2.0, max_s: float = 5.0,
+                    floor_db: float = 30.0) -> list[np.ndarray]:
+    """Cut a long recording into pieces of ``min_s``..``max_s`` seconds at its quietest
+    10 ms frames (a pause); pieces shorter than ``min_s`` at the end are dropped."""
+    hop = SAMPLE_RATE // 100
+    n = len(x) // hop
+    db = 10 * np.log10(np.mean(x[:n * hop].astype(np.float64).reshape(n, hop) ** 2, axis=1)
+                       + 1e-12)
+    quiet = db < db.max() - floor_db
+    lo, hi = int(min_s * 100), int(max_s * 100)
+    pieces, a = [], 0
+    while n - a >= lo:
+        if n - a <= hi:
+            b = n
+        else:
+            win = np.arange(a + lo, a + hi)
+            q = win[quiet[win]]
+            b = int(q[len(q) // 2]) if len(q) else int(win[np.argmin(db[win])])
+        pieces.append(_trim(x[a * hop:b * hop]))
+        a = b
+    return [p for p in pieces if len(p) >= SAMPLE_RATE]
+
+
+def _codec2_sources() -> list[Utterance]:
+    out = []
+    for who, rel in CODEC2_SPEAKERS:
+        p = CODEC2_DIR / rel
+        if not p.is_file():
+            continue
+        x = _wav(p) if p.suffix == ".wav" else _raw(p, 8000)
+        for k, piece in enumerate(split_at_pauses(x)[:MAX_PIECES]):
+            out.append(Utterance(f"codec2_{who}", "real", piece, "",
+                                 f"codec2-examples:{rel}#{k}"))
     return out
 
 
@@ -218,8 +282,8 @@ Anonymiser = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 def make_anonymiser(method: str) -> Anonymiser:
     """``method``: ``mcadams`` (alpha 0.8), ``mcadams_random`` (alpha ~ U(0.5, 0.9) per
-    utterance), ``world`` (the default WORLD pseudo-voice), or any VoiceConfig-built
-    anonymiser via :func:`emo_perception.voice.pipeline.make_anonymiser_stream`."""
+    utterance), ``world`` (the default WORLD pseudo-voice), ``world_plain`` (WORLD without
+    the identity-free warp, bilinear warp, random timbre and breathiness)."""
     from emo_perception.voice.mcadams import ALPHA_RANGE, McAdamsConfig, anonymise
     from emo_perception.voice.world_anon import WorldAnonConfig, anonymise_world
 
@@ -228,11 +292,14 @@ def make_anonymiser(method: str) -> Anonymiser:
     if method == "mcadams_random":
         return lambda x, rng: anonymise(
             x, SAMPLE_RATE, config=McAdamsConfig(alpha=float(rng.uniform(*ALPHA_RANGE))))
-    if method == "world":
-        cfg = WorldAnonConfig()
+    if method in ("world", "world_plain"):
+        # world_plain: the first WORLD pseudo-voice (F0 target, normalised envelope, linear
+        # warp only), kept for comparison.
+        cfg = WorldAnonConfig() if method == "world" else WorldAnonConfig(
+            warp_exclude=1.0, bilinear_max=0.0, timbre_db=0.0, breath_max=0.0)
         return lambda x, rng: anonymise_world(x, SAMPLE_RATE, cfg, rng)
     raise AuditError(f"unknown anonymisation method {method!r} "
-                     "(mcadams, mcadams_random, world)")
+                     "(mcadams, mcadams_random, world, world_plain)")
 
 
 # ---- scoring -----------------------------------------------------------------------------
@@ -293,12 +360,14 @@ def _split(utts: list[Utterance]) -> tuple[dict[str, list[int]], list[int]]:
 
 
 def verification(emb_enrol: np.ndarray, emb_trial: np.ndarray, utts: list[Utterance],
-                 subset: str | None = None) -> dict[str, Any]:
-    """EER of trials (``emb_trial``) against speaker models (``emb_enrol``)."""
+                 subset: str | Callable[[Utterance], bool] | None = None) -> dict[str, Any]:
+    """EER of trials (``emb_trial``) against speaker models (``emb_enrol``); ``subset``: a
+    kind ("real", "synthetic") or a predicate on utterances (speakers and trials kept)."""
     enrol, trials = _split(utts)
     if subset:
-        enrol = {s: i for s, i in enrol.items() if utts[i[0]].kind == subset}
-        trials = [i for i in trials if utts[i].kind == subset]
+        keep = subset if callable(subset) else (lambda u, k=subset: u.kind == k)
+        enrol = {s: i for s, i in enrol.items() if keep(utts[i[0]])}
+        trials = [i for i in trials if keep(utts[i])]
     speakers = sorted(enrol)
     models = np.stack([emb_enrol[enrol[s]].mean(axis=0) for s in speakers])
     models /= np.linalg.norm(models, axis=1, keepdims=True)
@@ -387,6 +456,9 @@ class AuditConfig:
     seed: int = 0  # anonymiser draws (trials; the attacker's enrolment uses seed + 1)
     asr: bool = True
     max_utterances: int = 0  # per speaker; 0 = all (a tiny CI pool uses 2-3)
+    # Real-speaker EERs also reported for speakers from these packages and for the rest
+    # (e.g. the packages an anonymiser was tuned on vs the held-out ones).
+    split_sources: tuple[str, ...] = ()
 
 
 def _json_safe(obj: Any) -> Any:
@@ -437,6 +509,14 @@ def run_audit(cfg: AuditConfig, log: Callable[[str], None] = lambda s: None) -> 
     def eers(enrol: np.ndarray, trial: np.ndarray) -> dict[str, Any]:
         res = {k: verification(enrol, trial, utts, k) for k in kinds}
         res["all"] = verification(enrol, trial, utts)
+        if cfg.split_sources and "real" in kinds:
+            def named(u: Utterance) -> bool:
+                return u.source.split(":")[0] in cfg.split_sources
+            tag = "+".join(cfg.split_sources)
+            res[f"real:{tag}"] = verification(enrol, trial, utts,
+                                              lambda u: u.kind == "real" and named(u))
+            res["real:others"] = verification(enrol, trial, utts,
+                                              lambda u: u.kind == "real" and not named(u))
         return res
 
     report: dict[str, Any] = {

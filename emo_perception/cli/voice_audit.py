@@ -18,8 +18,9 @@ from emo_perception.cli import CliError
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--methods", default="world,mcadams,mcadams_random",
-                   help="comma-separated anonymisers to audit: world, mcadams (alpha 0.8), "
-                        "mcadams_random (alpha ~ U(0.5, 0.9) per utterance)")
+                   help="comma-separated anonymisers to audit: world, world_plain (the first "
+                        "WORLD pseudo-voice), mcadams (alpha 0.8), mcadams_random "
+                        "(alpha ~ U(0.5, 0.9) per utterance)")
     p.add_argument("--require", default="world",
                    help="comma-separated methods that must meet the targets for exit code 0 "
                         "('' = report only)")
@@ -30,6 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-utterances", type=int, default=0,
                    help="at most this many utterances per speaker (0 = all)")
     p.add_argument("--no-asr", action="store_true", help="skip word recall (faster)")
+    p.add_argument("--split-sources", default="",
+                   help="comma-separated packages (e.g. codec2-examples): real-speaker EERs "
+                        "also for their speakers and for the others, separately")
     p.add_argument("--seed", type=int, default=0, help="seed of the anonymiser draws")
     p.add_argument("--cache", default=".cache/voice_pool",
                    help="where the derived speaker pool is kept")
@@ -54,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         cfg = AuditConfig(methods=methods, n_voices=args.voices, n_texts=args.texts,
                           real=not args.no_real, cache_dir=args.cache, seed=args.seed,
-                          asr=not args.no_asr, max_utterances=args.max_utterances)
+                          asr=not args.no_asr, max_utterances=args.max_utterances,
+                          split_sources=tuple(x for x in args.split_sources.split(",") if x))
         report = run_audit(cfg, log=lambda s: print(f"voice-audit: {s}", file=sys.stderr))
     except AuditError as exc:
         raise CliError(str(exc)) from None

@@ -136,6 +136,59 @@ def transform_frames(frames: np.ndarray, alpha: float, order: int) -> np.ndarray
     return out
 
 
+class ChunkStream:
+    """Chunk-in, chunk-out bookkeeping shared by the streaming anonymisers.
+
+    A subclass keeps its unconsumed input in ``_buf`` and implements ``_run()`` (consume what
+    whole frames or blocks ``_buf`` holds and return the finished output), ``_finish()``
+    (pad ``_buf`` so everything left is consumed and return the rest) and ``_reset_stream()``
+    (state for a new stream, calling :meth:`_start`). Leading output samples that belong to
+    the zero padding before sample 0 are dropped by :meth:`_drop_lead`; after :meth:`flush`
+    the output is exactly as long as the input.
+    """
+
+    _buf: np.ndarray
+
+    def _start(self, lead: int, skip: int) -> None:
+        self._buf = np.zeros(lead)  # the stream starts with ``lead`` zeros of history
+        self._skip = skip  # output samples that belong to that padding
+        self._n_in = 0
+        self._n_out = 0
+
+    def _drop_lead(self, out: np.ndarray) -> np.ndarray:
+        if self._skip:
+            cut = min(self._skip, len(out))
+            out = out[cut:]
+            self._skip -= cut
+        return out
+
+    def _run(self) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _finish(self) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _reset_stream(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """Feed a chunk (any length, including zero); return the finished output samples."""
+        x = np.asarray(samples, dtype=np.float64).reshape(-1)
+        self._n_in += len(x)
+        self._buf = np.concatenate([self._buf, x])
+        out = self._run()
+        self._n_out += len(out)
+        return out.astype(np.float32)
+
+    def flush(self) -> np.ndarray:
+        """Finish the stream: output up to the input length, then reset for a new stream
+        (the next stream starts a new utterance; the session generator continues)."""
+        missing = self._n_in - self._n_out
+        out = self._finish()[:max(0, missing)]
+        self._reset_stream()
+        return out.astype(np.float32)
+
+
 def anonymise(samples: np.ndarray, sample_rate: int, alpha: float | None = None,
               config: McAdamsConfig | None = None,
               rng: np.random.Generator | None = None) -> np.ndarray:
@@ -150,7 +203,7 @@ def anonymise(samples: np.ndarray, sample_rate: int, alpha: float | None = None,
     return np.concatenate([head, stream.flush()])
 
 
-class McAdamsStream:
+class McAdamsStream(ChunkStream):
     """Chunk in, chunk out. Output lags input by one hop plus what a frame still lacks.
 
     The input is preceded by one hop of zeros so the first samples get their full pair of
@@ -175,11 +228,12 @@ class McAdamsStream:
         self._redraw_frames = max(1, int(round(config.redraw_silence_ms / config.hop_ms)))
         self._silence_energy = self.frame * 0.5 * 10 ** (config.silence_db / 10.0)
         self.window = _sqrt_hann(self.frame)
-        self._buf = np.zeros(self.hop)  # unconsumed input, starting at the next frame
+        self._reset_stream()
+
+    def _reset_stream(self) -> None:
+        # Unconsumed input starts at the next frame: one hop of zeros at the start.
+        self._start(self.hop, self.hop)
         self._tail = np.zeros(self.hop)  # overlap-add carry into the next hop
-        self._skip = self.hop  # output samples that belong to the leading padding
-        self._n_in = 0
-        self._n_out = 0
 
     @property
     def latency_samples(self) -> int:
@@ -211,11 +265,7 @@ class McAdamsStream:
             tail = syn[k, self.hop:]
         self._tail = tail
         self._buf = self._buf[n_frames * self.hop:]
-        if self._skip:
-            cut = min(self._skip, len(out))
-            out = out[cut:]
-            self._skip -= cut
-        return out
+        return self._drop_lead(out)
 
     def _frame_alphas(self, frames: np.ndarray) -> np.ndarray:
         """Alpha of every frame; a voiced frame after enough silent ones draws a new one."""
@@ -233,23 +283,8 @@ class McAdamsStream:
             out[k] = self.alpha
         return out
 
-    def process(self, samples: np.ndarray) -> np.ndarray:
-        """Feed a chunk (any length, including zero); return the finished output samples."""
-        x = np.asarray(samples, dtype=np.float64).reshape(-1)
-        self._n_in += len(x)
-        self._buf = np.concatenate([self._buf, x])
-        out = self._run()
-        self._n_out += len(out)
-        return out.astype(np.float32)
-
-    def flush(self) -> np.ndarray:
-        """Finish the stream: output up to the input length, then reset for a new stream."""
-        missing = self._n_in - self._n_out
+    def _finish(self) -> np.ndarray:
         self._buf = np.concatenate([self._buf, np.zeros(self.frame)])
-        out = self._run()[:max(0, missing)]
-        self._buf = np.zeros(self.hop)
-        self._tail = np.zeros(self.hop)
-        self._skip = self.hop
-        self._n_in = self._n_out = 0
+        out = self._run()
         self._silent_frames = self._redraw_frames  # the next stream is a new utterance
-        return out.astype(np.float32)
+        return out

@@ -10,13 +10,22 @@ CheapTrick for the spectral envelope, D4C for aperiodicity) and resynthesised wi
     of the log envelope over voiced frames (the speaker's long-term timbre, and the
     microphone's colouring) is replaced by a fixed generic curve (flat to 500 Hz, then
     -6 dB per octave), like cepstral mean normalisation; what is left is the phonetic
-    detail. Warp: sp'(f) = sp(f / beta) (vocal-tract-length warping), every formant moves by
-    the factor ``beta`` drawn per utterance;
-  * the original aperiodicity (breathiness, voicing), timing and per-frame energy.
-The two factors are drawn from wide ranges for every utterance, so the same speaker gets a
-different pseudo-voice each time: an attacker who anonymises its own enrolment speech with
-this public transform (the VoicePrivacy "lazy-informed" attacker) cannot reproduce the
-pseudo-voice of a trial.
+    detail. Warp: a bilinear (all-pass) frequency warp with ``alpha`` (formant ratios
+    change: low formants move more than high ones), then sp'(f) = sp(f / beta)
+    (vocal-tract-length warping, every formant moves by ``beta``). ``beta`` is log-uniform
+    over [warp_min, warp_max] less the band (1/warp_exclude, warp_exclude) around 1, so no
+    draw leaves the formants near the speaker's own; ``alpha`` ~ U(-bilinear_max,
+    bilinear_max);
+  * a pseudo-speaker long-term envelope: the generic curve times a random smooth curve
+    (6 cosines on a mel axis, ``timbre_db`` spread), the envelope-domain analogue of
+    VoicePrivacy's pseudo x-vector;
+  * the original aperiodicity raised towards noise by a random ``breath`` in
+    [0, breath_max] (ap' = 1 - (1 - ap)(1 - breath): a breathier or clearer voice quality),
+    the original timing and per-frame energy.
+All factors are drawn for every utterance, so the same speaker gets a different
+pseudo-voice each time: an attacker who anonymises its own enrolment speech with this public
+transform (the VoicePrivacy "lazy-informed" attacker) cannot reproduce the pseudo-voice of a
+trial.
 
 Streaming: blocks of ``block_ms`` are analysed with ``context_ms`` of audio on each side
 (WORLD's analysis windows reach a few pitch periods), resynthesised, and cross-faded over
@@ -32,6 +41,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from emo_perception.voice.mcadams import ChunkStream
 
 
 def _meta(help_text: str, lo: float | None = None, hi: float | None = None) -> dict:
@@ -65,6 +76,17 @@ class WorldAnonConfig:
         "silence that ends an utterance (new pseudo-voice after it)", 50.0, 5000.0))
     silence_db: float = field(default=-45.0, metadata=_meta(
         "blocks quieter than this (dBFS) count as silence", -90.0, -10.0))
+    warp_exclude: float = field(default=1.15, metadata=_meta(
+        "formant warps closer to 1 than this factor are not drawn (1 = none excluded)",
+        1.0, 1.3))
+    bilinear_max: float = field(default=0.1, metadata=_meta(
+        "largest |alpha| of a random bilinear (all-pass) frequency warp drawn per utterance",
+        0.0, 0.3))
+    timbre_db: float = field(default=6.0, metadata=_meta(
+        "spread (dB) of a random smooth pseudo-speaker envelope drawn per utterance", 0.0, 12.0))
+    breath_max: float = field(default=0.2, metadata=_meta(
+        "largest random aperiodicity raise per utterance (0 = original breathiness)",
+        0.0, 0.8))
     frame_period_ms: float = 5.0
 
     def __post_init__(self) -> None:
@@ -74,6 +96,10 @@ class WorldAnonConfig:
         if not 0.6 <= self.warp_min <= self.warp_max <= 1.6:
             raise ValueError(f"need 0.6 <= warp_min <= warp_max <= 1.6, got "
                              f"{self.warp_min}, {self.warp_max}")
+        if not 1.0 <= self.warp_exclude <= 1.3:
+            raise ValueError(f"need 1 <= warp_exclude <= 1.3, got {self.warp_exclude}")
+        if not 0.0 <= self.bilinear_max <= 0.3:
+            raise ValueError(f"bilinear_max must be in [0, 0.3], got {self.bilinear_max}")
         if not 2 * self.crossfade_ms <= self.block_ms:
             raise ValueError(f"block_ms ({self.block_ms}) must be at least twice "
                              f"crossfade_ms ({self.crossfade_ms})")
@@ -109,17 +135,30 @@ def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(math.exp(rng.uniform(math.log(lo), math.log(hi)))) if hi > lo else float(lo)
 
 
-def warp_envelope(sp: np.ndarray, beta: float) -> np.ndarray:
-    """sp'(f) = sp(f / beta) along the frequency axis (linear interpolation, edge held)."""
+def warp_source(n: int, beta: float, alpha: float = 0.0) -> np.ndarray:
+    """Fractional source bin of every output bin: the inverse of a bilinear (all-pass) warp
+    with ``alpha`` (alpha > 0 moves low frequencies up) after a linear scale by ``beta``."""
+    w = np.minimum(np.arange(n) / beta, n - 1.0) * (np.pi / (n - 1))
+    if alpha:
+        # Inverse bilinear warp: the same map with -alpha.
+        w = w - 2.0 * np.arctan2(alpha * np.sin(w), 1.0 + alpha * np.cos(w))
+    return np.clip(w * ((n - 1) / np.pi), 0.0, n - 1.0)
+
+
+def warp_envelope(sp: np.ndarray, beta: float, alpha: float = 0.0,
+                  src: np.ndarray | None = None) -> np.ndarray:
+    """sp'(f) = sp(g^-1(f)) along the frequency axis (linear interpolation, edge held);
+    g = linear scale by ``beta`` after a bilinear warp with ``alpha``."""
     n = sp.shape[1]
-    src = np.minimum(np.arange(n) / beta, n - 1.0)
+    if src is None:
+        src = warp_source(n, beta, alpha)
     lo = np.floor(src).astype(int)
     hi = np.minimum(lo + 1, n - 1)
     frac = src - lo
     return np.ascontiguousarray(sp[:, lo] * (1.0 - frac) + sp[:, hi] * frac)
 
 
-class WorldAnonStream:
+class WorldAnonStream(ChunkStream):
     """Chunk in, chunk out; after :meth:`flush` the output length equals the input length."""
 
     def __init__(self, config: WorldAnonConfig, sample_rate: int,
@@ -140,6 +179,11 @@ class WorldAnonStream:
         self.utterances = 0  # pseudo-voices drawn so far
         self.f0_factor = 1.0
         self.beta = 1.0
+        self.alpha = 0.0  # bilinear warp
+        self.breath = 0.0
+        self._timbre: np.ndarray | None = None  # log-power pseudo-speaker curve
+        self._timbre_coef = np.zeros(0)
+        self._src: np.ndarray | None = None
         self.target_f0 = float("nan")
         self._ref_logf0: float | None = None
         self._ref_n = 0
@@ -149,12 +193,10 @@ class WorldAnonStream:
         self._reset_stream()
 
     def _reset_stream(self) -> None:
-        # Input buffer starts ``context`` samples before the next block (zeros at the start).
-        self._buf = np.zeros(self.context)
+        # Input buffer starts ``context`` samples before the next block (zeros at the start);
+        # the first block's fade-in starts xfade before sample 0.
+        self._start(self.context, self.xfade)
         self._carry = np.zeros(2 * self.xfade)  # faded-out tail of the previous block
-        self._skip = self.xfade  # the first block's fade-in starts xfade before sample 0
-        self._n_in = 0
-        self._n_out = 0
         self._silent_s = math.inf  # silence so far: the first voiced block draws a voice
 
     @property
@@ -165,8 +207,38 @@ class WorldAnonStream:
     def _draw(self) -> None:
         c = self.config
         self.target_f0 = _log_uniform(self.rng, c.f0_target_min_hz, c.f0_target_max_hz)
-        self.beta = _log_uniform(self.rng, c.warp_min, c.warp_max)
+        self.beta = self._draw_warp()
+        self.alpha = (float(self.rng.uniform(-c.bilinear_max, c.bilinear_max))
+                      if c.bilinear_max > 0 else 0.0)
+        self.breath = float(self.rng.uniform(0.0, c.breath_max)) if c.breath_max > 0 else 0.0
+        self._timbre_coef = (self.rng.standard_normal(6) * c.timbre_db / math.sqrt(3.0)
+                             if c.timbre_db > 0 else np.zeros(0))
+        self._timbre = None
+        self._src = None
         self.utterances += 1
+
+    def _draw_warp(self) -> float:
+        """Log-uniform over [warp_min, warp_max] less (1/warp_exclude, warp_exclude)."""
+        c = self.config
+        lo, hi, ex = math.log(c.warp_min), math.log(c.warp_max), math.log(c.warp_exclude)
+        neg, pos = max(0.0, min(hi, -ex) - lo), max(0.0, hi - max(lo, ex))
+        if neg + pos <= 0:
+            return _log_uniform(self.rng, c.warp_min, c.warp_max)
+        u = float(self.rng.uniform(0.0, neg + pos))
+        return math.exp(lo + u if u < neg else max(lo, ex) + (u - neg))
+
+    def _timbre_curve(self, n: int) -> np.ndarray:
+        """Random smooth log-power curve on a mel axis (zero mean over the bins)."""
+        if self._timbre is None or len(self._timbre) != n:
+            if len(self._timbre_coef) == 0:
+                self._timbre = np.zeros(n)
+            else:
+                f = np.arange(n) * (self.sample_rate / 2) / (n - 1)
+                m = np.log1p(f / 700.0) / math.log1p(self.sample_rate / 2 / 700.0)
+                k = np.arange(1, len(self._timbre_coef) + 1)
+                db = np.cos(np.pi * np.outer(m, k)) @ self._timbre_coef
+                self._timbre = db * (math.log(10) / 10) - (db * (math.log(10) / 10)).mean()
+        return self._timbre
 
     def _analyse(self, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pw, fs = self._pw, self.sample_rate
@@ -206,10 +278,17 @@ class WorldAnonStream:
             self.f0_factor = self.target_f0 / math.exp(self._ref_logf0)
         f0n = np.where(f0 > 0, np.clip(f0 * self.f0_factor, 40.0, 700.0), 0.0)
         spn = self._normalise(sp, f0, a, b) if c.normalise_envelope else sp
-        spn = warp_envelope(spn, self.beta) if self.beta != 1.0 else spn
+        if self.beta != 1.0 or self.alpha != 0.0:
+            if self._src is None or len(self._src) != spn.shape[1]:
+                self._src = warp_source(spn.shape[1], self.beta, self.alpha)
+            spn = warp_envelope(spn, self.beta, src=self._src)
+        if len(self._timbre_coef):
+            spn = spn * np.exp(self._timbre_curve(spn.shape[1]))[None, :]
+        if self.breath > 0:
+            ap = np.ascontiguousarray(1.0 - (1.0 - ap) * (1.0 - self.breath))
         # Each frame keeps its original energy: the loudness envelope (a prosodic cue) stays.
-        spn = np.ascontiguousarray(spn * (sp.sum(axis=1) / np.maximum(spn.sum(axis=1), 1e-30))
-                                   [:, None])
+        gain = sp.sum(axis=1) / np.maximum(spn.sum(axis=1), 1e-30)
+        spn = np.ascontiguousarray(spn * gain[:, None])
         y = self._pw.synthesize(f0n, spn, ap, self.sample_rate, c.frame_period_ms)
         if len(y) < len(seg):
             y = np.concatenate([y, np.zeros(len(seg) - len(y))])
@@ -249,32 +328,12 @@ class WorldAnonStream:
             outs.append(piece[:-2 * self.xfade])
             self._carry = piece[-2 * self.xfade:]
             self._buf = self._buf[self.block:]
-        out = np.concatenate(outs) if outs else np.zeros(0)
-        if self._skip:
-            cut = min(self._skip, len(out))
-            out = out[cut:]
-            self._skip -= cut
-        return out
+        return self._drop_lead(np.concatenate(outs) if outs else np.zeros(0))
 
-    def process(self, samples: np.ndarray) -> np.ndarray:
-        """Feed a chunk (any length, including zero); return the finished output samples."""
-        x = np.asarray(samples, dtype=np.float64).reshape(-1)
-        self._n_in += len(x)
-        self._buf = np.concatenate([self._buf, x])
-        out = self._run()
-        self._n_out += len(out)
-        return out.astype(np.float32)
-
-    def flush(self) -> np.ndarray:
-        """Finish the stream: output up to the input length, then reset for a new stream
-        (the next stream starts a new utterance; the session generator continues)."""
-        missing = self._n_in - self._n_out
+    def _finish(self) -> np.ndarray:
         pad = (-(len(self._buf) - self.context)) % self.block + self.block + self.context
         self._buf = np.concatenate([self._buf, np.zeros(pad)])
-        out = self._run()
-        out = np.concatenate([out, self._carry])[:max(0, missing)]
-        self._reset_stream()
-        return out.astype(np.float32)
+        return np.concatenate([self._run(), self._carry])
 
 
 def anonymise_world(samples: np.ndarray, sample_rate: int,
