@@ -444,18 +444,22 @@ def account_frames(out: BagOutputs) -> dict[str, Any]:
     processed = sum(1 for t in out.input_stamps if t in out.output_stamps)
     nodes = {name: {k: int(v) for k, v in values.items()
                     if k in ("received", "processed", "dropped", "missed", "errors",
-                             "fail_closed")
+                             "fail_closed", "abandoned")
                     and v.lstrip("-").isdigit()}
              for name, values in sorted(out.diagnostics.items())}
     dropped = sum(v.get("dropped", 0) for v in nodes.values())
     # "missed": frames a node never saw (sequence-number gaps: overwritten while it was
     # busy, or lost in transport)
     missed = sum(v.get("missed", 0) for v in nodes.values())
+    # "abandoned": accepted but still in a stage when the node stopped (counted at exit)
+    abandoned = sum(v.get("abandoned", 0) for v in nodes.values())
     total = len(out.input_stamps)
     return {"input_topic": out.input_topic or None, "input_frames": total,
             "with_output": processed, "without_output": total - processed,
             "reported_dropped": dropped, "reported_missed": missed,
-            "unaccounted": max(0, total - processed - dropped - missed), "nodes": nodes}
+            "reported_abandoned": abandoned,
+            "unaccounted": max(0, total - processed - dropped - missed - abandoned),
+            "nodes": nodes}
 
 
 def evaluate(bag: str | pathlib.Path, labels: Labels, cfg: EvalConfig | None = None

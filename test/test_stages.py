@@ -178,3 +178,17 @@ def test_nodes_take_topic_names_and_types_from_the_topic_table(repo_root) -> Non
             assert name in BY_NAME, f"{path.name}: {name} is not in topics.TOPICS"
     for name, nodes in published.items():
         assert nodes == {BY_NAME[name].publisher}, (name, nodes)
+
+
+def test_pipeline_stages_share_one_protocol() -> None:
+    """Every stage after tracking takes forget(track_id) and reports stage_stats()."""
+    from emo_perception.perception.pipeline import PerceptionPipeline, PipelineConfig
+    from emo_perception.perception.types import StageStats
+
+    pipe = PerceptionPipeline(PipelineConfig())
+    try:
+        for stage in (pipe.deid, pipe.faces, pipe.gestures, pipe.fusion):
+            stage.forget("p404")  # unknown ids are fine
+            assert isinstance(stage.stage_stats(), StageStats), type(stage).__name__
+    finally:
+        pipe.close()

@@ -76,10 +76,10 @@ class AuNode(EmoNode):
         image = None
         if self.analysis.needs_image and faces:
             image = self._frame_of(msg)
-        errors_before = self.analysis.stats().errors
+        errors_before = self.analysis.stage_stats().errors
         affects = [] if self.analysis.needs_image and image is None else \
             self.analysis.process(faces, stamp, image)
-        stats = self.analysis.stats()
+        stats = self.analysis.stage_stats()
         if stats.errors > errors_before:
             self.record_error(stats.last_error)
         au_out, expr_out = face_affects_to_msgs(affects, msg.header, self.expr_cfg.label_set,
@@ -89,7 +89,7 @@ class AuNode(EmoNode):
         self.expr_pub.publish(expr_out)
 
     def diagnostic_values(self) -> dict[str, object]:
-        stats = self.analysis.stats()
+        stats = self.analysis.stage_stats()
         return {"faces_skipped": stats.skipped, "analysis_errors": stats.errors,
                 "tracks_with_state": len(self.analysis.tracks()),
                 "tracks_ended": self.track_ends.ended}

@@ -233,8 +233,9 @@ class EmoNode(Node):
             "latency_p95_ms": f"{p95:.2f}",
             "backend": self.backend,
         }
+        extra = self.diagnostic_values()  # may refresh counters (e.g. the runner's drops)
         values.update({k: str(v) for k, v in self.counters.items()})
-        values.update({k: str(v) for k, v in self.diagnostic_values().items()})
+        values.update({k: str(v) for k, v in extra.items()})
         if self.last_error:
             values["last_error"] = self.last_error
         level, message = DiagnosticStatus.OK, "ok"

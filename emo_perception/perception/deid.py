@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from emo_perception.config import check_settings, setting
-from emo_perception.perception.types import Box, Landmarks, frame_digest
+from emo_perception.perception.types import Box, Landmarks, StageStats, frame_digest
 
 MODES = ("blur", "pixelate", "solid", "silhouette", "skeleton")
 _HEAD_POINTS = list(range(11))  # pose: nose, eyes, ears, mouth corners
@@ -142,6 +142,16 @@ class Deidentifier:
         self.stats = DeidStats()
         self._hold: list[tuple[Box, int]] = []
         self._size: tuple[int, int] | None = None
+
+    def forget(self, track_id: str) -> None:
+        """Nothing per track: held masks follow boxes, not ids, so a lost face stays masked
+        for ``hold_frames`` whatever its track."""
+
+    def stage_stats(self) -> StageStats:
+        """The common stage view of :attr:`stats` (this stage's detailed counters keep the
+        name ``stats``, which summaries and diagnostics read)."""
+        s = self.stats
+        return StageStats(processed=s.frames, rejected=s.unpaired, errors=s.fail_closed)
 
     def apply(self, image: np.ndarray, lm: Landmarks) -> DeidResult:
         """De-identify ``image`` (HxWx3 uint8 BGR) using its landmarks."""

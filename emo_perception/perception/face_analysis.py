@@ -112,7 +112,7 @@ class FaceAnalysis:
         """Tracks whose state (running baselines) the stage holds."""
         return self.geometric.tracks()
 
-    def stats(self) -> StageStats:
+    def stage_stats(self) -> StageStats:
         s = self._stats
         return StageStats(s.processed, s.skipped + self.geometric.skipped, s.rejected,
                           s.errors, s.last_error or self.geometric.last_error)

@@ -22,7 +22,7 @@ import numpy as np
 from emo_perception.config import check_settings, setting
 from emo_perception.evidence import EvidenceItem, EvidenceWindow, MicroGestureSpan
 from emo_perception.labels import expression_labels
-from emo_perception.perception.types import FaceAffect, MicroGestureEvent
+from emo_perception.perception.types import FaceAffect, MicroGestureEvent, StageStats
 
 SELF_TOUCH = (-0.3, 0.3, {"fear": 0.3})  # self-adaptors: stress / anxiety
 # iMiGUE id -> (valence, arousal, label masses). Our reading of the body-language
@@ -177,6 +177,11 @@ class Fusion:
 
     def forget(self, track_id: str) -> None:
         self._people.pop(track_id, None)
+
+    def stage_stats(self) -> StageStats:
+        """Rejected inputs (wrong labels, stale stamps); voice items with nobody to go to
+        count as skipped."""
+        return StageStats(skipped=self.unassigned_voice, rejected=self.rejected)
 
     # -- contributions -------------------------------------------------------------
     def _person(self, track_id: str, stamp: float) -> _Person:

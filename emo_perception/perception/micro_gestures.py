@@ -22,7 +22,7 @@ import numpy as np
 from emo_perception.config import check_settings, setting
 from emo_perception.labels import imigue_name
 from emo_perception.perception import gesture_rules as rules
-from emo_perception.perception.types import Body, Face, MicroGestureEvent
+from emo_perception.perception.types import Body, Face, MicroGestureEvent, StageStats
 
 # Classes this module can emit (the EALD id 34 replaces 7 for the nose when configured).
 GEOMETRIC_CLASSES: tuple[int, ...] = (0, 3, 4, 5, 6, 7, 8, 10, 11, 12, 14, 16, 18, 19, 22, 23,
@@ -102,6 +102,10 @@ class MicroGestureDetector:
     def forget(self, track_id: str) -> None:
         """Drop a track's windows, baselines and open gestures."""
         self._tracks.pop(track_id, None)
+
+    def stage_stats(self) -> StageStats:
+        """Skipped bodies (no usable skeleton, stamps going backwards) and the last reason."""
+        return StageStats(skipped=self.skipped, last_error=self.last_error)
 
     def tracks(self) -> list[str]:
         return list(self._tracks)

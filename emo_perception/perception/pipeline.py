@@ -133,9 +133,11 @@ class PerceptionPipeline:
         submitted = finished = 0
         try:
             for frame in frames:
-                runner.submit(frame)
+                runner.submit(frame)  # returns once landmarks of the previous frame are done
                 submitted += 1
-                while not done.empty():
+                # Yield frame n as soon as it is finished while frame n+1 is in landmarks
+                # (one frame in flight: the latency of the old worker-thread pipeline).
+                while submitted - finished > 1 or not done.empty():
                     finished += 1
                     yield _raise_or(done.get())
             while finished < submitted:
@@ -198,11 +200,11 @@ class PerceptionPipeline:
         # Analysis stages must not take de-identification down with them: failures are
         # recorded per frame and counted instead.
         t = time.perf_counter()
-        before = self.faces.stats().errors
+        before = self.faces.stage_stats().errors
         affects = self.faces.process(lm.faces, stamp,
                                      frame.image if self.faces.needs_image else None)
-        if self.faces.stats().errors > before:
-            errors.append(f"faces: {self.faces.stats().last_error}")
+        if self.faces.stage_stats().errors > before:
+            errors.append(f"faces: {self.faces.stage_stats().last_error}")
         lat["faces"] = _lap(t)
         t = time.perf_counter()
         for body in lm.bodies:

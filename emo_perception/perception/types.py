@@ -181,8 +181,9 @@ class MicroGestureEvent:
 
 @dataclass
 class StageStats:
-    """What a stage did besides its outputs (every stage reports one through ``stats()``,
-    offline and in its node's diagnostics)."""
+    """What a stage did besides its outputs. Stages share one protocol: typed inputs and
+    outputs, ``forget(track_id)`` (drop per-track state when the tracker ends a track) and
+    ``stage_stats()`` returning this."""
 
     processed: int = 0  # inputs handled
     skipped: int = 0  # inputs the stage could not use (e.g. a face turned too far)
