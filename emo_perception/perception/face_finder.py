@@ -39,7 +39,8 @@ SOURCES = ("mediapipe_short", "mediapipe_full", "centerface", "tiles")
 # frame at 640x480, by (CenterFace passes as (width, precision), tiles) with both BlazeFace
 # models on; measured by `emo-perception bench --finder-limits` (docs/benchmarks.md).
 MEASURED_MIN_FACE_PX = {(((480, "float"),), 2): 20, (((320, "float"),), 2): 40,
-                        (((320, "float"),), 0): 48}
+                        (((320, "float"),), 0): 48,
+                        (((480, "float"), (640, "int8")), 0): 20}
 
 
 @dataclass
