@@ -24,7 +24,7 @@ import sys
 import time
 from typing import Any
 
-from emo_perception.bags import is_bag
+from emo_perception.bags import BagError, bag_info, is_bag
 from emo_perception.config import (ConfigError, config_chain, config_dir, launch_settings,
                                    load_config)
 from emo_perception.media_types import AUDIO_EXTENSIONS
@@ -85,8 +85,19 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
         chosen[chosen.index("camera_node")] = "player_node"
         overrides["player_node"] = overrides.pop("camera_node")
     if source is not None and "player_node" in chosen and is_bag(source):
+        # The player waits for the nodes that consume what it plays: a node still loading
+        # its models when the first frames go out would miss them uncounted.
+        try:
+            played = " ".join(bag_info(source).topics)
+        except BagError:  # player_node reports a broken bag itself, with one line
+            played = "image_raw"
+        consumers = [node for node, kind in (("deid_node", "image_raw"),
+                                             ("voice_node", "audio_raw"))
+                     if node in chosen and kind in played]
         overrides["player_node"].update(bag=source, clock="true", only_inputs="true",
                                         wait_for_subscribers="true")
+        if consumers:
+            overrides["player_node"]["wait_for_nodes"] = "[" + ",".join(consumers) + "]"
     elif source is not None:
         target = "mic_node" if pathlib.Path(source).suffix.lower() in AUDIO_EXTENSIONS \
             else "camera_node"

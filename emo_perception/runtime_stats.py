@@ -54,10 +54,14 @@ class RateMeter:
 
 class SequenceGaps:
     """Counts items a node never saw from gaps in a publisher's sequence numbers: a frame
-    overwritten in a newest-only subscription while the node was busy, or lost in
-    transport. A number at or below the last one (a restarted source) starts afresh."""
+    overwritten in a newest-only subscription while the node was busy, lost in transport,
+    or published before this node's subscription matched (the first number seen tells how
+    many came before it: rmw numbers a publisher's messages from 1, our AudioChunk
+    ``sequence`` from 0, hence ``first``). A number at or below the last one is a restarted
+    source, counted from its own start again."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 1) -> None:
+        self._first = first
         self._last: int | None = None
         self.missed = 0
 
@@ -65,10 +69,11 @@ class SequenceGaps:
         """Record ``sequence`` (None: the middleware gives none); returns the gap."""
         if sequence is None or sequence < 0 or sequence >= 2**63:
             return 0  # rmw reports "unsupported" as the largest uint64
-        gap = 0
-        if self._last is not None and sequence > self._last:
+        if self._last is None or sequence <= self._last:
+            gap = max(0, sequence - self._first)  # (re)start: all before this one
+        else:
             gap = sequence - self._last - 1
-            self.missed += gap
+        self.missed += gap
         self._last = sequence
         return gap
 

@@ -253,8 +253,24 @@ def _fit(img: np.ndarray) -> np.ndarray:
 
 @pytest.mark.ros
 @pytest.mark.slow
-def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
-    """Bag of real photos -> launcher (player_node + deid/au/fusion) -> recorder -> eval."""
+@pytest.mark.parametrize("busy_loops", [0, 2], ids=["idle", "both_cores_busy"])
+def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env,
+                                                 busy_loops: int) -> None:
+    """Bag of real photos -> launcher (player_node + deid/au/fusion) -> recorder -> eval,
+    on an idle machine and with a busy loop on each core. Every input frame must be
+    accounted for either way (under load frames used to vanish uncounted: the player
+    started before deid_node had loaded its models, the first frames' sequence numbers
+    were never counted, and the recorder dropped what was still queued at SIGINT)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(busy_loops)]
+    try:
+        _replay_record_and_eval(tmp_path, ros_env)
+    finally:
+        for hog in hogs:
+            hog.kill()
+
+
+def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
     import signal
     import time
 

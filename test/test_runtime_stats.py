@@ -24,9 +24,15 @@ def test_sequence_gaps_count_what_never_arrived() -> None:
     gaps = SequenceGaps()
     assert [gaps.update(s) for s in (1, 2, 5, 6, 10)] == [0, 0, 2, 0, 3]
     assert gaps.missed == 5
-    assert gaps.update(3) == 0 and gaps.update(4) == 0  # source restarted: starts afresh
+    # source restarted: counted from its own start again (1 and 2 were never seen)
+    assert gaps.update(3) == 2 and gaps.update(4) == 0
     assert gaps.update(None) == 0 and gaps.update(2**64 - 1) == 0  # rmw gives none
-    assert gaps.update(6) == 1 and gaps.missed == 6
+    assert gaps.update(6) == 1 and gaps.missed == 8
+    # joined late: the first number seen says how many were published before it
+    late = SequenceGaps()
+    assert late.update(4) == 3 and late.missed == 3
+    audio = SequenceGaps(first=0)  # AudioChunk.sequence counts from 0
+    assert audio.update(0) == 0 and audio.update(2) == 1
 
 
 def test_latency_and_rate_are_safe_across_threads() -> None:

@@ -336,6 +336,24 @@ def make_executor(kind: str, nodes: typing.Sequence[Node]) -> Any:
     return SingleThreadedExecutor()
 
 
+def _drain(spinner: Any, nodes: list[Node], quiet_s: float = 0.3, limit_s: float = 3.0) -> None:
+    """Keep serving nodes that asked for it (``drain_on_stop``, e.g. the recorder) after a
+    signal until nothing new arrived for ``quiet_s``: messages already delivered to their
+    subscriptions are handled instead of discarded with the process."""
+    if not nodes:
+        return
+    end = time.monotonic() + limit_s
+    seen = -1
+    quiet_since = time.monotonic()
+    while time.monotonic() < end:
+        spinner.spin_once(timeout_sec=0.05)
+        received = sum(getattr(n, "counters", {}).get("received", 0) for n in nodes)
+        if received != seen:
+            seen, quiet_since = received, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return
+
+
 def run_node(node_factory: typing.Callable[[], Node], args: list[str] | None = None) -> int:
     """Init rclpy, spin ``node_factory()`` on a single-threaded executor, shut down cleanly.
 
@@ -373,6 +391,8 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
         while not stop.is_set() and rclpy.ok() and \
                 not all(getattr(node, "finished", False) for node in nodes):
             spinner.spin_once(timeout_sec=0.1)
+        if stop.is_set() and rclpy.ok():
+            _drain(spinner, [n for n in nodes if getattr(n, "drain_on_stop", False)])
         code = max(int(getattr(node, "exit_code", 0)) for node in nodes)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass

@@ -82,6 +82,10 @@ class PlayerNode(EmoNode):
         self.wait_subs = bool(self.param(
             "wait_for_subscribers", False, "after start_delay_s, also wait (up to 30 s) "
             "until every played topic has a subscriber"))
+        self.wait_nodes = [n for n in self.param(
+            "wait_for_nodes", [""], "with wait_for_subscribers: also wait (up to 60 s) until "
+            "these nodes subscribe to a played topic, so a slow-starting node misses no "
+            "frame") if n]
         only = [t for t in self.param("topics", [""], "topics to play (empty = all)") if t]
         remaps = parse_remaps([r for r in self.param(
             "remap", [""], "topic renames, each /OLD:=/NEW") if r])
@@ -160,7 +164,21 @@ class PlayerNode(EmoNode):
                 break
             if self._stop.wait(0.05):
                 return False
+        end = time.monotonic() + 60.0
+        while self._waiting_for_nodes():
+            if time.monotonic() > end:
+                self.get_logger().warning(f"{', '.join(self._waiting_for_nodes())} not "
+                                          "subscribed after 60 s; playing")
+                break
+            if self._stop.wait(0.05):
+                return False
         return not self._stop.wait(DISCOVERY_SETTLE_S)
+
+    def _waiting_for_nodes(self) -> list[str]:
+        """Nodes of ``wait_for_nodes`` not yet subscribed to any played topic."""
+        present = {info.node_name for pub in self.pubs.values()
+                   for info in self.get_subscriptions_info_by_topic(pub.topic_name)}
+        return [n for n in self.wait_nodes if n not in present]
 
     def _play_once(self) -> None:
         wall0 = time.monotonic()

@@ -52,6 +52,9 @@ def load_msg_class(type_name: str) -> Any:
 
 
 class RecorderNode(EmoNode):
+    #: on SIGINT, write what has already arrived before closing the bag
+    drain_on_stop = True
+
     def __init__(self, **node_options: Any) -> None:
         super().__init__("recorder_node", **node_options)
         self.out = str(self.param("out", "", "output bag folder (must not exist)",

@@ -38,7 +38,8 @@ class VoiceNode(EmoNode):
         self._frame_id = "microphone"
         self._sequence = 0
         self._last_counters: dict[str, int] = {}
-        self.sequence_gaps = SequenceGaps()  # chunks lost before they reached this node
+        # chunks lost before they reached this node (AudioChunk.sequence counts from 0)
+        self.sequence_gaps = SequenceGaps(first=0)
         self.counters["missed"] = 0
         self.subscribe("private/audio_raw", self._on_audio)
         self.audio_pub = self.topic_publisher("voice/deid_audio")
