@@ -235,3 +235,16 @@ def test_split_at_pauses_cuts_long_recordings_in_pauses() -> None:
     assert len(pieces) >= 2
     assert all(SR <= len(p) <= 5 * SR for p in pieces)
     assert sum(len(p) for p in pieces) > 0.6 * len(audio)
+
+
+def test_codec2_people_give_two_or_more_pieces_each() -> None:
+    from emo_perception.audit.voice import CODEC2_DIR, _codec2_sources
+
+    if not CODEC2_DIR.is_dir():
+        pytest.skip("codec2-examples not installed (apt-get install codec2-examples)")
+    utts = _codec2_sources()
+    count: dict[str, int] = {}
+    for u in utts:
+        count[u.speaker] = count.get(u.speaker, 0) + 1
+        assert u.kind == "real" and SR <= len(u.audio) <= 5 * SR
+    assert len(count) == 7 and min(count.values()) >= 2
