@@ -56,6 +56,20 @@ class VoiceConfig:
                                     range=(0.6, 1.0))
     world_warp_max: float = setting(1.4, "WORLD: largest formant warp factor drawn per utterance",
                                     range=(1.0, 1.6))
+    world_warp_exclude: float = setting(1.15,
+                                        "WORLD: formant warps closer to 1 than this factor "
+                                        "are not drawn (1 = none excluded)",
+                                        range=(1.0, 1.3))
+    world_bilinear_max: float = setting(0.1,
+                                        "WORLD: largest |alpha| of a random bilinear frequency "
+                                        "warp drawn per utterance", range=(0.0, 0.3))
+    world_timbre_db: float = setting(6.0,
+                                     "WORLD: spread of a random pseudo-speaker envelope "
+                                     "curve drawn per utterance [dB]", range=(0.0, 12.0))
+    world_breath_max: float = setting(0.2,
+                                      "WORLD: largest random breathiness (aperiodicity) raise "
+                                      "per utterance (0 = the speaker's own)",
+                                      range=(0.0, 0.8))
     world_block_ms: float = setting(160.0,
                                     "WORLD: streaming block (latency = block + 60 ms context)",
                                     range=(40.0, 1000.0))
@@ -116,6 +130,10 @@ class VoiceConfig:
         return WorldAnonConfig(f0_target_min_hz=self.world_f0_min_hz,
                                f0_target_max_hz=self.world_f0_max_hz,
                                warp_min=self.world_warp_min, warp_max=self.world_warp_max,
+                               warp_exclude=self.world_warp_exclude,
+                               bilinear_max=self.world_bilinear_max,
+                               timbre_db=self.world_timbre_db,
+                               breath_max=self.world_breath_max,
                                block_ms=self.world_block_ms)
 
     def session_seed(self) -> int | None:
