@@ -64,8 +64,9 @@ class FaceFinderConfig:
                 "copy, made once from the float model into the model cache)"})
     centerface_second_width: int = field(default=0, metadata={
         "help": "a second CenterFace pass at this input width [px] (0 = off): the model "
-                "finds at one scale faces it misses at another; 640 (int8) found 11 more "
-                "of 532 bench-set faces for about 20 % more CPU (docs/benchmarks.md)",
+                "finds at one scale faces it misses at another; 640 (int8) with tiles 0 "
+                "covered 492 instead of 484 of 532 bench-set faces, none lost, for less CPU "
+                "than the tiles (docs/benchmarks.md)",
         "range": (0, 1920)})
     centerface_second_precision: str = field(default="int8", metadata={
         "help": "float | int8 for the second pass (int8 costs about 0.7x float on CPUs "
