@@ -37,9 +37,6 @@ class StageSpec:
         module, _, cls = self.config_path.partition(":")
         return getattr(importlib.import_module(f"emo_perception.{module}"), cls)
 
-    def parameter(self, field_name: str) -> str:
-        return f"{self.prefix}.{field_name}" if self.prefix else field_name
-
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("source", "camera_node", "", "perception.sources:SourceConfig",

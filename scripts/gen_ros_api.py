@@ -74,6 +74,7 @@ def render() -> str:
     from scipy.io import wavfile
 
     from emo_perception.node_list import LAUNCHABLE_NODES as ALL_NODES
+    from emo_perception.stages import stages_of
     from emo_perception.topics import TOPICS
 
     tmp = pathlib.Path(tempfile.mkdtemp())
@@ -98,8 +99,13 @@ def render() -> str:
     for name in ALL_NODES:
         if importlib.util.find_spec(f"emo_perception.nodes.{name}") is None:
             continue
-        out += ["", f"## {name}", "",
-                "| parameter | type | default | range | live | description |",
+        out += ["", f"## {name}", ""]
+        stages = stages_of(name)
+        if stages:  # from the stage table (emo_perception/stages.py)
+            out += ["Stages: " + "; ".join(
+                f"`{s.prefix or '(top level)'}` {s.summary} ({s.config.__name__})"
+                for s in stages) + ".", ""]
+        out += ["| parameter | type | default | range | live | description |",
                 "|---|---|---|---|---|---|"]
         try:
             rows = node_parameters(name, extras.get(name, []))
