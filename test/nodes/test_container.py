@@ -113,8 +113,12 @@ def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None
               "/emo/emotion/state": "emo_perception_msgs/msg/EmotionStateArray",
               "/emo/emotion/evidence": "emo_perception_msgs/msg/EvidenceWindow",
               "/diagnostics": "diagnostic_msgs/msg/DiagnosticArray"}
-    probe = subprocess.Popen([sys.executable, str(PROBE), str(out), "26",
-                              *[f"{t}:{ty}" for t, ty in topics.items()]], env=ros_env)
+    # The probe stops once the launcher reports the container finished (a loaded machine
+    # starts and stops the node set slower; 26 s used to end the window too early).
+    probe = subprocess.Popen([sys.executable, str(PROBE), str(out), "60",
+                              *[f"{t}:{ty}" for t, ty in topics.items()],
+                              "--until-status=emo_perception: launcher: au_node=finished"],
+                             env=ros_env)
     time.sleep(1.0)
     launch = subprocess.run(
         [sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml",
@@ -125,7 +129,7 @@ def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None
          "--param", "fusion_node:evidence_period_s=1.0",
          "--duration", "20"], env=ros_env, capture_output=True, text=True, timeout=90)
     output = launch.stdout + launch.stderr
-    assert probe.wait(timeout=60) == 0
+    assert probe.wait(timeout=90) == 0
     assert launch.returncode == 0, output[-3000:]
     assert "started analysis (au_node, gesture_node, fusion_node)" in output
     assert "Traceback" not in output, output[-3000:]

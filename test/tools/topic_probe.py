@@ -3,7 +3,10 @@
 Used by multi-process tests: ``python topic_probe.py OUT.json SECONDS TOPIC:TYPE ...``
 where TYPE is ``pkg/msg/Name``. For each topic it records the message count, the header
 stamps, and a short summary of each message (fields chosen per type in ``summarise``).
-It exits early once every topic has ``--min`` messages.
+It exits early once every topic has ``--min`` messages, or once a ``/diagnostics``
+status named NAME reports MESSAGE (``--until-status=NAME=MESSAGE``, e.g. the launcher's
+``finished`` for a node), so a test can give a loaded machine a long window without
+waiting it out on an idle one.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ def main() -> int:
     for a in sys.argv[3:]:
         if a.startswith("--min="):
             min_count = int(a.split("=", 1)[1])
+    until = next((a.split("=", 1)[1] for a in sys.argv[3:]
+                  if a.startswith("--until-status=")), "")
+    until_name, _, until_message = until.rpartition("=")
     # --reliable: streams too (for a replayed bag, whose player offers them reliable)
     all_reliable = "--reliable" in sys.argv[3:]
     rclpy.init()
@@ -92,6 +98,10 @@ def main() -> int:
     while time.monotonic() < end:
         executor.spin_once(timeout_sec=0.05)
         if min_count and all(len(v) >= min_count for v in received.values()):
+            break
+        if until and any(st["name"] == until_name and st["message"] == until_message
+                         for m in received.get("/diagnostics", [])[-20:]
+                         for st in m.get("statuses", [])):
             break
     with open(out_path, "w") as fh:
         json.dump(received, fh)
