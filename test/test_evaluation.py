@@ -288,8 +288,10 @@ def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
                     bags.image_msg(smiling if i < 8 else neutral, _t(2 * i)))
     recorded = tmp_path / "out"
     emo = [sys.executable, "-m", "emo_perception.cli"]
+    # --reliable-streams: the player offers the replayed frames reliably; a best-effort
+    # recorder on a loaded machine may lose some (then they look unprocessed).
     recorder = subprocess.Popen(emo + ["record", "--out", str(recorded), "--include-private",
-                                       "--progress", "0"], env=ros_env,
+                                       "--progress", "0", "--reliable-streams"], env=ros_env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         time.sleep(2.0)
@@ -311,8 +313,8 @@ def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
     assert res.returncode == 0, res.stderr[-2000:]
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
     frames = report["frames"]
-    # what the player published, recorded back (best effort: a starved reader may miss some)
-    assert frames["input_frames"] >= 12, frames
+    # what the player published, recorded back (reliably: all of it)
+    assert frames["input_frames"] == 16, frames
     assert frames["with_output"] >= 8, frames
     # every recorded frame is explained: processed, dropped, or missed (sequence gaps)
     assert frames["unaccounted"] == 0, frames

@@ -26,12 +26,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop after this many seconds (default: until Ctrl-C)")
     parser.add_argument("--progress", type=float, default=2.0, metavar="S",
                         help="print message counts every S seconds (0 = off)")
+    parser.add_argument("--reliable-streams", action="store_true",
+                        help="record image/audio streams reliably (recording a replay: no "
+                             "frame lost on a loaded machine; a live camera, which publishes "
+                             "best effort, is then not recorded)")
 
 
 def ros_args(args: argparse.Namespace) -> list[str]:
     params = {"out": str(pathlib.Path(args.out).absolute()), "target_namespace": args.namespace,
               "include_private": bool(args.include_private), "duration": float(args.duration),
-              "progress_period_s": float(args.progress)}
+              "progress_period_s": float(args.progress),
+              "reliable_streams": bool(args.reliable_streams)}
     if args.topics:
         params["topics"] = list(args.topics)
     out = ["emo-perception-record", "--ros-args"]

@@ -24,11 +24,15 @@ from emo_perception.bags import BagError, BagWriter
 from emo_perception.nodes.common import EmoNode, run_node
 
 QUEUE_DEPTH = 100  # deep queues: the writer is fast, bursts of frames must not be lost
-# Raw and de-identified streams are published best effort; subscribing to them at start
-# (best effort matches any publisher) catches the first frames, before discovery polling.
-STREAM_SUFFIXES = ("/image_raw", "/deid/image", "/audio_raw", "/deid_audio")
+# Streams are published best effort live (a best-effort reader matches any publisher) and
+# reliable on replay (``reliable_streams`` then loses nothing); results are reliable.
 STREAM_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=QUEUE_DEPTH,
                         reliability=ReliabilityPolicy.BEST_EFFORT)
+RELIABLE_STREAM_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=QUEUE_DEPTH,
+                                 reliability=ReliabilityPolicy.RELIABLE)
+LATCHED_RECORD_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=QUEUE_DEPTH,
+                                reliability=ReliabilityPolicy.RELIABLE,
+                                durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def is_private(name: str) -> bool:
@@ -72,6 +76,10 @@ class RecorderNode(EmoNode):
                                          "(0 = until SIGINT)", (0.0, 1e7)))
         self.progress_s = float(self.param("progress_period_s", 2.0, "print message counts "
                                            "this often (0 = never)", (0.0, 3600.0)))
+        self.reliable_streams = bool(self.param(
+            "reliable_streams", False, "subscribe to image and audio streams reliably: for "
+            "recording a replay (player_node offers them reliable), so a loaded machine loses "
+            "no frame; a live camera publishes best effort and is then not recorded"))
         if not self.out:
             raise SystemExit("recorder_node: parameter 'out' (bag folder) is required")
         if requested:
@@ -85,6 +93,8 @@ class RecorderNode(EmoNode):
         self.wanted = list(dict.fromkeys(names))
         self.known_types = {topic_table.qualified(t.name, namespace): t.type
                             for t in topic_table.TOPICS}
+        self.known_qos = {topic_table.qualified(t.name, namespace): t.qos
+                          for t in topic_table.TOPICS}
         try:
             self.writer = BagWriter(self.out).open()
         except BagError as exc:
@@ -94,9 +104,20 @@ class RecorderNode(EmoNode):
         self.started = time.monotonic()
         self.finished = False
         self.exit_code = 0
-        for name in self.wanted:  # streams: subscribe now so no early frame is missed
-            if name.endswith(STREAM_SUFFIXES) and name in self.known_types:
-                self._subscribe(name, self.known_types[name], STREAM_QOS)
+        # Topics of the node set's table: subscribe now, with the QoS the table says their
+        # publishers offer, so no early message is missed while discovery catches up (a
+        # node's first results can go out before a polled discovery would see it).
+        for name in self.wanted:
+            if name not in self.known_types:
+                continue
+            kind = self.known_qos[name]
+            if kind == "sensor":
+                qos = RELIABLE_STREAM_QOS if self.reliable_streams else STREAM_QOS
+            elif kind == "latched":
+                qos = LATCHED_RECORD_QOS
+            else:
+                qos = RELIABLE_STREAM_QOS
+            self._subscribe(name, self.known_types[name], qos)
         self._discover()
         self._discover_timer = self.create_timer(0.2, self._discover)
         if self.progress_s > 0:
