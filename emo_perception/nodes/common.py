@@ -336,6 +336,23 @@ def make_executor(kind: str, nodes: typing.Sequence[Node]) -> Any:
     return SingleThreadedExecutor()
 
 
+def _wait_acked(node: Node, limit_s: float = 1.0) -> None:
+    """Give reliable subscribers up to ``limit_s`` to acknowledge what the node published
+    last (the results of frames finished while stopping, the final counters): a writer
+    destroyed with unacknowledged samples loses them."""
+    from rclpy.duration import Duration
+
+    end = time.monotonic() + limit_s
+    for pub in list(node.publishers):
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            pub.wait_for_all_acked(Duration(nanoseconds=int(left * 1e9)))
+        except Exception:  # noqa: BLE001 - best effort on the way out
+            pass
+
+
 def _drain(spinner: Any, nodes: list[Node], quiet_s: float = 0.3, limit_s: float = 3.0) -> None:
     """Keep serving nodes that asked for it (``drain_on_stop``, e.g. the recorder) after a
     signal until nothing new arrived for ``quiet_s``: messages already delivered to their
@@ -413,6 +430,7 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
                     node._publish_diagnostics()
                 except Exception:  # noqa: BLE001 - a failing report must not block exit
                     pass
+                _wait_acked(node)
             node.destroy_node()
         rclpy.try_shutdown()
         for sig, handler in previous.items():

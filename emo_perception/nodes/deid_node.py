@@ -65,7 +65,8 @@ class DeidNode(EmoNode):
         self.sequence_gaps = SequenceGaps()  # frames the node never saw
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
                               "worker_errors": 0, "missed": 0, "abandoned": 0})
-        self.subscribe("private/image_raw", self._on_image, NEWEST_ONLY_QOS)
+        # Publishers first: a player waiting for this node's subscription then starts only
+        # after every output is announced, so recorders match them before the first result.
         self.image_pub = self.topic_publisher("deid/image")
         self.faces_pub = self.topic_publisher("faces")
         self.private_faces_pub = self.topic_publisher("private/faces")
@@ -82,6 +83,7 @@ class DeidNode(EmoNode):
         self.runner: OverlapRunner[Image, tuple] = OverlapRunner(
             self._landmarks, self._finish, newest_only=True, on_failure=self._on_failure,
             rate_hz=self.processing_rate, name="deid")
+        self.subscribe("private/image_raw", self._on_image, NEWEST_ONLY_QOS)
 
     def _on_image(self, msg: Image, info: dict) -> None:
         self.count_received()  # processed is counted when the runner publishes the frame

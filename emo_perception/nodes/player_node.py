@@ -42,7 +42,7 @@ REPLAY_STREAM_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=SENSOR_QOS
                                durability=DurabilityPolicy.VOLATILE)
 # Discovery is two-sided: a subscription this node already counts may not know this
 # publisher yet, and what is published before it does is lost to it.
-DISCOVERY_SETTLE_S = 0.5
+DISCOVERY_SETTLE_S = 1.0
 
 
 def qos_for(topic: str) -> QoSProfile:
