@@ -10,11 +10,18 @@ package_name = "emo_perception"
 
 # The node list lives in the package (emo_perception/node_list.py), read without importing it.
 NODES = runpy.run_path(str(pathlib.Path(__file__).parent / package_name / "node_list.py"))["NODES"]
+# Data folders (QA sets, ...) hold no Python code, but setuptools treats every folder inside
+# a package as a (namespace) package and warns about each one not listed: list them, with
+# their files as package data.
+_DATA = pathlib.Path(__file__).parent / package_name / "data"
+DATA_PACKAGES = [f"{package_name}.data"] + [
+    ".".join((package_name, "data", *d.relative_to(_DATA).parts))
+    for d in sorted(_DATA.rglob("*")) if d.is_dir() and d.name != "__pycache__"]
 
 setup(
     name=package_name,
     version="0.1.0",
-    packages=find_packages(include=[package_name, f"{package_name}.*"]),
+    packages=find_packages(include=[package_name, f"{package_name}.*"]) + DATA_PACKAGES,
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
         (f"share/{package_name}", ["package.xml"]),
@@ -22,7 +29,7 @@ setup(
         (f"share/{package_name}/config", glob("config/*.yaml") + glob("config/*.xml")),
         (f"share/{package_name}/models_onnx", glob("models_onnx/*")),
     ],
-    package_data={package_name: ["data/*", "data/**/*"]},
+    package_data={name: ["*"] for name in DATA_PACKAGES},
     include_package_data=True,
     install_requires=["setuptools", "numpy", "pyyaml"],
     # Instruments of `emo-perception privacy-audit` / `voice-audit` (requirements/audit*.txt).

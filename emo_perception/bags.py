@@ -6,6 +6,11 @@ registered from the ``.msg`` files of ``emo_perception_msgs`` (the repository co
 one installed under ``<prefix>/share``); ``rosbags`` computes the same RIHS01 type hashes
 as rosidl, so ``ros2 bag play`` accepts the bags we write.
 
+Bags carry what ``ros2 bag play`` needs to replay a topic as it was published: the QoS
+profiles its publishers offered (``offered_qos_profiles``; without them rosbag2 falls back
+to its default QoS, so latched and best-effort topics replay wrongly), the ROS distribution
+(``ros_distro``), and every recorded topic, also one that got no message.
+
 Every failure to open or read a bag is raised as :class:`BagError` with a one-line
 message naming the bag.
 """
@@ -21,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from emo_perception import topics as topic_table
+
 MSG_PACKAGE = "emo_perception_msgs"
 _REPO_MSG_DIR = pathlib.Path(__file__).resolve().parents[1] / MSG_PACKAGE / "msg"
 
@@ -30,6 +37,62 @@ _DTYPES = {
     "int16": np.int16, "uint16": np.uint16, "int32": np.int32, "uint32": np.uint32,
     "int64": np.int64, "uint64": np.uint64, "float32": np.float32, "float64": np.float64,
 }
+
+
+# The distribution our wheels and messages are built for (metadata ``ros_distro``; rosbags
+# itself writes "rosbags" there).
+ROS_DISTRO = "jazzy"
+# rmw's "infinite" duration as rosbag2 stores it (deadline, lifespan, lease of default QoS).
+_INFINITE_NS = 0x7FFFFFFFFFFFFFFF
+
+
+@dataclasses.dataclass(frozen=True)
+class OfferedQos:
+    """One publisher's QoS as rosbag2 records it. Durations in ns; 0 = unspecified,
+    ``_INFINITE_NS`` = infinite (what rmw reports for a default profile)."""
+
+    reliability: str = "reliable"  # reliable | best_effort
+    durability: str = "volatile"  # volatile | transient_local
+    depth: int = 10
+    history: str = "keep_last"  # keep_last | keep_all
+    deadline_ns: int = _INFINITE_NS
+    lifespan_ns: int = _INFINITE_NS
+    liveliness: str = "automatic"
+    liveliness_lease_ns: int = _INFINITE_NS
+
+    def to_rosbags(self) -> Any:
+        from rosbags.interfaces import (Qos, QosDurability, QosHistory, QosLiveliness,
+                                        QosReliability, QosTime)
+
+        def duration(ns: int) -> Any:
+            ns = max(0, int(ns))
+            return QosTime(ns // 1_000_000_000, ns % 1_000_000_000)
+
+        try:
+            return Qos(QosHistory[self.history.upper()], int(self.depth),
+                       QosReliability[self.reliability.upper()],
+                       QosDurability[self.durability.upper()], duration(self.deadline_ns),
+                       duration(self.lifespan_ns), QosLiveliness[self.liveliness.upper()],
+                       duration(self.liveliness_lease_ns), False)
+        except KeyError as exc:
+            raise BagError(f"unknown QoS policy value {exc.args[0]!r}") from None
+
+
+# What the node set's publishers offer per kind of topic (emo_perception.nodes.common).
+TABLE_QOS = {
+    "sensor": OfferedQos(reliability="best_effort", depth=5),
+    "result": OfferedQos(depth=10),
+    "latched": OfferedQos(durability="transient_local", depth=1),
+}
+
+
+def table_qos(topic: str) -> OfferedQos:
+    """The QoS our nodes offer on ``topic`` (absolute, any namespace; a topic outside the
+    topic table gets rclpy's default: reliable, volatile, keep last 10)."""
+    for t in topic_table.TOPICS:
+        if topic == t.name or (not t.name.startswith("/") and topic.endswith("/" + t.name)):
+            return TABLE_QOS[t.qos]
+    return OfferedQos()
 
 
 class BagError(Exception):
@@ -122,11 +185,12 @@ def deserialize(raw: bytes | memoryview, msgtype: str) -> Any:
 class BagWriter:
     """MCAP rosbag2 writer (rosbag2 metadata version 9) for raw CDR or rosbags messages.
 
-    Connections are added on the first message of each topic; ``counts`` keeps the number
-    of messages written per topic.
+    A topic is added with :meth:`add_topic` (with the QoS its publishers offered), or on its
+    first message with the QoS the topic table gives it; ``counts`` keeps the number of
+    messages written per topic (0 for a topic added without messages).
     """
 
-    def __init__(self, path: str | pathlib.Path) -> None:
+    def __init__(self, path: str | pathlib.Path, ros_distro: str = ROS_DISTRO) -> None:
         from rosbags.rosbag2 import StoragePlugin, Writer
 
         self.path = pathlib.Path(path)
@@ -135,6 +199,7 @@ class BagWriter:
         if not self.path.parent.is_dir():
             raise BagError(f"parent folder of {str(self.path)!r} does not exist")
         self._writer = Writer(self.path, version=9, storage_plugin=StoragePlugin.MCAP)
+        self.ros_distro = ros_distro
         self._conns: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
         self._open = False
@@ -154,19 +219,50 @@ class BagWriter:
         self.close()
 
     def close(self) -> None:
-        if self._open:
-            self._open = False
-            self._writer.close()
+        if not self._open:
+            return
+        self._open = False
+        # rosbags writes its own name as the distribution, into metadata.yaml and into the
+        # copy of the metadata inside the MCAP file; both get ours.
+        storage = self._writer.storage
+        if storage is not None:
+            close_storage = storage.close
+            storage.close = lambda version, text: close_storage(version, self._distro(text))
+        self._writer.close()
+        meta = self.path / "metadata.yaml"
+        if meta.is_file():
+            meta.write_text(self._distro(meta.read_text()))
+
+    def _distro(self, text: str) -> str:
+        return text.replace("ros_distro: rosbags", f"ros_distro: {self.ros_distro}")
+
+    def add_topic(self, topic: str, msgtype: str,
+                  offered_qos: Iterable[OfferedQos] | None = None) -> None:
+        """Add ``topic`` to the bag now (listed even if no message follows), with the QoS
+        profiles its publishers offered (default: the topic table's)."""
+        if topic in self._conns:
+            if self._conns[topic].msgtype != msgtype:
+                raise BagError(f"topic {topic} already recorded as "
+                               f"{self._conns[topic].msgtype}, got {msgtype}")
+            return
+        profiles = list(offered_qos) if offered_qos is not None else [table_qos(topic)]
+        try:
+            conn = self._writer.add_connection(
+                topic, msgtype, typestore=typestore(),
+                offered_qos_profiles=[q.to_rosbags() for q in profiles])
+        except BagError:
+            raise
+        except Exception as exc:  # unknown type definitions, duplicate topics
+            raise BagError(_one_line(f"cannot add topic {topic} ({msgtype})", exc)) from exc
+        self._conns[topic] = conn
+        self.counts.setdefault(topic, 0)
 
     def write_raw(self, topic: str, msgtype: str, stamp_ns: int, data: bytes) -> None:
         """Write serialized CDR ``data`` (with its 4-byte encapsulation header)."""
         conn = self._conns.get(topic)
         if conn is None:
-            try:
-                conn = self._writer.add_connection(topic, msgtype, typestore=typestore())
-            except Exception as exc:  # unknown type definitions, duplicate topics
-                raise BagError(_one_line(f"cannot add topic {topic} ({msgtype})", exc)) from exc
-            self._conns[topic] = conn
+            self.add_topic(topic, msgtype)
+            conn = self._conns[topic]
         elif conn.msgtype != msgtype:
             raise BagError(f"topic {topic} already recorded as {conn.msgtype}, got {msgtype}")
         self._writer.write(conn, int(stamp_ns), data)

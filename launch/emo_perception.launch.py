@@ -1,20 +1,26 @@
 """ros2 launch emo_perception emo_perception.launch.py [config:=...] [source:=...]
-[nodes:=camera_node,deid_node,...] [namespace:=emo]
+[nodes:=camera_node,deid_node,...] [namespace:=emo] [use_sim_time:=true]
 
 Reads the same YAML as ``emo-perception launch`` and resolves it with the same code
-(``emo_perception.launcher.make_plan``), so both start the same node set.
+(``emo_perception.launcher.make_plan``; ``emo_perception.ros_launch``), so both start the same node
+set. Like our launcher, it shuts the node set down ``drain_s`` seconds after a file source
+(camera_node, mic_node, player_node) has ended with exit code 0, unless the config sets
+``emo_launch.stop_when_source_ends: false``.
 """
 
-import yaml
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, ExecuteProcess, OpaqueFunction,
-                            SetEnvironmentVariable)
+from launch.actions import (DeclareLaunchArgument, EmitEvent, ExecuteProcess, LogInfo,
+                            OpaqueFunction, RegisterEventHandler, SetEnvironmentVariable,
+                            TimerAction)
+from launch.event_handlers import OnProcessExit
+from launch.events import Shutdown
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 
 def _node_set(context, *args, **kwargs):
-    from emo_perception.launcher import make_plan, process_command
+    from emo_perception.launcher import make_plan
+    from emo_perception.ros_launch import launch_entries, parse_bool, use_sim_time
 
     def arg(name):
         return LaunchConfiguration(name).perform(context).strip()
@@ -22,40 +28,52 @@ def _node_set(context, *args, **kwargs):
     nodes = [n.strip() for n in arg("nodes").split(",") if n.strip()] or None
     plan = make_plan(arg("config"), source=arg("source") or None, nodes=nodes,
                      namespace=arg("namespace") or None)
+    if parse_bool("use_sim_time", arg("use_sim_time")):
+        use_sim_time(plan)
+    entries = launch_entries(plan)
+    sources = {e.process for e in entries if e.is_source}
+    ended = set()
     actions = []
     for var in ("FASTRTPS_DEFAULT_PROFILES_FILE", "ROS_AUTOMATIC_DISCOVERY_RANGE"):
         if var in plan.env:
             actions.append(SetEnvironmentVariable(var, plan.env[var]))
-    for process, members in plan.processes().items():
-        if process in plan.containers:
-            # Nodes sharing a process each carry their own ROS arguments; launch_ros's Node
-            # would append process-wide ones, so start our container as a plain process.
-            actions.append(ExecuteProcess(cmd=process_command(plan, process), name=process,
-                                          output="screen", emulate_tty=True))
-            continue
-        node = members[0]
-        params = [str(p) for p in plan.config_files]
-        if plan.overrides.get(node):
-            # -p on the command line parses values as YAML; do the same here.
-            params.append({k: yaml.safe_load(v) for k, v in plan.overrides[node].items()})
-        actions.append(Node(
-            package="emo_perception", executable=node, name=node,
-            namespace=plan.namespace.lstrip("/") or None, parameters=params,
-            output="screen", emulate_tty=True))
+    for entry in entries:
+        if entry.command is not None:
+            action = ExecuteProcess(cmd=entry.command, name=entry.process, output="screen",
+                                    emulate_tty=True)
+        else:
+            action = Node(package="emo_perception", executable=entry.nodes[0],
+                          name=entry.nodes[0], namespace=entry.namespace or None,
+                          parameters=entry.parameters, output="screen", emulate_tty=True)
+        actions.append(action)
+        if entry.is_source and plan.stop_when_source_ends:
+            actions.append(RegisterEventHandler(OnProcessExit(
+                target_action=action,
+                on_exit=lambda event, _context, name=entry.process:
+                    _source_ended(event, name, sources, ended, plan.drain_s))))
     return actions
 
 
+def _source_ended(event, name, sources, ended, drain_s):
+    """What our launcher does once every source has ended: let the pipeline drain, then
+    stop all nodes."""
+    if event.returncode != 0:
+        return [LogInfo(msg=f"[launch] {name} died (exit {event.returncode}); the other "
+                            "nodes keep running")]
+    ended.add(name)
+    if ended != sources:
+        return [LogInfo(msg=f"[launch] source {name} finished; waiting for "
+                            f"{', '.join(sorted(sources - ended))}")]
+    return [LogInfo(msg=f"[launch] source {name} finished; stopping in {drain_s:.1f} s"),
+            TimerAction(period=drain_s, actions=[
+                EmitEvent(event=Shutdown(reason=f"source {name} ended"))])]
+
+
 def generate_launch_description():
+    from emo_perception.ros_launch import LAUNCH_ARGUMENTS
+
     return LaunchDescription([
-        DeclareLaunchArgument("config", default_value="default.yaml",
-                              description="YAML config: a path or a shipped name "
-                                          "(default, cpu, desktop_gpu, jetson)"),
-        DeclareLaunchArgument("source", default_value="",
-                              description="camera index, video, image folder, bag or WAV "
-                                          "(empty = the config's)"),
-        DeclareLaunchArgument("nodes", default_value="",
-                              description="comma-separated nodes (empty = the config's)"),
-        DeclareLaunchArgument("namespace", default_value="",
-                              description="namespace (empty = the config's, default emo)"),
+        *[DeclareLaunchArgument(a.name, default_value=a.default, description=a.description)
+          for a in LAUNCH_ARGUMENTS],
         OpaqueFunction(function=_node_set),
     ])

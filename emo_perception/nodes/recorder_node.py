@@ -8,7 +8,9 @@ raw audio, face meshes) are identifying and are recorded only with ``include_pri
 Like ``ros2 bag record``, a result topic is subscribed once a publisher appears, with QoS
 compatible with every publisher (best effort if any publisher is best effort, transient
 local if all are latched); streams (images, audio) are subscribed best effort at start.
-The bag timestamp is the receive time.
+The bag timestamp is the receive time. Each topic is written with the QoS profiles its
+publishers offered (``ros2 bag play`` replays with them); a topic that had a publisher, or
+was asked for by name, is in the bag even when no message came.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from emo_perception import topics as topic_table
-from emo_perception.bags import BagError, BagWriter
+from emo_perception.bags import BagError, BagWriter, OfferedQos, typestore
 from emo_perception.nodes.common import EmoNode, run_node
 
 QUEUE_DEPTH = 100  # deep queues: the writer is fast, bursts of frames must not be lost
@@ -44,6 +46,19 @@ def default_topics(namespace: str, include_private: bool) -> list[str]:
     """Absolute names of the topics recorded when none are given."""
     return [topic_table.qualified(t.name, namespace) for t in topic_table.TOPICS
             if include_private or not t.private]
+
+
+def offered_qos(profile: QoSProfile) -> OfferedQos:
+    """A publisher's QoS (from the ROS graph) as the bag records it."""
+    def ns(duration: Any) -> int:
+        return int(getattr(duration, "nanoseconds", 0))
+
+    return OfferedQos(reliability=profile.reliability.name.lower(),
+                      durability=profile.durability.name.lower(), depth=int(profile.depth),
+                      history=profile.history.name.lower(), deadline_ns=ns(profile.deadline),
+                      lifespan_ns=ns(profile.lifespan),
+                      liveliness=profile.liveliness.name.lower(),
+                      liveliness_lease_ns=ns(profile.liveliness_lease_duration))
 
 
 def load_msg_class(type_name: str) -> Any:
@@ -96,11 +111,15 @@ class RecorderNode(EmoNode):
         self.known_qos = {topic_table.qualified(t.name, namespace): t.qos
                           for t in topic_table.TOPICS}
         try:
+            typestore()  # built once (~0.5 s): now rather than on the first message
             self.writer = BagWriter(self.out).open()
         except BagError as exc:
             raise SystemExit(f"recorder_node: {exc}") from None
         self.subs: dict[str, Any] = {}
         self.types: dict[str, str] = {}
+        self.requested = set(names) if requested else set()
+        # topic -> QoS its publishers offered, noted when a publisher is first seen
+        self.offered: dict[str, list[OfferedQos]] = {}
         self.started = time.monotonic()
         self.finished = False
         self.exit_code = 0
@@ -130,10 +149,14 @@ class RecorderNode(EmoNode):
     # -- subscriptions -------------------------------------------------------------------
     def _discover(self) -> None:
         for name in self.wanted:
-            if name in self.subs:
+            if name in self.subs and name in self.offered:
                 continue
             infos = self.get_publishers_info_by_topic(name)
             if not infos:
+                continue
+            if name not in self.offered:
+                self.offered[name] = [offered_qos(i.qos_profile) for i in infos]
+            if name in self.subs:
                 continue
             type_name = infos[0].topic_type
             if any(i.topic_type != type_name for i in infos):
@@ -160,13 +183,33 @@ class RecorderNode(EmoNode):
 
     def _on_message(self, name: str, data: bytes) -> None:
         self.count_received()
+        received_ns = self.get_clock().now().nanoseconds  # before any bookkeeping below
         try:
-            self.writer.write_raw(name, self.types[name], self.get_clock().now().nanoseconds,
-                                  data)
+            if name not in self.writer.counts:
+                self._add_topic(name)
+            self.writer.write_raw(name, self.types[name], received_ns, data)
         except BagError as exc:
             self.record_error(str(exc))
             return
         self.counters["processed"] += 1
+
+    def _add_topic(self, name: str) -> None:
+        if name not in self.offered:  # a message can arrive before the next graph poll
+            infos = self.get_publishers_info_by_topic(name)
+            if infos:
+                self.offered[name] = [offered_qos(i.qos_profile) for i in infos]
+        self.writer.add_topic(name, self.types[name], self.offered.get(name))
+
+    def _add_silent_topics(self) -> None:
+        """Topics that had a publisher, or were asked for, but got no message."""
+        for name in self.wanted:
+            if name in self.writer.counts or name not in self.types:
+                continue
+            if name in self.offered or name in self.requested:
+                try:
+                    self._add_topic(name)
+                except BagError as exc:
+                    self.record_error(str(exc))
 
     # -- progress and stop ---------------------------------------------------------------
     def _progress(self) -> None:
@@ -190,6 +233,7 @@ class RecorderNode(EmoNode):
         return "\n".join(lines)
 
     def destroy_node(self) -> None:
+        self._add_silent_topics()
         self.writer.close()
         print(self.summary(), flush=True)
         super().destroy_node()
