@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_OUT ?= out/demo
 
-.PHONY: setup demo test test-fast bench lock msgs clean
+.PHONY: setup demo test test-fast reliability bench lock msgs clean
 
 setup:
 	@scripts/setup_env.sh
@@ -20,7 +20,13 @@ test: setup
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: setup
-	@$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	@$(PY) -m pytest -m "not slow and not extended" $(PYTEST_ARGS)
+
+# The reliability suite with its long cases (overload, soak, every node killed in turn);
+# results go to out/reliability/ and docs/reliability.md is regenerated from them.
+reliability: setup
+	@$(PY) -m pytest test/reliability -m reliability $(PYTEST_ARGS); rc=$$?; \
+		$(PY) scripts/gen_reliability_doc.py; exit $$rc
 
 bench: setup
 	@$(VENV)/bin/emo-perception bench

@@ -9,12 +9,16 @@ Fast DDS shared memory (``config/fastdds_shm.xml``). Nodes the config lists unde
 and memory on small machines, one crash domain.
 
 The launcher forwards SIGINT/SIGTERM to every node, reports a node that dies, and exits
-non-zero when any node failed.
+non-zero when any node failed. Processes listed under ``respawn`` (like ros2 launch's
+``respawn=True``) are started again ``respawn_delay_s`` after they die, up to
+``respawn_max_retries`` times (-1: no limit); the run's exit code then reflects how each
+process ended last, and every death and restart is logged and counted in diagnostics.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib.util
 import os
 import pathlib
@@ -31,6 +35,10 @@ from emo_perception.media_types import AUDIO_EXTENSIONS
 from emo_perception.node_list import LAUNCHABLE_NODES, SOURCE_NODES
 
 ALL_NODES = LAUNCHABLE_NODES
+# Every key emo_launch may hold; anything else is a typo that would silently do nothing.
+LAUNCH_KEYS = ("base", "namespace", "nodes", "transport", "discovery_range",
+               "stop_when_source_ends", "drain_s", "containers", "container_executor",
+               "respawn", "respawn_delay_s", "respawn_max_retries")
 
 
 @dataclasses.dataclass
@@ -46,6 +54,9 @@ class LaunchPlan:
     monitor: bool = True  # publish per-node alive/dead status on /diagnostics
     containers: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     container_executor: str = "single"
+    respawn: list[str] = dataclasses.field(default_factory=list)  # process names
+    respawn_delay_s: float = 1.0
+    respawn_max_retries: int = -1  # -1: no limit
 
     def processes(self) -> dict[str, list[str]]:
         """Process name -> its nodes, in launch order: a container starts where its first
@@ -65,14 +76,23 @@ def _clean_namespace(ns: str) -> str:
 def make_plan(config: str | os.PathLike[str], source: str | None = None,
               nodes: list[str] | None = None, namespace: str | None = None,
               extra_params: list[str] | None = None, containers: list[str] | None = None,
-              container_executor: str | None = None) -> LaunchPlan:
+              container_executor: str | None = None,
+              respawn: list[str] | None = None, respawn_delay_s: float | None = None
+              ) -> LaunchPlan:
     """Resolve config, node list, source and environment into a plan (no side effects).
 
-    ``containers`` (``NAME=NODE,NODE``) and ``container_executor`` replace the config's."""
+    ``containers`` (``NAME=NODE,NODE``) and ``container_executor`` replace the config's.
+    ``respawn`` (node or container names, or ``all``) and ``respawn_delay_s`` replace the
+    config's."""
     chain = config_chain(config)
     config_path = chain[-1]
     data = load_config(config_path)
     settings = launch_settings(data)
+    for key in settings:
+        if key not in LAUNCH_KEYS:
+            hint = difflib.get_close_matches(str(key), LAUNCH_KEYS, n=1)
+            raise ConfigError(f"{config_path}: unknown emo_launch setting {key!r}"
+                              + (f"; did you mean {hint[0]!r}?" if hint else ""))
     chosen = list(nodes) if nodes else list(settings.get("nodes", ["camera_node"]))
     for name in chosen:
         if name not in ALL_NODES:
@@ -129,7 +149,7 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
     if executor not in ("single", "events"):
         raise ConfigError(f"emo_launch.container_executor must be single or events, "
                           f"got {executor!r}")
-    return LaunchPlan(
+    plan = LaunchPlan(
         config_path=config_path, config_files=chain, namespace=_clean_namespace(ns), nodes=chosen,
         overrides=overrides, env=env,
         stop_when_source_ends=bool(settings.get("stop_when_source_ends", True)),
@@ -137,6 +157,42 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
         containers=_containers(settings.get("containers") or {} if containers is None
                                else _parse_containers(containers), chosen),
         container_executor=executor)
+    plan.respawn = _respawn(settings.get("respawn", []) if respawn is None else respawn, plan)
+    delay = settings.get("respawn_delay_s", 1.0) if respawn_delay_s is None else respawn_delay_s
+    retries = settings.get("respawn_max_retries", -1)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or \
+            not 0.0 <= float(delay) <= 3600.0:
+        raise ConfigError(f"emo_launch.respawn_delay_s must be a number in [0, 3600], "
+                          f"got {delay!r}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < -1:
+        raise ConfigError(f"emo_launch.respawn_max_retries must be an integer >= -1 "
+                          f"(-1: no limit), got {retries!r}")
+    plan.respawn_delay_s, plan.respawn_max_retries = float(delay), retries
+    return plan
+
+
+def _respawn(spec: Any, plan: LaunchPlan) -> list[str]:
+    """Process names to restart when they die: ``true``/``all`` (every process), or node
+    and container names (a node inside a container restarts its whole container)."""
+    processes = plan.processes()
+    if spec is True or spec == "all" or spec == ["all"]:
+        return list(processes)
+    if spec is False or spec is None or spec == "":
+        return []
+    if isinstance(spec, str):
+        spec = [s.strip() for s in spec.split(",") if s.strip()]
+    if not isinstance(spec, list) or not all(isinstance(s, str) for s in spec):
+        raise ConfigError("emo_launch.respawn must be true, 'all', or a list of node names")
+    home = {node: name for name, nodes in processes.items() for node in nodes}
+    out: list[str] = []
+    for name in spec:
+        if name not in ALL_NODES and name not in plan.containers:
+            raise ConfigError(f"respawn: unknown node {name!r}; nodes are: "
+                              f"{', '.join(ALL_NODES)}")
+        process = home.get(name, name if name in processes else None)
+        if process is not None and process not in out:  # not launched: nothing to restart
+            out.append(process)
+    return out
 
 
 def _parse_containers(items: list[str]) -> dict[str, list[str]]:
@@ -217,14 +273,20 @@ class Launcher:
         self.members = plan.processes()  # process name -> its nodes
         self.procs: dict[str, subprocess.Popen[Any]] = {}  # process name -> process
         self.exit_codes: dict[str, int] = {}
+        self.restarts: dict[str, int] = {name: 0 for name in self.members}
+        self._respawn_at: dict[str, float] = {}  # process name -> when to start it again
         self._stop_requested = False
 
     def start(self) -> None:
         self._start_monitor()
-        for name, nodes in self.members.items():
-            self.procs[name] = subprocess.Popen(process_command(self.plan, name),
-                                                env=self.plan.env)
-            self.log(f"[launch] started {self.label(name)} (pid {self.procs[name].pid})")
+        for name in self.members:
+            self._spawn(name)
+
+    def _spawn(self, name: str) -> None:
+        self.procs[name] = subprocess.Popen(process_command(self.plan, name), env=self.plan.env)
+        verb = "started" if not self.restarts[name] else \
+            f"respawned (restart {self.restarts[name]})"
+        self.log(f"[launch] {verb} {self.label(name)} (pid {self.procs[name].pid})")
 
     def label(self, process: str) -> str:
         """``deid_node``, or ``analysis (au_node, gesture_node)`` for a container."""
@@ -243,12 +305,16 @@ class Launcher:
         except ImportError as exc:
             self.log(f"[launch] no launcher diagnostics (rclpy unavailable: {exc})")
             return
-        self.monitor = LaunchMonitor(self.plan.namespace, self.states)
+        self.monitor = LaunchMonitor(self.plan.namespace, self.states, self.node_restarts)
 
     def states(self) -> dict[str, int | None]:
         """Node -> exit code of its process, None while running."""
         return {node: self.exit_codes.get(name, proc.poll())
                 for name, proc in self.procs.items() for node in self.members[name]}
+
+    def node_restarts(self) -> dict[str, int]:
+        """Node -> how many times its process was respawned."""
+        return {node: self.restarts[name] for name in self.procs for node in self.members[name]}
 
     def request_stop(self, *_args: object) -> None:
         self._stop_requested = True
@@ -263,9 +329,11 @@ class Launcher:
             drain_until: float | None = None
             while True:
                 self._reap()
-                if len(self.exit_codes) == len(self.procs):
-                    break
                 now = time.monotonic()
+                if not self._stop_requested:
+                    self._respawn_due(now)
+                if len(self.exit_codes) == len(self.procs) and not self._respawn_at:
+                    break
                 if self._stop_requested or (deadline and now >= deadline) or \
                         (drain_until and now >= drain_until):
                     break
@@ -303,10 +371,26 @@ class Launcher:
             self.exit_codes[name] = code
             if code == 0:
                 self.log(f"[launch] {self.label(name)} finished")
-            else:
-                alive = [self.label(n) for n in self.procs if n not in self.exit_codes]
-                self.log(f"[launch] {self.label(name)} died (exit {code}); still running: "
-                         f"{', '.join(alive) or 'none'}")
+                continue
+            alive = [self.label(n) for n in self.procs if n not in self.exit_codes]
+            self.log(f"[launch] {self.label(name)} died (exit {code}); still running: "
+                     f"{', '.join(alive) or 'none'}")
+            limit = self.plan.respawn_max_retries
+            if name in self.plan.respawn and not self._stop_requested and \
+                    (limit < 0 or self.restarts[name] < limit):
+                self._respawn_at[name] = time.monotonic() + self.plan.respawn_delay_s
+                self.log(f"[launch] respawning {self.label(name)} in "
+                         f"{self.plan.respawn_delay_s:.1f} s")
+            elif name in self.plan.respawn and not self._stop_requested:
+                self.log(f"[launch] {self.label(name)}: respawn limit ({limit}) reached")
+
+    def _respawn_due(self, now: float) -> None:
+        for name, when in list(self._respawn_at.items()):
+            if now >= when:
+                del self._respawn_at[name]
+                self.restarts[name] += 1
+                del self.exit_codes[name]
+                self._spawn(name)
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGINT everyone, then SIGTERM, then SIGKILL whoever is left."""

@@ -1,7 +1,8 @@
 """Shared pytest fixtures and markers.
 
 Markers: ``ros`` (real rclpy, possibly across processes), ``slow`` (over ~20 s),
-``gpu`` (skips without CUDA). Real components only: no mocks of rclpy, mediapipe,
+``gpu`` (skips without CUDA), ``reliability`` (test/reliability/: faults, bad input, load),
+``extended`` (long cases deselected by pytest.ini; ``make reliability`` runs them). Real components only: no mocks of rclpy, mediapipe,
 onnxruntime, the ASR model or the LLM.
 """
 
@@ -22,6 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ros: uses real rclpy (possibly several processes)")
     config.addinivalue_line("markers", "slow: takes more than ~20 s")
     config.addinivalue_line("markers", "gpu: needs an NVIDIA GPU; skipped without one")
+    config.addinivalue_line("markers", "reliability: the reliability suite (test/reliability/)")
+    config.addinivalue_line("markers", "extended: long case run outside CI by a documented "
+                            "command (make reliability)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -27,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="one process per node, whatever the config says")
     parser.add_argument("--container-executor", choices=("single", "events"),
                         help="executor of container processes (default: the config's)")
+    parser.add_argument("--respawn", metavar="NODE,NODE|all",
+                        help="restart these nodes (or containers) when they die (replaces "
+                             "the config's emo_launch.respawn)")
+    parser.add_argument("--respawn-delay", type=float, metavar="S",
+                        help="seconds between a death and the restart (default: the "
+                             "config's respawn_delay_s, 1.0)")
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the process commands and exit")
@@ -38,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
         plan = make_plan(args.config, source=args.source, nodes=nodes,
                          namespace=args.namespace, extra_params=args.param,
                          containers=[] if args.no_containers else args.container,
-                         container_executor=args.container_executor)
+                         container_executor=args.container_executor,
+                         respawn=None if args.respawn is None else
+                         [n.strip() for n in args.respawn.split(",") if n.strip()],
+                         respawn_delay_s=args.respawn_delay)
     except ConfigError as exc:
         raise CliError(str(exc)) from None
     if args.dry_run:

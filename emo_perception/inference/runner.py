@@ -102,6 +102,47 @@ def expected_sha256(model_path: pathlib.Path, manifest: dict | str | None) -> st
     return entry.get("sha256") if entry else None
 
 
+def check_signature(runner: Runner, entry: dict | None) -> None:
+    """Raise :class:`ModelFileError` when the model's inputs or outputs (names, ranks, fixed
+    sizes) differ from its manifest entry: a valid ONNX file of another model would
+    otherwise load and then fail on every call."""
+    if not entry:
+        return
+    shapes: dict[str, list] = {}
+    session = getattr(runner, "session", None)
+    if session is not None:
+        shapes = {a.name: list(a.shape) for a in [*session.get_inputs(), *session.get_outputs()]}
+    for kind, names in (("inputs", runner.input_names), ("outputs", runner.output_names)):
+        declared = entry.get(kind)
+        if not isinstance(declared, list) or not declared:
+            continue
+        want = [str(d.get("name")) for d in declared]
+        if sorted(want) != sorted(names):
+            raise ModelFileError(f"{runner.model_path.name}: {kind} {names} do not match the "
+                                 f"manifest's {want} (a different model under this name?)")
+        for d in declared:
+            got, shape = shapes.get(str(d.get("name"))), d.get("shape")
+            if got is None or not isinstance(shape, list):
+                continue
+            mismatch = len(got) != len(shape) or any(
+                isinstance(a, int) and isinstance(b, int) and a != b for a, b in zip(got, shape))
+            if mismatch:
+                raise ModelFileError(f"{runner.model_path.name}: {kind[:-1]} {d['name']!r} "
+                                     f"has shape {got}, the manifest says {shape}")
+
+
+def _checked(runner: Runner, path: pathlib.Path, manifest: dict | str | None) -> Runner:
+    if isinstance(manifest, dict):
+        data = manifest
+    else:
+        try:
+            data = load_manifest(manifest if manifest is not None else path.parent)
+        except ModelFileError:
+            return runner  # no manifest to check against (verify=False callers)
+    check_signature(runner, manifest_entry(data, path))
+    return runner
+
+
 def create_runner(
     model_path: str | pathlib.Path,
     backend_order: Sequence[str] = BACKENDS,
@@ -133,10 +174,10 @@ def create_runner(
             if reason:
                 fallbacks.append(f"tensorrt: {reason}")
                 continue
-            return trt_backend.TensorRTRunner.build_or_load(
+            return _checked(trt_backend.TensorRTRunner.build_or_load(
                 path, digest, fp16=cfg.fp16, cache_dir=cfg.cache_dir,
                 max_batch=cfg.max_batch, fallbacks=fallbacks,
-            )
+            ), path, manifest)
         if backend == "cuda":
             import onnxruntime as ort
 
@@ -148,7 +189,7 @@ def create_runner(
             if sess.get_providers()[0] != "CUDAExecutionProvider":
                 fallbacks.append("cuda: onnxruntime fell back to CPU (no usable CUDA device)")
                 continue
-            return OrtRunner(path, sess, digest, fallbacks)
+            return _checked(OrtRunner(path, sess, digest, fallbacks), path, manifest)
         sess = _ort_session(path, ["CPUExecutionProvider"], cfg.threads)
-        return OrtRunner(path, sess, digest, fallbacks)
+        return _checked(OrtRunner(path, sess, digest, fallbacks), path, manifest)
     raise RuntimeError(f"no backend could run {path.name}: " + "; ".join(fallbacks))

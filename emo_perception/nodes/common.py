@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import difflib
 import functools
 import signal
 import sys
@@ -132,6 +133,20 @@ class EmoNode(Node):
             if "of type 'INTEGER', expecting type 'DOUBLE'" in message:
                 message += " (write a decimal point, e.g. 30.0)"
             raise SystemExit(f"{self.get_name()}: bad parameter {name}: {message}") from None
+
+    def refuse_unknown_parameters(self) -> None:
+        """Stop with one line when this node was given a parameter (params file, ``-p``)
+        that it never declared: rclpy drops those silently, so a misspelt key in a config
+        would otherwise do nothing without a word."""
+        unknown = sorted(set(self._parameter_overrides) - set(self._parameters))
+        if not unknown:
+            return
+        hint = difflib.get_close_matches(unknown[0], list(self._parameters), n=1)
+        more = f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])})" \
+            if len(unknown) > 1 else ""
+        raise SystemExit(f"{self.get_name()}: unknown parameter {unknown[0]!r}"
+                         + (f"; did you mean {hint[0]!r}?" if hint else "") + more
+                         + " (docs/ros_api.md lists every parameter)")
 
     def declare_config(self, prefix: str, cls: type) -> Any:
         """Declare one parameter per field of config dataclass ``cls`` (named
@@ -402,6 +417,8 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
     try:
         for factory in node_factories:
             nodes.append(factory())
+            if isinstance(nodes[-1], EmoNode):
+                nodes[-1].refuse_unknown_parameters()
         spinner = make_executor(executor, nodes)
         for node in nodes:
             spinner.add_node(node)

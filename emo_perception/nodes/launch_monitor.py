@@ -15,8 +15,10 @@ from rclpy.executors import SingleThreadedExecutor
 class LaunchMonitor:
     """Publishes process states from ``states()`` at 1 Hz in a thread of its own."""
 
-    def __init__(self, namespace: str, states: Callable[[], dict[str, int | None]]) -> None:
+    def __init__(self, namespace: str, states: Callable[[], dict[str, int | None]],
+                 restarts: Callable[[], dict[str, int]] | None = None) -> None:
         self._states = states
+        self._restarts = restarts or (lambda: {})
         self._context = rclpy.Context()
         rclpy.init(context=self._context, signal_handler_options=rclpy.SignalHandlerOptions.NO)
         self._node = rclpy.create_node("launcher", namespace=namespace or "/",
@@ -38,17 +40,21 @@ class LaunchMonitor:
     def publish(self) -> None:
         arr = DiagnosticArray()
         arr.header.stamp = self._node.get_clock().now().to_msg()
+        restarts = self._restarts()
         for name, code in self._states().items():
             if code is None:
                 level, message = DiagnosticStatus.OK, "running"
+                if restarts.get(name):
+                    message = f"running (respawned {restarts[name]}x)"
             elif code == 0:
                 level, message = DiagnosticStatus.OK, "finished"
             else:
                 level, message = DiagnosticStatus.ERROR, f"died (exit {code})"
             arr.status.append(DiagnosticStatus(
                 level=level, name=f"emo_perception: launcher: {name}", message=message,
-                hardware_id=name, values=[KeyValue(key="exit_code",
-                                                   value="" if code is None else str(code))]))
+                hardware_id=name, values=[
+                    KeyValue(key="exit_code", value="" if code is None else str(code)),
+                    KeyValue(key="restarts", value=str(restarts.get(name, 0)))]))
         self._pub.publish(arr)
 
     def close(self) -> None:

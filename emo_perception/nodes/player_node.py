@@ -114,10 +114,24 @@ class PlayerNode(EmoNode):
         self.topics = {name: t.msgtype for name, t in self.info.topics.items()
                        if not only or name in only}
         self.pubs: dict[str, Any] = {}
-        for name, msgtype in self.topics.items():
+        skipped = []
+        for name, msgtype in list(self.topics.items()):
+            try:
+                cls = load_msg_class(msgtype)
+            except SystemExit as exc:
+                # Like ros2 bag play: a topic of a type this install lacks is left out with
+                # one line, and the rest of the bag plays.
+                skipped.append(f"{name} ({exc})")
+                del self.topics[name]
+                continue
             out_name = remaps.get(name, name)
-            self.pubs[name] = self.create_publisher(load_msg_class(msgtype), out_name,
-                                                    qos_for(out_name))
+            self.pubs[name] = self.create_publisher(cls, out_name, qos_for(out_name))
+        for item in skipped:
+            print(f"player_node: warning: not playing {item}", flush=True)
+        if not self.topics:
+            raise SystemExit(f"player_node: nothing in {self.bag} can be played: "
+                             + "; ".join(skipped))
+        self.counters["skipped_topics"] = len(skipped)
         self.clock_pub = self.create_publisher(Clock, "/clock", CLOCK_QOS) if self.clock \
             else None
         self.counters.update({"published": 0, "loops": 0})
