@@ -1,37 +1,50 @@
 #!/usr/bin/env bash
-# Build the emo_perception_msgs interface package into a Python virtual environment that
-# holds the ROS 2 Jazzy wheels (no ROS install, nothing to source). Re-runs are fast:
-# skipped entirely when the .msg files and this script are unchanged.
+# Build our interface packages into a Python virtual environment that holds the ROS 2
+# Jazzy wheels (no ROS install, nothing to source): emo_perception_msgs, and our copy of
+# the ROS4HRI hri_msgs when the real one (ros-jazzy-hri-msgs) is not importable there.
+# Re-runs are fast: a package is skipped when its files and this script are unchanged.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${1:-$repo/.venv}"
-build="$repo/build/emo_perception_msgs"
-stamp="$venv/.emo_perception_msgs.stamp"
+strip="$repo/scripts/cmake/strip_wheel_includes.cmake"
 
-digest="$(cat "$repo"/emo_perception_msgs/msg/*.msg "$repo"/emo_perception_msgs/CMakeLists.txt \
-  "$repo"/emo_perception_msgs/package.xml "$0" "$repo/scripts/cmake/strip_wheel_includes.cmake" \
-  | sha256sum | cut -d' ' -f1)"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$digest" ]] \
-   && "$venv/bin/python" -c "import emo_perception_msgs.msg" 2>/dev/null; then
-  echo "emo_perception_msgs: up to date"
-  exit 0
+# Imported from / so that the source folders of the repository (namespace packages when run
+# from its root) cannot stand in for the built package.
+imports() { (cd / && "$venv/bin/python" -c "import $1.msg as m; m.$2" 2>/dev/null); }
+
+build_package() {  # NAME TYPE: source folder $repo/NAME, a message TYPE to import
+  local name="$1" type="$2" src="$repo/$1" build="$repo/build/$1" stamp="$venv/.$1.stamp" digest
+  digest="$(cat "$src"/msg/*.msg "$src/CMakeLists.txt" "$src/package.xml" "$0" "$strip" \
+    | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$digest" ]] \
+     && imports "$name" "$type"; then
+    echo "$name: up to date"
+    return 0
+  fi
+  echo "$name: building into $venv"
+  mkdir -p "$(dirname "$build")"
+  AMENT_PREFIX_PATH="$venv" PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" \
+  cmake -S "$src" -B "$build" \
+    -DCMAKE_PREFIX_PATH="$venv" -DCMAKE_INSTALL_PREFIX="$venv" \
+    -DPython3_EXECUTABLE="$venv/bin/python" -DBUILD_TESTING=OFF \
+    -DCMAKE_PROJECT_INCLUDE="$strip" \
+    -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1 \
+    || { tail -40 "$build.configure.log"; return 1; }
+  AMENT_PREFIX_PATH="$venv" PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" \
+  cmake --build "$build" -j "$(nproc)" > "$build.build.log" 2>&1 \
+    || { tail -40 "$build.build.log"; return 1; }
+  cmake --install "$build" > /dev/null
+  imports "$name" "$type" \
+    || { echo "$name built but does not import; see $build.build.log" >&2; return 1; }
+  echo "$digest" > "$stamp"
+  echo "$name: installed"
+}
+
+build_package emo_perception_msgs FaceArray
+# The real hri_msgs wins where it is installed (its stamp-less import means it is not ours).
+if [[ ! -f "$venv/.hri_msgs.stamp" ]] \
+   && imports hri_msgs IdsList; then
+  echo "hri_msgs: using the installed package"
+else
+  build_package hri_msgs IdsList
 fi
-
-echo "emo_perception_msgs: building into $venv"
-mkdir -p "$(dirname "$build")"
-export AMENT_PREFIX_PATH="$venv"
-export PATH="$venv/bin:$PATH"
-export VIRTUAL_ENV="$venv"
-cmake -S "$repo/emo_perception_msgs" -B "$build" \
-  -DCMAKE_PREFIX_PATH="$venv" -DCMAKE_INSTALL_PREFIX="$venv" \
-  -DPython3_EXECUTABLE="$venv/bin/python" -DBUILD_TESTING=OFF \
-  -DCMAKE_PROJECT_INCLUDE="$repo/scripts/cmake/strip_wheel_includes.cmake" \
-  -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1 \
-  || { tail -40 "$build.configure.log"; exit 1; }
-cmake --build "$build" -j "$(nproc)" > "$build.build.log" 2>&1 \
-  || { tail -40 "$build.build.log"; exit 1; }
-cmake --install "$build" > /dev/null
-"$venv/bin/python" -c "import emo_perception_msgs.msg" \
-  || { echo "emo_perception_msgs built but does not import; see $build.build.log" >&2; exit 1; }
-echo "$digest" > "$stamp"
-echo "emo_perception_msgs: installed"
