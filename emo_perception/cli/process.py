@@ -193,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
         pipeline = PerceptionPipeline(cfg)
     except (OSError, RuntimeError, ValueError) as exc:  # e.g. a learned model that is missing
         raise CliError(f"cannot start the pipeline ({cfg.au_backend.au_backend} action "
-                       f"units): {str(exc).splitlines()[0]}") from None
+                       f"units, {cfg.expression.backend} expression): "
+                       f"{str(exc).splitlines()[0]}") from None
     if voice is not None:
         pipeline.add_voice_evidence(voice.evidence)
     summary = RunSummary()
@@ -228,8 +229,11 @@ def run(args: argparse.Namespace) -> int:
     pipeline.close()
     src_info = {"input": str(args.input), "kind": source.kind, "fps": source.nominal_fps,
                 "corrupt_frames": source.corrupt}
+    if hasattr(source, "skipped"):  # an image folder names what it skipped, and why
+        src_info.update(skipped=source.skipped, files=source.files)
     report = summary.to_json(pipeline.deid.stats, src_info, wall, dataclasses.asdict(cfg))
     report["au_backend"] = pipeline.faces.name
+    report["expression_backend"] = pipeline.faces.expression_name
     if voice is not None:
         report["voice"] = voice.summary()
         report["voice"]["evidence_items_delivered"] = pipeline.voice_items_delivered

@@ -4,8 +4,10 @@ deid_node publishes on ``private/faces``.
 A thin adapter around :class:`~emo_perception.perception.face_analysis.FaceAnalysis`,
 built from the stage table exactly as ``process`` builds it: ``au_backend: geometric``
 (default) measures AUs on the mesh; ``au_backend: learned`` runs AU-TTT on face crops
-through the inference interface (TensorRT -> onnxruntime CUDA -> CPU) and then also
-subscribes to the raw frames, which is why au_node sits inside the privacy boundary. A
+through the inference interface (TensorRT -> onnxruntime CUDA -> CPU), and
+``expression.backend: learned | ensemble`` runs a pretrained expression model on the
+crops the same way; either then also subscribes to the raw frames, which is why au_node
+sits inside the privacy boundary. Each published expression names its ``source``. A
 learned model that cannot be loaded, or that its manifest marks unfit for use, stops the
 node with a one-line error instead of running something else.
 
@@ -36,9 +38,11 @@ class AuNode(EmoNode):
         try:
             self.analysis = build_face_analysis(self.configs)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise SystemExit(f"au_node: learned AU model unavailable: "
+            raise SystemExit(f"au_node: learned AU or expression model unavailable: "
                              f"{str(exc).splitlines()[0]}") from None
         self.backend = self.analysis.name
+        if self.expr_cfg.backend != "geometric":
+            self.backend += f"; expression {self.analysis.expression_name}"
         self.track_ends = TrackEnds()
         self._frames = StampCache(10)  # raw frames, joined with their faces by stamp
         self.counters.update({"faces": 0, "frame_missing": 0})
@@ -66,7 +70,7 @@ class AuNode(EmoNode):
         try:
             return image_to_bgr(image_msg)
         except ConversionError as exc:
-            self.record_error(f"learned AUs: {exc}")
+            self.record_error(f"learned AUs/expression: {exc}")
             return None
 
     @handles_input

@@ -422,7 +422,8 @@ def affect_to_expression_msg(affect: FaceAffect, header: Header,
     return m.Expression(header=header, track_id=affect.track_id, label_set=label_set,
                         labels=list(affect.labels), probabilities=[float(p) for p in probs],
                         label=affect.label, valence=float(affect.valence),
-                        arousal=float(affect.arousal), confidence=float(affect.confidence))
+                        arousal=float(affect.arousal), confidence=float(affect.confidence),
+                        source=affect.source)
 
 
 @_converts("expression")
@@ -436,7 +437,7 @@ def expression_msg_to_affect(msg: m.Expression,
     return FaceAffect(track_id=msg.track_id, stamp=stamp_to_sec(msg.header.stamp),
                       action_units=list(aus or []), labels=labels, probabilities=probs,
                       valence=float(msg.valence), arousal=float(msg.arousal),
-                      confidence=float(msg.confidence))
+                      confidence=float(msg.confidence), source=msg.source or "geometric")
 
 
 def expression_array_to_msg(affects: Sequence[FaceAffect], header: Header,

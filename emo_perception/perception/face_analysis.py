@@ -2,9 +2,12 @@
 
 The one place the AU backend is chosen (``au_backend``): ``geometric`` measures AUs on the
 face mesh; ``learned`` runs AU-TTT on face crops of the raw frame through the inference
-interface. ``process`` (offline) and au_node (live) both build this stage from the same
-settings, so a config gives the same backend in both; a learned model that cannot be
-loaded raises at construction instead of running something else.
+interface. The expression backend (``expression.backend``: geometric EMFACS rules, a
+pretrained expression model on face crops, or an ensemble of both) is chosen in
+:class:`~emo_perception.perception.expression.ExpressionEstimator`. ``process`` (offline)
+and au_node (live) both build this stage from the same settings, so a config gives the
+same backends in both; a learned model that cannot be loaded raises at construction
+instead of running something else.
 """
 
 from __future__ import annotations
@@ -56,8 +59,8 @@ class FaceAnalysis:
 
     @property
     def needs_image(self) -> bool:
-        """The learned backend reads face crops from the raw frame."""
-        return self.learned is not None
+        """The learned backends read face crops from the raw frame."""
+        return self.learned is not None or self.expression.needs_image
 
     @property
     def source(self) -> str:
@@ -65,8 +68,13 @@ class FaceAnalysis:
 
     @property
     def name(self) -> str:
-        """Backend as reported in diagnostics and summaries."""
+        """AU backend as reported in diagnostics and summaries."""
         return "geometric" if self.learned is None else f"au_ttt:{self.learned.provider}"
+
+    @property
+    def expression_name(self) -> str:
+        """Expression backend (and model and provider when learned)."""
+        return self.expression.name
 
     def process(self, faces: list[Face], stamp: float,
                 image: np.ndarray | None = None) -> list[FaceAffect]:
@@ -78,18 +86,25 @@ class FaceAnalysis:
         if not usable:
             return []
         learned: dict = {}
-        if self.learned is not None:
-            if image is None:
-                self._stats.error("learned AUs: the frame of these faces is missing")
-                self._stats.skipped += len(usable)
+        if self.needs_image and image is None:
+            self._stats.error("learned AUs/expression: the frame of these faces is missing")
+            self._stats.skipped += len(usable)
+            return []
+        expr_rows = None
+        if self.expression.needs_image:
+            try:
+                expr_rows = self.expression.learned_batch(image, usable)
+            except (ValueError, RuntimeError) as exc:
+                self._stats.error(f"learned expression: {exc}")
                 return []
+        if self.learned is not None:
             try:
                 learned = self.learned.estimate(image, usable)
             except (ValueError, RuntimeError) as exc:
                 self._stats.error(f"learned AUs: {exc}")
                 return []
         out: list[FaceAffect] = []
-        for face in usable:
+        for i, face in enumerate(usable):
             try:
                 if self.learned is not None:
                     if face.track_id not in learned:
@@ -98,7 +113,9 @@ class FaceAnalysis:
                     aus = learned[face.track_id]
                 else:
                     aus = self.geometric.estimate(face, stamp)
-                out.append(self.expression.estimate(face.track_id, stamp, aus))
+                out.append(self.expression.estimate(
+                    face.track_id, stamp, aus,
+                    None if expr_rows is None else expr_rows[i]))
             except (ValueError, FloatingPointError, KeyError) as exc:
                 self._stats.error(f"face {face.track_id}: {exc}")
                 continue

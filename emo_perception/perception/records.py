@@ -53,7 +53,7 @@ def frame_record(r: FrameResult) -> dict[str, Any]:
                                      for u in a.action_units}
             entry["expression"] = {
                 "label": a.label, "valence": _num(a.valence), "arousal": _num(a.arousal),
-                "confidence": _num(a.confidence),
+                "confidence": _num(a.confidence), "source": a.source,
                 "probabilities": {lb: _num(p) for lb, p in zip(a.labels, a.probabilities)}}
         faces.append(entry)
     return {

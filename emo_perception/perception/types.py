@@ -160,6 +160,9 @@ class FaceAffect:
     valence: float  # -1..1
     arousal: float  # -1..1
     confidence: float  # 0..1
+    # which estimator produced the label: geometric, learned, or ensemble:<both|learned|
+    # geometric|neither> (which of the two agreed with the ensemble's label)
+    source: str = "geometric"
 
     @property
     def label(self) -> str:

@@ -168,12 +168,13 @@ def _aus() -> list[ActionUnitEstimate]:
             ActionUnitEstimate(45, 0.0625, math.nan)]  # intensity NaN: not estimated
 
 
-def _affect(tid: str, aus: list[ActionUnitEstimate] | None = None) -> FaceAffect:
+def _affect(tid: str, aus: list[ActionUnitEstimate] | None = None,
+            source: str = "geometric") -> FaceAffect:
     probs = RNG.dirichlet(np.ones(7))
     return FaceAffect(track_id=tid, stamp=12.5, action_units=aus or [],
                       labels=("neutral", "happiness", "sadness", "surprise", "fear", "disgust",
                               "anger"), probabilities=probs, valence=0.25, arousal=-0.5,
-                      confidence=0.625)
+                      confidence=0.625, source=source)
 
 
 def _items() -> list[ev.EvidenceItem]:
@@ -373,9 +374,11 @@ def test_action_units_round_trip() -> None:
 @covers("ExpressionArray", "Expression")
 def test_expressions_round_trip_joined_with_action_units() -> None:
     aus = {"p1": _aus()}
-    affects = [_affect("p1", aus["p1"]), _affect("p2")]
+    affects = [_affect("p1", aus["p1"]), _affect("p2", source=m.Expression.SOURCE_LEARNED),
+               _affect("p3", source=m.Expression.SOURCE_ENSEMBLE_BOTH)]
     msg = wire(cv.expression_array_to_msg(affects, HEADER, m.Expression.LABEL_SET_BASIC7))
     assert [e.label for e in msg.expressions] == [a.label for a in affects]
+    assert [e.source for e in msg.expressions] == ["geometric", "learned", "ensemble:both"]
     assert msg.expressions[0].label_set == "basic7"
     assert_same(cv.msg_to_affects(msg, aus), affects)
     assert_same(cv.expression_msg_to_affect(msg.expressions[0], aus["p1"]), affects[0])
