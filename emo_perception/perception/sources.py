@@ -170,14 +170,18 @@ class VideoSource(FrameSource):
             while True:
                 ok, image = cap.read()
                 if not ok:
-                    # A damaged packet inside a file reads as a failure too: skip a few
-                    # before deciding the stream has ended.
-                    if self._device is None and self.length and index < self.length \
-                            and failures < 5:
+                    # A damaged packet inside a file reads as a failure too: skip it and
+                    # seek past it (the decoder resynchronises on the next key frame), up
+                    # to the frame count; where seeking fails, give up after a few and
+                    # count the frames never read, so none vanish uncounted.
+                    if self._device is None and self.length and index < self.length:
                         failures += 1
                         self.corrupt += 1
                         index += 1
-                        continue
+                        if index < self.length and (
+                                cap.set(cv2.CAP_PROP_POS_FRAMES, index) or failures < 5):
+                            continue
+                        self.corrupt += max(self.length - index, 0)
                     return
                 failures = 0
                 yield image, index / self.nominal_fps
@@ -194,18 +198,37 @@ class ImageFilesSource(FrameSource):
         if not paths:
             raise SourceError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}) in {spec!r}")
         self.paths = paths
+        self.skipped: list[dict[str, str]] = []  # files not decoded: name and reason
+        self.files: list[str] = []  # names of the files read, in frame order
         self.nominal_fps = cfg.fps or 1.0
         self.length = len(paths)
         if len(paths) == 1 and cv2.imread(str(paths[0]), cv2.IMREAD_UNCHANGED) is None:
             raise SourceError(f"cannot decode image {spec!r}")
 
     def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        self.skipped.clear()  # one pass's worth: a looping camera must not grow them
+        self.files.clear()
         for i, path in enumerate(self.paths):
             image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-            if image is None:
+            if image is None or to_bgr(image) is None:
+                # Counted, and named with the reason, so a user finds the broken file.
                 self.corrupt += 1
+                self.skipped.append({"file": path.name, "reason": _unreadable(path, image)})
                 continue
+            self.files.append(path.name)
             yield image, i / self.nominal_fps
+
+
+def _unreadable(path: pathlib.Path, image: np.ndarray | None) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    if size == 0:
+        return "empty file (0 bytes)"
+    if image is not None:
+        return f"unsupported pixel format ({image.dtype}, shape {image.shape})"
+    return f"not a decodable image ({size} bytes; truncated or another format)"
 
 
 class BagSource(FrameSource):

@@ -491,10 +491,10 @@ def _process_folder(tmp_path, astronaut, case_log, huge: bool) -> None:
         (out / "summary.json").exists() else {}
     records = [json.loads(ln) for ln in (out / "frames.jsonl").read_text().splitlines()] \
         if (out / "frames.jsonl").exists() else []
-    corrupt = summary.get("source", {}).get("corrupt_frames", summary.get("corrupt_frames"))
-    skipped = summary.get("source", {}).get("skipped", [])
+    source = summary.get("source", {})
+    corrupt, skipped = source.get("corrupt_frames"), source.get("skipped", [])
     ok_run = res.returncode == 0 and "Traceback" not in res.stderr
-    by_name = {pathlib.Path(r.get("source_name", "")).name: r for r in records}
+    by_name = dict(zip(source.get("files", []), records))
     failures = []
     for name, what in (("b_zero_bytes.jpg", "a zero-byte file"),
                        ("c_truncated.png", "a truncated PNG"),
@@ -513,12 +513,12 @@ def _process_folder(tmp_path, astronaut, case_log, huge: bool) -> None:
         valid.append(("h_8000x8000.jpg", "an 8000x8000 image"))
     for name, what in valid:
         rec = by_name.get(name)
-        ok = ok_run and rec is not None and not rec.get("fail_closed", False)
-        if name != "e_1x1.png":
-            ok = ok and rec is not None and rec.get("faces_masked", rec.get("n_faces", 0)) >= 1
+        ok = ok_run and rec is not None and not rec["deid"]["fail_closed"]
+        if name != "e_1x1.png":  # the face is masked
+            ok = ok and rec is not None and rec["deid"]["regions"] >= 1
         case = f"process_{pathlib.Path(name).stem[2:]}"
-        text = (f"processed {rec.get('width')}x{rec.get('height')}, faces masked "
-                f"{rec.get('faces_masked', rec.get('n_faces'))}") if rec else "NOT PROCESSED"
+        text = (f"processed: {len(rec['faces'])} face(s), {rec['deid']['regions']} region(s) "
+                f"masked, fail_closed {rec['deid']['fail_closed']}") if rec else "NOT PROCESSED"
         if not case_log(case, GROUP, f"`process` on an image folder with {what}: processed "
                         "and de-identified, no crash", text, ok):
             failures.append((case, text, res.stderr[-600:]))
@@ -564,11 +564,12 @@ def test_process_a_video_with_corrupt_middle_frames(tmp_path, vtest_avi, case_lo
     summary = json.loads((out / "summary.json").read_text()) if \
         (out / "summary.json").exists() else {}
     frames = summary.get("frames", 0)
-    corrupt = summary.get("source", {}).get("corrupt_frames", summary.get("corrupt_frames", 0))
+    corrupt = summary.get("source", {}).get("corrupt_frames", 0)
+    # Every frame is accounted for: processed, or skipped and counted.
     ok = res.returncode == 0 and "Traceback" not in res.stderr and 0 < frames < n and \
-        (corrupt or 0) >= 1
+        (corrupt or 0) >= 1 and frames + corrupt == n
     case_log("process_video_corrupt_middle", GROUP,
              "`process` on an MJPG video whose middle third is noise: good frames processed, "
-             "bad ones skipped and counted", f"exit {res.returncode}; {frames} of {n} frames "
+             "bad ones skipped and counted, processed + corrupt = frames in the file", f"exit {res.returncode}; {frames} of {n} frames "
              f"processed, corrupt_frames {corrupt}", ok, {"summary_keys": sorted(summary)})
     assert ok, (res.returncode, res.stderr[-2000:], summary)
