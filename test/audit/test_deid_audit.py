@@ -83,3 +83,17 @@ def test_other_modes_leak_nothing(scenes, blur_run, auditor, mode) -> None:
     assert [m for m in result["truth_missed"] if m["edge_clipped"] < 0.45] == [], \
         result["truth_missed"]
     assert report.leaks == [], report.summary()
+
+
+def test_leaks_are_split_into_true_faces_and_detector_false_positives() -> None:
+    """The benchmark reports how many audit leaks are pasted faces: a leak box holding a
+    true face's centre counts, one elsewhere (a patch the Haar cascades agree on) not."""
+    from types import SimpleNamespace
+
+    from emo_perception.audit.privacy_bench import leaks_on_true_faces
+
+    truth = [{"faces": [{"box": [100, 100, 50, 60]}]}, {"faces": []}]
+    on_face = SimpleNamespace(frame=0, box=(90, 95, 160, 170))
+    beside = SimpleNamespace(frame=0, box=(300, 300, 340, 340))
+    no_faces = SimpleNamespace(frame=1, box=(90, 95, 160, 170))
+    assert leaks_on_true_faces([on_face, beside, no_faces], truth) == [on_face]
