@@ -216,7 +216,8 @@ def format_markdown(results: Sequence[dict[str, Any]]) -> str:
     for r in results:
         rows.append(
             f"| {r['method']} | {r['fps']:.1f} | {r['p50_ms']:.0f} | {r['audit_faces']} | "
-            f"{r['leaked_by_detection']} ({r['leaked_true_faces']}) | {r['reidentified']} ({r['match_rate']:.1%}) | "
+            f"{r['leaked_by_detection']} ({r['leaked_true_faces']}) | "
+            f"{r['reidentified']} ({r['match_rate']:.1%}) | "
             f"{r['rank1']:.1%} ({r['chance']:.1%}) | {r['truth_covered']}/{r['truth_faces']} "
             f"({r['truth_recall']:.1%}) |")
     return "\n".join(rows)
