@@ -22,6 +22,7 @@ The stage never raises: a failing model or a frame over the time budget gives
 from __future__ import annotations
 
 import math
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -98,6 +99,13 @@ def _points_box(points: np.ndarray) -> Box:
     return Box(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
 
 
+# Fault injection for the reliability suite only: a model that stalls this long per frame
+# (milliseconds, read once at import). Tests of other processes (the node set) cannot
+# subclass the detector, so the stall comes through the environment.
+_TEST_STALL_S = max(float(os.environ.get("EMO_PERCEPTION_TEST_MODEL_STALL_MS", "0") or 0),
+                    0.0) / 1000.0
+
+
 class LandmarkDetector:
     """Runs the configured mediapipe models on a frame and returns :class:`Landmarks`.
 
@@ -145,6 +153,8 @@ class LandmarkDetector:
 
     # -- model calls (override in a subclass to inject faults) --------------------------
     def _run_face_finder(self, rgb: np.ndarray) -> list[FoundFace]:
+        if _TEST_STALL_S:
+            time.sleep(_TEST_STALL_S)
         return self.finder.find(rgb) if self.finder is not None else []
 
     def _run_face_detection(self, rgb: np.ndarray) -> Any:

@@ -105,3 +105,23 @@ def wait_for(predicate, timeout: float, step: float = 0.2) -> bool:
             return True
         time.sleep(step)
     return bool(predicate())
+
+
+def node_pids(domain: str) -> dict[str, int]:
+    """Node name -> pid of its process (``python -m emo_perception.nodes.<node>``) among
+    the processes of ROS domain ``domain`` (so parallel runs do not see each other's)."""
+    out: dict[str, int] = {}
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"ROS_DOMAIN_ID={domain}".encode() not in env:
+            continue
+        for i, arg in enumerate(cmd[:-1]):
+            if arg == b"-m" and cmd[i + 1].startswith(b"emo_perception.nodes."):
+                out[cmd[i + 1].decode().rsplit(".", 1)[-1]] = int(proc.name)
+    return out

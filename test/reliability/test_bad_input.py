@@ -570,6 +570,7 @@ def test_process_a_video_with_corrupt_middle_frames(tmp_path, vtest_avi, case_lo
         (corrupt or 0) >= 1 and frames + corrupt == n
     case_log("process_video_corrupt_middle", GROUP,
              "`process` on an MJPG video whose middle third is noise: good frames processed, "
-             "bad ones skipped and counted, processed + corrupt = frames in the file", f"exit {res.returncode}; {frames} of {n} frames "
-             f"processed, corrupt_frames {corrupt}", ok, {"summary_keys": sorted(summary)})
+             "bad ones skipped and counted, processed + corrupt = frames in the file",
+             f"exit {res.returncode}; {frames} of {n} frames processed, corrupt_frames "
+             f"{corrupt}", ok, {"summary_keys": sorted(summary)})
     assert ok, (res.returncode, res.stderr[-2000:], summary)
