@@ -106,7 +106,10 @@ def _one_line(prefix: str, exc: BaseException) -> str:
 
 def msg_dir() -> pathlib.Path:
     """Folder with the ``.msg`` files of our interface package."""
-    candidates = [_REPO_MSG_DIR, pathlib.Path(sys.prefix) / "share" / MSG_PACKAGE / "msg"]
+    # The installed definitions first: the running nodes' messages were generated from
+    # them, and a bag must describe what was published (a source .msg edited but not yet
+    # rebuilt made bags whose schema other readers could not decode).
+    candidates = [pathlib.Path(sys.prefix) / "share" / MSG_PACKAGE / "msg", _REPO_MSG_DIR]
     for path in candidates:
         if path.is_dir() and any(path.glob("*.msg")):
             return path
