@@ -68,6 +68,9 @@ class LaunchEntry:
     parameters: list[Any]  # config file paths, then a dict of the node's overrides if any
     command: list[str] | None  # containers only
     is_source: bool  # its end (exit 0) ends the run unless the config says otherwise
+    respawn: bool = False  # emo_launch.respawn: launch's own respawn restarts it
+    respawn_delay: float = 0.0
+    respawn_max_retries: int = -1
 
 
 def launch_entries(plan: LaunchPlan) -> list[LaunchEntry]:
@@ -86,5 +89,7 @@ def launch_entries(plan: LaunchPlan) -> list[LaunchEntry]:
             params.append({k: yaml.safe_load(v)
                            for k, v in plan.overrides[members[0]].items()})
         out.append(LaunchEntry(process, list(members), plan.namespace.lstrip("/"), params,
-                               command, any(n in SOURCE_NODES for n in members)))
+                               command, any(n in SOURCE_NODES for n in members),
+                               process in plan.respawn, plan.respawn_delay_s,
+                               plan.respawn_max_retries))
     return out

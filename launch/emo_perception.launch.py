@@ -38,13 +38,17 @@ def _node_set(context, *args, **kwargs):
         if var in plan.env:
             actions.append(SetEnvironmentVariable(var, plan.env[var]))
     for entry in entries:
+        # emo_launch.respawn maps onto launch's own respawn (same delay and retry limit).
+        again = {"respawn": True, "respawn_delay": entry.respawn_delay,
+                 "respawn_max_retries": entry.respawn_max_retries} if entry.respawn else {}
         if entry.command is not None:
             action = ExecuteProcess(cmd=entry.command, name=entry.process, output="screen",
-                                    emulate_tty=True)
+                                    emulate_tty=True, **again)
         else:
             action = Node(package="emo_perception", executable=entry.nodes[0],
                           name=entry.nodes[0], namespace=entry.namespace or None,
-                          parameters=entry.parameters, output="screen", emulate_tty=True)
+                          parameters=entry.parameters, output="screen", emulate_tty=True,
+                          **again)
         actions.append(action)
         if entry.is_source and plan.stop_when_source_ends:
             actions.append(RegisterEventHandler(OnProcessExit(
