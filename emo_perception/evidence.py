@@ -90,6 +90,9 @@ class EvidenceWindow:
     duration_s: float = 0.0
     track_id: str = ""
     start: float = 0.0
+    # where ``expression`` came from: the estimator source of its frames (FaceAffect.source,
+    # e.g. "geometric", "learned", "ensemble:both"), several joined by "+" by frequency
+    expression_source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -119,6 +122,7 @@ class EvidenceWindow:
             duration_s=float(data.get("duration_s", 0.0)),
             track_id=str(data.get("track_id", "")),
             start=float(data.get("start", 0.0)),
+            expression_source=str(data.get("expression_source", "")),
         )
 
     def items(self) -> list[EvidenceItem]:
@@ -147,10 +151,11 @@ def _au_code(name: str) -> int:
 
 
 def window_from_items(items: list[EvidenceItem], track_id: str, start: float,
-                      duration_s: float, transcript: str = "") -> EvidenceWindow:
+                      duration_s: float, transcript: str = "",
+                      expression_source: str = "") -> EvidenceWindow:
     """Rebuild the JSON-form window from flattened items (inverse of ``items()``)."""
     window = EvidenceWindow(track_id=track_id, start=start, duration_s=duration_s,
-                            transcript=transcript)
+                            transcript=transcript, expression_source=expression_source)
     speech: list[str] = []
     for item in items:
         if item.kind == "action_unit":

@@ -520,7 +520,8 @@ def evidence_window_to_msg(window: ev.EvidenceWindow, header: Header) -> m.Evide
                             window_start=sec_to_stamp(window.start),
                             duration_s=float(window.duration_s),
                             items=[evidence_item_to_msg(i) for i in window.items()],
-                            transcript=window.transcript)
+                            transcript=window.transcript,
+                            expression_source=window.expression_source)
 
 
 @_converts("evidence window")
@@ -531,7 +532,7 @@ def msg_to_evidence_window(msg: m.EvidenceWindow,
     goes to ``on_error`` and is skipped, or raises without ``on_error``."""
     items = _each(msg.items, msg_to_evidence_item, lambda i: f"item {i.name!r}", on_error)
     return ev.window_from_items(items, msg.track_id, stamp_to_sec(msg.window_start),
-                                float(msg.duration_s), msg.transcript)
+                                float(msg.duration_s), msg.transcript, msg.expression_source)
 
 
 # -- fusion state ----------------------------------------------------------------------------

@@ -133,7 +133,7 @@ class _Person:
     long: _Accumulator
     last_seen: float
     spans: dict = field(default_factory=dict)  # (kind, name) -> list[_Span]
-    frames: deque = field(default_factory=deque)  # (stamp, {AU: p}, probs)
+    frames: deque = field(default_factory=deque)  # (stamp, {AU: p}, probs, source)
     prosody: deque = field(default_factory=deque)  # EvidenceItem
     speech: deque = field(default_factory=deque)  # EvidenceItem
 
@@ -223,7 +223,7 @@ class Fusion:
             if prob >= 0.5:
                 self._note(person, EvidenceItem("face", "action_unit", f"AU{code}", prob,
                                                 fa.stamp, fa.stamp, code), w * prob)
-        person.frames.append((fa.stamp, aus, np.asarray(fa.probabilities, float)))
+        person.frames.append((fa.stamp, aus, np.asarray(fa.probabilities, float), fa.source))
         self._trim(person, fa.stamp)
 
     def _add_gesture(self, ev: MicroGestureEvent) -> None:
@@ -336,13 +336,16 @@ class Fusion:
         start = end - duration
         frames = [f for f in person.frames if f[0] >= start]
         au_values: dict[int, list[float]] = {}
-        for _, aus, _ in frames:
+        for _, aus, _, _ in frames:
             for code, prob in aus.items():
                 au_values.setdefault(code, []).append(prob)
         expression = {}
+        sources: dict[str, int] = {}
         if frames:
             mean = np.mean([f[2] for f in frames], axis=0)
             expression = {lb: float(p) for lb, p in zip(self.labels, mean)}
+            for f in frames:
+                sources[f[3]] = sources.get(f[3], 0) + 1
         gestures = [MicroGestureSpan(s.item.name, s.item.ref_id, s.item.start, s.item.end,
                                      s.item.value)
                     for (kind, _), spans in person.spans.items() if kind == "micro_gesture"
@@ -360,4 +363,5 @@ class Fusion:
             micro_gestures=sorted(gestures, key=lambda g: g.start),
             prosody={k: float(np.mean(v)) for k, v in prosody.items()},
             transcript=" ".join(i.name for i in speech),
-            duration_s=float(end - first), track_id=track_id, start=float(first))
+            duration_s=float(end - first), track_id=track_id, start=float(first),
+            expression_source="+".join(sorted(sources, key=lambda k: (-sources[k], k))))

@@ -442,9 +442,11 @@ def test_evidence_window_round_trip() -> None:
         action_units={"AU6": 0.5, "AU12": 0.75}, expression={"happiness": 0.625, "neutral": 0.25},
         micro_gestures=[ev.MicroGestureSpan("Folding arms", 16, 14.0, 20.5, 0.875)],
         prosody={"arousal": 0.25, "f0_mean_hz": 180.5, "f0_range_st": math.nan},
-        transcript="I am fine", duration_s=30.0, track_id="p1", start=12.5)
+        transcript="I am fine", duration_s=30.0, track_id="p1", start=12.5,
+        expression_source="ensemble:both+learned")
     msg = wire(cv.evidence_window_to_msg(window, HEADER))
     assert msg.track_id == "p1" and msg.header.stamp == HEADER.stamp
+    assert msg.expression_source == "ensemble:both+learned"
     back = cv.msg_to_evidence_window(msg)
     # A NaN prosody value is not evidence: the flat (message) form leaves it out.
     expected = dataclasses.replace(window, prosody={"arousal": 0.25, "f0_mean_hz": 180.5})

@@ -140,3 +140,83 @@ def test_an_unfit_or_unlisted_expression_model_is_refused(tmp_path):
                                              model=str(tmp_path / "face_expression_faceapi.onnx")))
     with pytest.raises(ValueError):
         ExpressionConfig(backend="magic")
+
+
+def test_process_names_the_expression_backend(tmp_path):
+    """`process --config` with ``expression.backend: learned`` runs the learned model
+    offline, and frames.jsonl / summary.json say so."""
+    import json
+
+    from emo_perception.cli import main
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), _bgr(skdata.astronaut()))
+    cfg = tmp_path / "learned.yaml"
+    cfg.write_text("emo_launch:\n  ros__parameters:\n    base: default.yaml\n"
+                   "/**/au_node:\n  ros__parameters:\n    expression:\n"
+                   "      backend: learned\n      backends: [cpu]\n")
+    out = tmp_path / "out"
+    assert main(["process", str(folder), "--out", str(out), "--config", str(cfg)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["expression_backend"] == "learned:face_expression_faceapi:cpu"
+    face = json.loads((out / "frames.jsonl").read_text().splitlines()[0])["faces"][0]
+    assert face["expression"]["source"] == "learned"
+    assert face["expression"]["label"] == "happiness"
+
+
+@pytest.mark.ros
+def test_au_node_publishes_the_learned_label_and_its_source(ros_env):
+    """au_node (real rclpy, node and tester on one executor) with ``expression.backend:
+    ensemble`` subscribes to the raw frames and says which backend produced the label."""
+    import time
+
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from sensor_msgs.msg import Image
+    from std_msgs.msg import Header
+
+    from emo_perception.config import resolve_config_path
+    from emo_perception.nodes.au_node import AuNode
+    from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS
+    from emo_perception.nodes.conversions import bgr_to_image, face_to_msg
+    from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
+    from emo_perception.perception.types import Frame
+    from emo_perception_msgs.msg import ExpressionArray, FaceArray
+
+    image = _bgr(skdata.astronaut())
+    lm = LandmarkDetector(LandmarkConfig(static_image_mode=True, pose=False))
+    faces = lm.process(Frame(image, 0.0, 0)).faces
+    lm.close()
+    assert faces and faces[0].mesh is not None
+    faces[0].track_id = "p1"
+    rclpy.init(args=["--ros-args", "--params-file", str(resolve_config_path("default.yaml")),
+                     "-p", "expression.backend:=ensemble",
+                     "-p", "expression.backends:=[cpu]"])
+    try:
+        node = AuNode()
+        assert node.backend == "geometric; expression ensemble:face_expression_faceapi:cpu"
+        tester = rclpy.create_node("tester")
+        got: list[ExpressionArray] = []
+        tester.create_subscription(ExpressionArray, "faces/expression", got.append, RESULT_QOS)
+        img_pub = tester.create_publisher(Image, "private/image_raw", SENSOR_QOS)
+        face_pub = tester.create_publisher(FaceArray, "private/faces", RESULT_QOS)
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        executor.add_node(tester)
+        header = Header(stamp=tester.get_clock().now().to_msg(), frame_id="camera")
+        deadline = time.monotonic() + 20
+        while not any(m.expressions for m in got) and time.monotonic() < deadline:
+            img_pub.publish(bgr_to_image(image, header))
+            executor.spin_once(timeout_sec=0.1)
+            face_pub.publish(FaceArray(header=header,
+                                       faces=[face_to_msg(faces[0], header, True)]))
+            for _ in range(5):
+                executor.spin_once(timeout_sec=0.1)
+        expr = next(m for m in got if m.expressions).expressions[0]
+        assert expr.track_id == "p1" and expr.label == "happiness"
+        assert expr.source == "ensemble:both"
+        node.destroy_node()
+        tester.destroy_node()
+    finally:
+        rclpy.try_shutdown()

@@ -96,6 +96,7 @@ def test_gestures_and_voice_feed_state_and_evidence_window(affects):
     assert win.prosody == {"arousal": pytest.approx(0.8)}
     assert win.transcript == "I am fine"
     assert win.expression["neutral"] > 0.5 and set(win.expression) == set(fusion.labels)
+    assert win.expression_source == "geometric"  # where the expression evidence came from
     assert all(0.0 <= v <= 1.0 for v in win.action_units.values()) and "AU12" in win.action_units
     # JSON round trip in the documented form.
     again = EvidenceWindow.from_json(json.loads(json.dumps(win.to_json())))
