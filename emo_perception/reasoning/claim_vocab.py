@@ -57,7 +57,7 @@ EMOTION_SYNONYMS: dict[str, str] = {
     **{w: "disappointment" for w in (
         "disillusioned", "deflated", "dismayed", "disenchanted", "disappointing")},
     **{w: "helplessness" for w in (
-        "defeated", "resigned", "hopeless", "overwhelmed", "despairing", "stuck")},
+        "defeated", "resigned", "hopeless", "overwhelmed", "despairing")},
 }
 
 # Multi-word phrases -> label.
@@ -102,7 +102,6 @@ EMOTION_ANY: dict[str, tuple[str, ...]] = {
     "bad mood": ("anger", "sadness"),
     "worked up": ("anger", "anxiety", "fear"),
     "emotional": ("sadness", "happiness", "anger", "fear", "surprise", "disgust"),
-    "moved": ("sadness", "happiness"),
     "startled": ("surprise", "fear"),
     "horror": ("fear", "disgust"),
     "disturbed": ("fear", "disgust", "anxiety"),
@@ -119,21 +118,19 @@ MODERATE_MORE = (r"reasonably|mid-level|medium-strength|medium-level|quite|rathe
 STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|absolutely|"
                r"thoroughly|super|truly|markedly|strikingly|powerfully|heavily|enormously|"
                r"exceptionally|remarkably|unmistakabl\w*|intensely|fiercely|wildly|"
-               r"massively|tremendously|seriously|properly|big|huge|great|full-on|"
+               r"massively|tremendously|full-on|"
                r"overwhelmed with|beaming with|bursting with|visibly very")
 
 # -- action units ----------------------------------------------------------------------
 # Extra everyday phrasing -> FACS codes (any counts); tried after claims.AU_RULES.
 AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
+    (r"mouth(?:\s+\w+){0,2}\s+(?:turned|turning|curv\w*|curled|pulled|went)\s+up(?:ward)?|"
+     r"upturned (?:mouth|lips|corners)|smirk\w*|smiley", (12,)),
     (r"mouth(?:\s+\w+){0,2}\s+(?:turned|turning|turns|pulled|drawn|drooping|drooped|"
      r"droop\w*|sagg\w*|curv\w*|curled|bent|pointed|angled)\s+down(?:ward)?|"
      r"(?:drooping|sagging|downturned|down-turned|turned-down|downward) (?:mouth|lips?|"
      r"corners?)|corners?(?:\s+\w+){0,3}\s+(?:droop\w*|sag\w*|sank|sunk|fell|dropped)|"
-     r"(?:sad|unhappy) mouth|upside-down smile|mouth\s+(?:\w+\s+){0,2}at the corners",
-     (15,)),
-    (r"mouth(?:\s+\w+){0,2}\s+(?:turned|turning|curv\w*|curled|pulled|went)\s+up(?:ward)?|"
-     r"upturned (?:mouth|lips|corners)|smirk\w*|(?:big|broad|wide|little|slight|faint|"
-     r"warm) smile|smiley|grin|beam", (12,)),
+     r"(?:sad|unhappy) mouth|upside-down smile", (15,)),
     (r"crow'?s[- ]feet|(?:crinkl|crink)\w*(?:\s+\w+){0,2}\s+eyes|eyes(?:\s+\w+){0,2}\s+"
      r"crinkl\w*|smiling eyes|cheeks(?:\s+\w+){0,2}\s+(?:bunched|puffed up|pushed up)",
      (6,)),
@@ -162,7 +159,7 @@ AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
     (r"mouth(?:\s+\w+){0,2}\s+(?:slightly |a little |partly |half )?open\b|"
      r"(?:slightly|partly|half)[- ]open mouth|lips?(?:\s+\w+){0,2}\s+(?:apart|separated|"
      r"slightly open)|open lips", (25, 26)),
-    (r"gap\w*|agape|open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:wide open|fell open|dropped "
+    (r"gaping|gaped|agape|open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:wide open|fell open|dropped "
      r"open|hung open|opened wide)|jaw(?:\s+\w+){0,2}\s+(?:slack|loose|dropped)|slack-jawed",
      (26,)),
     (r"eyes? (?:were |was )?(?:shut|closed)|closed (?:their|his|her) eyes|"
@@ -244,9 +241,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"bottle|ring|watch|paper|object|item|thing|bracelet|necklace|button)\b|"
      r"(?:turn|twist|spin)\w*\s+(?:something|an object)\s+(?:in|between)",
      "Playing or manipulating objects"),
-    (r"(?:head|chin)\s+(?:held\s+)?(?:high|up)|(?:rais|lift|tilt|tip)\w*\s+(?:their|his|"
-     r"her)\s+(?:head|chin)\s+(?:up|back|high)|head tilted (?:up|back)|chin up",
-     "Head up"),
+    (r"head\s+(?:held\s+)?(?:high|up)|(?:rais|lift|tilt|tip)\w*\s+(?:their|his|her)\s+"
+     r"(?:head|chin)\s+(?:up|back|high)|head tilted (?:up|back)", "Head up"),
     (r"(?:hands?|fists?)(?:\s+\w+){0,2}\s+(?:on|at)\s+(?:their|his|her|the|both)\s+(?:hips|"
      r"waist)|hands? on hips|akimbo", "Arms akimbo"),
     (r"(?:shoulders?)(?:\s+\w+){0,3}\s+(?:shook|shaking|shuddered|shuddering|jerked|"
@@ -277,10 +273,12 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
 ]
 
 # Phrasing that names a family of gestures, not one class (any member makes it true).
+# Fidgeting: restless handling of objects, hands, hair, clothes or the body; touching the
+# face or biting nails are self-touch, not fidgeting.
 _FIDGET = ("Playing or manipulating objects", "Rubbing or holding hands",
            "Playing or adjusting hair", "Crossing fingers", "Scratching or touching arms",
            "Buckle button, pulling shirt collar, adjusting tie", "Dustoffing clothes",
-           "Moving torso", "Biting nails", "Touching or scratching facial parts")
+           "Moving torso")
 _FACE_TOUCH = ("Touching or scratching facial parts", "Rubbing eyes", "Covering face",
                "Touching or scratching forehead", "Touching jaw", "Biting nails",
                "Touching ears")
@@ -393,6 +391,9 @@ THROUGHOUT_WORDS = (r"throughout|the (?:whole|entire) (?:time|window|clip|period
                     r"the full (?:window|time|clip)|all through")
 
 # -- transcript: speech acts -----------------------------------------------------------
+_ADDRESSEE = (r"(?:someone|somebody|anyone|anybody|them|him|her|you|me|us|people|everyone|"
+              r"the (?:\w+ )?(?:person|listener|visitor|guest|robot|others?|\w+)|a (?:\w+ )?"
+              r"(?:person|friend|visitor|guest|\w+))")
 # name -> (how a claim names the act, what in a transcript performs it). Checked on the
 # transcript sentence by sentence; a transcript without the act contradicts the claim.
 SPEECH_ACTS: dict[str, tuple[str, str]] = {
@@ -404,8 +405,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                   r"she was |they're )?sorry\b|\bask\w* (?:for )?forgiveness\b",
                   r"\bsorry\b|\bapologi[sz]\w*|\bforgive me\b|\bmy (?:fault|bad|mistake)\b|"
                   r"\bpardon me\b|\bexcuse me\b"),
-    "complain": (r"\bcomplain\w*|\bcomplaint\w*|\bgrumbl\w*|\bmoan\w*|\bwhin\w*|\bgrip\w*|"
-                 r"\bgripe\w*|\bgrous\w*|\bprotest\w*|\bobject\w* to\b|\bvent\w*\b|"
+    "complain": (r"\bcomplain\w*|\bcomplaint\w*|\bgrumbl\w*|\bmoan\w*|\bwhin\w*|"
+                 r"\bgripe[sd]?\b|\bgriping\b|\bgrous\w*|\bprotest\w*|\bobject\w* to\b|"
+                 r"\bvent(?:ed|ing)\b|"
                  r"\bbemoan\w*|\blament\w*|\bbellyach\w*|\bkvetch\w*",
                  r"\bfail\w*|\bbroke\w*|\bwrong\b|\bunfair\b|\bterrible\b|\bawful\b|"
                  r"\bhorrible\b|\buseless\b|\bridiculous\b|\bannoy\w*|\bstupid\b|"
@@ -414,16 +416,16 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\btired of\b|\bhate\b|\bworst\b|\btoo (?:loud|slow|late|much|long|hard)\b|"
                  r"\bwaste of\b|\bunacceptable\b|\bwhy (?:does|do|is|can't|won't) (?:this|"
                  r"it|nothing)\b|\bnothing works\b"),
-    "ask_stay": (r"\b(?:ask|beg|plead|want|wanted|urg|implor|tell|told)\w*\b[^.]*?\b(?:to "
-                 r"stay|to remain|not to (?:leave|go)|to keep \w+ company|to stick around|"
-                 r"to wait)\b|\bkeep (?:them|him|her|me) company\b",
+    "ask_stay": (r"\b(?:ask|beg|begg|plead|want|urg|implor|tell|told)\w*\s+(?:with\s+)?"
+                 + _ADDRESSEE + r"\s+(?:to stay|to remain|not to (?:leave|go)|to keep \w+ "
+                 r"company|to stick around|to wait)\b|\bkeep (?:them|him|her|me) company\b",
                  r"\bstay (?:with|here|close|by|for a while|a bit|a little|please)|\bplease"
                  r",? stay\b|\bstay\b[^.]*\bwith me\b|\bdon'?t (?:leave|go)\b|\bdo not "
                  r"(?:leave|go)\b|\bkeep me company\b|\bcome back\b|\bwait for me\b|"
                  r"\bstick around\b|\bdon'?t leave me\b|\bstay\s*[.!]"),
-    "ask_leave": (r"\b(?:ask|tell|told|want|wanted|order|demand|beg)\w*\b(?![^.]*\bnot to\b)"
-                  r"[^.]*?\bto (?:leave|go away|get out|go|get lost|be left alone|leave "
-                  r"them alone)\b|\bsent \w+ away\b|\bsend \w+ away\b|\bshoo\w*\b",
+    "ask_leave": (r"\b(?:ask|tell|told|want|order|demand|beg|begg)\w*\s+" + _ADDRESSEE
+                  + r"\s+to (?:leave|go away|get out|go|get lost|leave (?:them|him|her) "
+                  r"alone)\b|\bsent \w+ away\b|\bsend \w+ away\b|\bshoo\w*\b",
                   r"\bgo away\b|\bleave me alone\b|\bget out\b|\bplease (?:leave|go)\b|"
                   r"\bleave now\b|\byou (?:should|can|may|must) (?:leave|go)\b|"
                   r"\bget lost\b|\bleave (?:us|me)\b|\bout of here\b"),
@@ -468,7 +470,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                 r"\brequest\w*\b",
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
                 r"sure\b|\bdon'?t forget\b|\bremember to\b"),
-    "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* (?:it |them |the offer )?down\b|"
+    "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* down (?:the |an? |their |his |her )?"
+               r"(?:offer|request|invitation|proposal|suggestion)\b|"
                r"\bsa(?:id|y) no\b|\brejects?\b|\brejected\b",
                r"\bno\b(?!\s+(?:way|longer))|\bi won'?t\b|\bi will not\b|\bi don'?t want\b|"
                r"\bnot going to\b|\bno thanks\b|\bi refuse\b|\bnever\b"),

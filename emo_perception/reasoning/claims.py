@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.labels import AU_NAMES, IMIGUE_CLASSES
+from emo_perception.reasoning import claim_vocab as V
 from emo_perception.reasoning.tables import (
     CIRCUMPLEX, EMOTION_WORDS, FOLD, GESTURE_KNOWLEDGE, SMG_TO_IMIGUE, canonical_gesture,
     emfacs_variants,
@@ -38,6 +39,7 @@ SUPPORTED, CONTRADICTED, UNSUPPORTED = "supported", "contradicted", "unsupported
 TIME_TOLERANCE_S = 0.25
 MINILM_THRESHOLD = 0.6  # cosine similarity a fuzzy vocabulary match needs
 CONTENT_THRESHOLD = 0.45  # cosine similarity of a topic to a transcript sentence
+ANTONYM_MARGIN = 0.05  # how far a fuzzy match must beat the nearest opposite reading
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Claim:
     """One thing a text asserts (or denies) about the evidence window.
 
     kind: emotion | valence | action_unit | gesture | prosody | prosody_value |
-          transcript_emotion | transcript_content | quote | modality | order
+          transcript_emotion | transcript_content | transcript_sentiment | speech_act |
+          quote | modality | order
     """
 
     kind: str
@@ -74,6 +77,7 @@ class Claim:
     when: When | None = None
     other: str = ""  # order: the gesture said to come second
     because: str = ""  # the emotion this cue is said to explain
+    alts: tuple[str, ...] = ()  # emotion / gesture readings any of which makes it true
     text: str = ""  # the clause it was read from
     via: str = "rule"  # rule | minilm
     score: float = 1.0  # MiniLM similarity for fuzzy matches
@@ -219,11 +223,14 @@ GESTURE_RULES: list[tuple[str, str, tuple[int, ...]]] = [
     (r"s[ia]t\w*(?:\s+up)?\s+straight|upright posture|sitting upright", "Sitting straightly",
      ()),
     (r"steepl\w*|fingertips together|minaret", "Minaret gesture", ()),
-    (r"(?:play|fiddl|fidget|toy)\w*\s+with\s+(?:a|an|the|their|his|her)\s+(?!hair)\w+",
+    (r"(?:play|fiddl|fidget|toy)\w*\s+with\s+(?:a|an|the|their|his|her)\s+(?!hair|fingers|"
+     r"thumbs|hands|own)\w+",
      "Playing or manipulating objects", ()),
     (r"head\s+(?:held\s+)?(?:high|up)\b|lift\w*\s+(?:their|his|her)\s+head", "Head up", ()),
     (r"hold\w* back (?:their|his|her)? ?arms|arms? held back", "Hold back arms", ()),
 ]
+
+GESTURE_AU = {"Pressing lips": (24,)}  # gestures an action unit also makes true
 
 # Emotion words (adjectives and nouns) -> label of MAFW11 (folded for smaller sets).
 EMOTION_LEXICON: dict[str, str] = {
@@ -259,6 +266,10 @@ EMOTION_LEXICON: dict[str, str] = {
 EMOTION_PHRASES: dict[str, str] = {"taken aback": "surprise", "grossed out": "disgust",
                                    "let down": "disappointment", "blank face": "neutral",
                                    "straight face": "neutral", "fed up": "anger"}
+for _w, _label in V.EMOTION_SYNONYMS.items():
+    EMOTION_LEXICON.setdefault(_w, _label)
+for _w, _label in V.EMOTION_PHRASES_MORE.items():
+    EMOTION_PHRASES.setdefault(_w, _label)
 # Words in speech that carry an emotion (the reasoner's EMOTION_WORDS plus common ones).
 SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "amazing": "happiness", "awesome": "happiness", "brilliant": "happiness",
@@ -268,12 +279,13 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "stupid": "anger", "ridiculous": "anger", "fear": "fear", "help": "fear",
     "failed": "disappointment", "letdown": "disappointment"}}
 INTENSITY_WORDS: list[tuple[str, str]] = [
-    (r"\b(?:moderate\w*|medium|fairly|somewhat|moderately|middling|of medium strength)\b",
-     "moderate"),
+    (r"\b(?:moderate\w*|medium|fairly|somewhat|moderately|middling|of medium strength|"
+     + V.MODERATE_MORE + r")\b", "moderate"),
     (r"\b(?:a little|a bit|slight\w*|mild\w*|weak\w*|faint\w*|barely|subtle|subtly|"
-     r"low-level|hint of)\b", "weak"),
+     r"low-level|hint of|" + V.WEAK_MORE + r")\b", "weak"),
     (r"\b(?:very|extremely|intense\w*|strong\w*|highly|deeply|really|so|pronounced|"
-     r"clear\w*|obvious\w*|extreme|overwhelming\w*|profound\w*|full)\b", "strong"),
+     r"clear\w*|obvious\w*|extreme|overwhelming\w*|profound\w*|full|" + V.STRONG_MORE
+     + r")\b", "strong"),
 ]
 PROSODY_VOCAB: list[tuple[str, str]] = [
     (r"arousal|aroused|energetic|energy|agitated|animated|excited-sounding|worked up|"
@@ -297,14 +309,34 @@ PROSODY_FEATURE_RE = re.compile(
     r"voiced_ratio|pause_ratio|arousal)\s*[=:]\s*(-?\d+(?:\.\d+)?)")
 
 NEGATOR_RE = re.compile(r"\b(?:not|never|no|none|nothing|neither|nor|without|absent|"
-                        r"lacking|lacks|free of|\w+n't|cannot)\b")
+                        r"lacking|lacks|lacked|free of|\w+n't|cannot|hardly|scarcely|"
+                        r"nowhere|nobody|devoid|absence|lack)\b")
+SPEECH_NEGATOR_RE = re.compile(r"\b(?:not|never|no|none|nothing|neither|nor|without|"
+                               r"\w+n't|cannot)\b")
+# Negator words that negate nothing in these combinations ("not only", "no doubt").
+NOT_NEGATING = re.compile(r"\b(?:not only|not just|not merely|no doubt|nothing but|no less|"
+                          r"not least|without a doubt|without doubt|no question|"
+                          r"fail to notice)\b")
 QUESTION_FRAME = re.compile(
     r"^(?:is it (?:true|the case|correct) that|would you say(?: that)?|would you describe|"
     r"would you call|do you think(?: that)?|can we say(?: that)?|it is true that|"
     r"(?:did|does|do|is|are|was|were|has|have|had|can|could|would)\b)\s*", re.I)
+# Framing that says nothing about the evidence, wherever it stands ("Judging by the face,
+# would you say they were happy?": "say" there is not about the transcript).
+FRAME_ANYWHERE = re.compile(
+    r"\b(?:would you (?:say|agree|describe \w+ as|call \w+)|is it (?:fair|right|accurate|"
+    r"reasonable|safe|true|correct) to (?:say|describe \w+ as|call \w+)|"
+    r"(?:do|would) you (?:think|agree|say)|can (?:we|you|one) (?:say|tell)|"
+    r"i (?:would|'d) say|i think|it seems|it looks like|it appears|would it be fair to say|"
+    r"is there (?:any|some) (?:sign|evidence|indication)|any (?:sign|evidence|indication)|"
+    r"(?:did|do|does) (?:you|we|it) (?:notice|see|hear|detect|observe)|"
+    r"(?:did|does|do) it (?:look|seem|appear) (?:like|as if|as though)|"
+    r"is it (?:the case|true|correct|accurate|right)|"
+    r"is there anything to suggest|would you agree)\b(?:\s+(?:that|of|whether|if))?[\s,]*")
 NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3}
 _NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+_COUNT = r"(a couple of|couple of|a few|few|several|one or two|two or three)"
 STOP = frozenset("""a an the this that these those person persons people individual
 participant speaker subject someone something anything he she they them their his her its
 it is are was were be
@@ -313,7 +345,14 @@ true really of in on to with and or while as by for from there here what which w
 show shows showed shown display displays displayed look looks looked appear appears appeared
 seem seems seemed come comes came across evidence item items window seconds s time during
 also just then than only one state emotional feel feels felt face facial expression
-expressions express expresses expressed sign signs signal signals""".split())
+expressions express expresses expressed sign signs signal signals mostly largely mainly
+generally overall probably possibly perhaps maybe apparently seemingly fair say said think
+agree judging judge judged based notice noticed noticing see saw seen tell could can may
+might must should will shall indeed certainly definitely actually kind sort bit
+visibly visible showing moment moments part clip recording period point points whole
+way quite rather somewhat pretty fairly really truly somebody anybody anyone everyone
+themselves himself herself oneself facially physically vocally verbally wise both either
+""".split())
 
 MODALITY_WORDS = {
     "face": r"\b(?:face|facial|looks?|looked|looking|on (?:the|their|his|her) face|"
@@ -323,6 +362,7 @@ MODALITY_WORDS = {
             r"words|mention\w*|talk\w* about|admit\w*|told|tell|verbal\w*|utter\w*)\b",
     "body": r"\b(?:body|posture|gesture\w*|movement)\b",
 }
+MODALITY_WORDS = {m: f"(?:{rx}|{V.MODALITY_FRAMES[m]})" for m, rx in MODALITY_WORDS.items()}
 PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
                   r"recorded|observed|data|captured|seen|available|found|present)\b")
 
@@ -362,26 +402,61 @@ class _Embedder:
         return cls._vocab
 
 
-def fuzzy_vocabulary() -> list[tuple[str, str, str, tuple[int, ...]]]:
-    """(text, kind, value, codes) the MiniLM fallback matches clauses against."""
-    out: list[tuple[str, str, str, tuple[int, ...]]] = []
+Entry = tuple[str, str, str, tuple[int, ...], str]  # text, kind, value, codes, level
+
+
+def fuzzy_vocabulary() -> list[Entry]:
+    """(text, kind, value, codes, level) the MiniLM fallback matches clauses against: the
+    names of every gesture, AU and emotion word, and several everyday descriptions of
+    each gesture, AU, emotion, prosody level and speech act (claim_vocab.py)."""
+    out: list[Entry] = []
     for g in IMIGUE_CLASSES:
-        out.append((f"the person was {g.lower()}", "gesture", g, ()))
+        out.append((f"the person was {g.lower()}", "gesture", g, (), ""))
+        out += [(f"the person was {d}", "gesture", g, (), "")
+                for d in V.GESTURE_DESCRIPTIONS.get(g, ())]
     for smg, imigue in SMG_TO_IMIGUE.items():
-        out.append((f"the person was {smg.lower()}", "gesture", imigue, ()))
+        out.append((f"the person was {smg.lower()}", "gesture", imigue, (), ""))
     for code, name in AU_NAMES.items():
-        out.append((f"a facial {name} movement", "action_unit", f"AU{code}", (code,)))
+        out.append((f"a facial {name} movement", "action_unit", f"AU{code}", (code,), ""))
+        out += [(f"the face showed {d}", "action_unit", f"AU{code}", (code,), "")
+                for d in V.AU_DESCRIPTIONS.get(code, ())]
     for word, label in EMOTION_LEXICON.items():
-        out.append((f"the person felt {word}", "emotion", label, ()))
+        out.append((f"the person felt {word}", "emotion", label, (), ""))
+    for label, descs in V.EMOTION_DESCRIPTIONS.items():
+        out += [(d, "emotion", label, (), "") for d in descs]
+    for (feat, level), descs in V.PROSODY_DESCRIPTIONS.items():
+        out += [(d, "prosody", feat, (), level) for d in descs]
+    for act, descs in V.SPEECH_ACT_DESCRIPTIONS.items():
+        out += [(d, "speech_act", act, (), "") for d in descs]
     return out
 
 
-def fuzzy_match(phrase: str) -> tuple[tuple[str, str, str, tuple[int, ...]], float]:
+def fuzzy_match(phrase: str) -> tuple[Entry, float]:
+    """The nearest vocabulary entry and its cosine similarity. A prosody or emotion match
+    counts only as far as it beats the nearest entry of an opposite reading: sentence
+    embeddings put antonyms close ("bored and drowsy" is 0.49 from "energetic and
+    excited"), so the score returned is lowered by what the opposite reading scores
+    within ``ANTONYM_MARGIN`` of it."""
     entries, emb = _Embedder.vocab()
     q = _Embedder.encode([phrase])[0]
     sims = emb @ q
     i = int(sims.argmax())
-    return entries[i], float(sims[i])
+    best, score = entries[i], float(sims[i])
+    rival = -1.0
+    for e, sim in zip(entries, sims):
+        opposite = (best[1] == "prosody" and e[1] == "prosody" and e[2] == best[2]
+                    and e[4] != best[4]) or (best[1] == "emotion" and e[1] == "emotion"
+                                             and _opposite_valence(e[2], best[2]))
+        if opposite:
+            rival = max(rival, float(sim))
+    if rival > score - ANTONYM_MARGIN:
+        score -= ANTONYM_MARGIN - (score - rival)
+    return best, score
+
+
+def _opposite_valence(a: str, b: str) -> bool:
+    va, vb = CIRCUMPLEX.get(a, (0.0, 0.0))[0], CIRCUMPLEX.get(b, (0.0, 0.0))[0]
+    return va * vb < 0
 
 
 def transcript_similarity(topic: str, transcript: str) -> float:
@@ -478,7 +553,8 @@ class ClaimReader:
         spans: list[tuple[int, int]] = []
 
         trailing_neg = bool(re.search(r"\b(?:never|not at all|at no point|none observed|not "
-                                      r"observed|none|absent|not measured|not present)\s*$",
+                                      r"observed|none|absent|not measured|not present|none "
+                                      r"at all|nothing at all|not there|not really)\s*$",
                                       text) or re.search(r"\bbelow (?:the )?threshold\b",
                                                          text))
 
@@ -516,6 +592,11 @@ class ClaimReader:
                     break
             if claims and claims[-1].kind == "modality":
                 return claims, []
+        # speech acts ("thanked someone", "complained", "asked them to stay") and the tone
+        # of what was said ("said something positive", "bad news")
+        acts = self._speech_acts(text, clause, neg) + self._sentiment(text, clause, neg)
+        if acts:
+            return claims + acts, []
         # transcript content: "talk about X", "mention X", "X brought up", "said (that) X"
         said = re.search(r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are)\s+about\s+(.+)$|"
                          r"\bmention\w*\s+(.+)$|^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|"
@@ -554,7 +635,19 @@ class ClaimReader:
                     claims.append(Claim("gesture", g, neg(m.start()), ("body",), codes=alt,
                                         when=when, text=clause))
                     spans.append(m.span())
-        for rx, codes in AU_RULES:
+        for rx, g in V.GESTURE_PARAPHRASES:
+            for m in re.finditer(rx, text):
+                if free(*m.span()):
+                    claims.append(Claim("gesture", g, neg(m.start()), ("body",),
+                                        codes=GESTURE_AU.get(g, ()), when=when, text=clause))
+                    spans.append(m.span())
+        for rx, group in V.GESTURE_GROUPS:
+            for m in re.finditer(rx, text):
+                if free(*m.span()):
+                    claims.append(Claim("gesture", group[0], neg(m.start()), ("body",),
+                                        when=when, text=clause, alts=group))
+                    spans.append(m.span())
+        for rx, codes in AU_RULES + V.AU_PARAPHRASES:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
                     claims.append(Claim("action_unit", "AU" + "|AU".join(map(str, codes)),
@@ -563,7 +656,17 @@ class ClaimReader:
                     spans.append(m.span())
         # prosody: feature word + level
         voice_ctx = "voice" in mods or re.search(r"\b(?:speak\w*|spoke|speech|talk\w*|"
-                                                 r"sound\w*|pitch|arousal|intonation)\b", text)
+                                                 r"sound\w*|pitch|arousal|intonation)\b", text) \
+            or re.search(V.VOICE_CONTEXT, text)
+        for rx, feat, level, needs_voice in V.PROSODY_WORDS:
+            if needs_voice and not voice_ctx:
+                continue
+            for m in re.finditer(rf"\b(?:{rx})\b", text):
+                if free(*m.span()) and not any(c.kind == "prosody" and c.value == feat
+                                               for c in claims):
+                    claims.append(Claim("prosody", feat, neg(m.start()), ("voice",),
+                                        level=level, text=clause))
+                    spans.append(m.span())
         if voice_ctx:
             for rx, feat in PROSODY_VOCAB:
                 m = re.search(rf"\b(?:{rx})", text)
@@ -576,17 +679,35 @@ class ClaimReader:
                         if feat == "arousal" and re.search(r"\bcalm\b", text):
                             spans.append(_span_of(text, r"\bcalm\b"))
         # emotions (+ intensity, modality)
+        for m in re.finditer(r"\b(?:not|n't|never|without)\s+(?:\w+\s+)?(?:show|display|"
+                             r"express|reveal|betray|give away)\w*\s+(?:any\s+|much\s+|an?\s+)?"
+                             r"(?:visible\s+|particular\s+|real\s+)?(?:emotions?|feelings?)\b",
+                             text):
+            if free(*m.span()):  # "did not show any emotion": the face was neutral
+                s0 = m.start()
+                pol = NEGATED if _negated(text, s0) else ASSERTED
+                emods = tuple(x for x in mods if x in ("face", "voice", "text"))
+                claims.append(Claim("emotion", "neutral", pol, emods, when=when, text=clause))
+                spans.append(m.span())
         for m in _emotion_matches(text):
             if not free(*m[1]):
                 continue
             label, (s, e) = m
+            alts = V.EMOTION_ANY.get(label, ())
+            if alts:
+                label = alts[0]
             intensity = _intensity(text, s)
             emods = tuple(x for x in mods if x in ("face", "voice", "text")) or ()
             kind = "emotion"
             if emods and set(emods) <= {"text"}:
                 kind = "transcript_emotion"
-            claims.append(Claim(kind, label, neg(s), emods, intensity=intensity, when=when,
-                                text=clause))
+            pol = neg(s)
+            if NEGATOR_RE.fullmatch(text[s:e].split()[0]):  # "no emotion" asserts neutral;
+                # a negation before it ("nothing: no emotion") is the same one, repeated
+                pol = ASSERTED if _negated(text, s + len(text[s:e].split()[0])) != \
+                    trailing_neg else NEGATED
+            claims.append(Claim(kind, label, pol, emods, intensity=intensity, when=when,
+                                text=clause, alts=alts))
             spans.append((s, e))
         # valence
         for m in re.finditer(r"\b(positive|negative|pleasant|unpleasant)\s+(?:\w+\s+)?"
@@ -595,20 +716,57 @@ class ClaimReader:
             claims.append(Claim("valence", v, neg(m.start()), text=clause))
             spans.append(m.span())
         if claims:
-            return claims, []
+            return list(dict.fromkeys(claims)), []  # one claim per reading
         # nothing read by rules: MiniLM against the vocabulary, else unreadable
         content = _content(text)
         if not content:
             return [], []
         if self.use_minilm:
-            (vtext, kind, value, codes), score = fuzzy_match(content)
+            (vtext, kind, value, codes, level), score = fuzzy_match(content)
             if score >= self.threshold:
-                mod = {"gesture": ("body",), "action_unit": ("face",)}.get(kind, ())
+                mod = {"gesture": ("body",), "action_unit": ("face",), "prosody": ("voice",),
+                       "speech_act": ("text",)}.get(kind, ())
                 return [Claim(kind, value, neg(0), mod, codes=codes, when=when, text=clause,
-                              via="minilm", score=score)], []
+                              via="minilm", score=score, level=level)], []
             return [], [Unreadable(clause, f"no rule read it; nearest vocabulary "
                                            f"'{vtext}' at {score:.2f} < {self.threshold}")]
         return [], [Unreadable(clause, "no rule read it")]
+
+    def _speech_acts(self, text: str, clause: str, neg) -> list[Claim]:
+        out: list[Claim] = []
+        spans: list[tuple[int, int]] = []
+        for name, (claim_rx, _) in V.SPEECH_ACTS.items():
+            for m in re.finditer(claim_rx, text):
+                if any(m.start() < b and m.end() > a for a, b in spans):
+                    continue
+                out.append(Claim("speech_act", name, neg(m.start()), ("text",), text=clause))
+                spans.append(m.span())
+        if not out:
+            return []
+        rest = text
+        for a, b in sorted(spans, reverse=True):
+            rest = rest[:a] + " " + rest[b:]
+        m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest)
+        if m:  # "complained about the noise": the topic is checked too; "about something" is
+            topic = [w for w in _content(m.group(1)).split()  # not a topic
+                     if w not in V.GENERIC_COMPLEMENTS]
+            if topic:
+                out.append(Claim("transcript_content", " ".join(topic), out[0].polarity,
+                                 ("text",), text=clause))
+        return out
+
+    def _sentiment(self, text: str, clause: str, neg) -> list[Claim]:
+        m = None
+        for rx in _SENTIMENT_RES:
+            m = rx.search(text)
+            if m:
+                break
+        if m is None:
+            return []
+        word = m.group("s")
+        value = V.SENTIMENT_WORDS.get(word) or V.SENTIMENT_WORDS[re.sub(r"ly$", "", word)]
+        return [Claim("transcript_sentiment", value, neg(m.start("s")), ("text",),
+                      text=clause)]
 
     def _said(self, content: str, clause: str, polarity: str) -> list[Claim]:
         """Claims about what was said: emotions in it, and the rest as a topic."""
@@ -626,19 +784,41 @@ class ClaimReader:
         return out
 
 
+_SENT_WORD = "|".join(sorted((w for w in V.SENTIMENT_WORDS if w not in EMOTION_LEXICON),
+                             key=len, reverse=True))
+_SENT = rf"(?P<s>(?:{_SENT_WORD})(?:ly)?)"
+_SENTIMENT_RES = [re.compile(rx) for rx in (
+    rf"\b(?:said|say\w*|spoke|speak\w*|talk\w*|utter\w*|wrote)\s+(?:only\s+|mostly\s+)?"
+    rf"(?:something|anything|things|words|a few words|stuff)?\s*(?:\w+\s+)?{_SENT}\b",
+    rf"\b{_SENT}\s+(?:things|words|remarks?|comments?|news|message|statements?|language|"
+    r"content|talk)\b",
+    r"\b(?:words|transcript|speech content|remarks?|comments?|message|what (?:they|he|she) "
+    r"said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
+    rf"seemed|felt|read|came across as)\s+(?:\w+\s+){{0,2}}?{_SENT}\b",
+)]
+
+
 def _clauses(text: str) -> list[str]:
     """Clauses of a sentence; a part with at most one content word ("... and aroused",
     "... and a report") stays with the clause before it."""
     out: list[str] = []
+    lead = ""  # "both the face and the voice showed ...": the modality joins what follows
     for part in _CLAUSE_SPLIT.split(text):
         part = (part or "").strip(" ,.")
         if not part:
             continue
+        if not out and not lead and not _content(part) and len(_CLAUSE_SPLIT.split(text)) > 1:
+            lead = part
+            continue
+        if lead:
+            part, lead = f"{lead} and {part}", ""
         if out and len(_content(part).split()) <= 1 and not re.search(
                 r"\bau\s*\d|\bnot?\b|\bnever\b", part):
             out[-1] = f"{out[-1]} and {part}"
         else:
             out.append(part)
+    if lead:
+        out.append(lead)
     return out
 
 
@@ -650,6 +830,8 @@ def _replace(c: Claim, **kw) -> Claim:
 def _normalise(text: str) -> str:
     low = text.lower().replace("’", "'").replace("–", "-")
     low = re.sub(r"^\s*(?:step \d+\.?|answer:|explanation:|because:)\s*", "", low)
+    low = FRAME_ANYWHERE.sub(" ", low).strip(" ,")
+    low = re.sub(r"\b(?:failed|fails|fail|failing) to\b", "did not", low)
     low = QUESTION_FRAME.sub("", low, count=1)
     low = re.sub(r"\bat some point\b", "", low)
     low = re.sub(r"\bup and down\b", "up-and-down", low)
@@ -667,10 +849,24 @@ def _looks_like_quote(text: str, pos: int) -> bool:
 
 
 def _negated(text: str, pos: int) -> bool:
-    """A negator among the 5 words before ``pos`` in the same clause."""
-    window = text[max(0, pos - 40):pos]
-    words = re.findall(r"[a-z'-]+", window)[-5:]
-    return any(NEGATOR_RE.fullmatch(w) for w in words)
+    """An odd number of negations among the 6 words before ``pos`` in the same clause.
+
+    Negators next to each other are one emphatic negation ("no, not once"); two apart
+    cancel ("it is not true that they did not smile", "not without a smile");
+    "neither/nor" always negates; "not only", "no doubt" do not negate."""
+    window = NOT_NEGATING.sub(" ", text[max(0, pos - 48):pos])
+    words = list(re.finditer(r"[a-z'-]+", window))[-6:]
+    if any(w.group(0) in ("neither", "nor") for w in words):
+        return True
+    runs, prev = 0, None
+    for w in words:
+        if not NEGATOR_RE.fullmatch(w.group(0)):
+            prev = None
+            continue
+        if prev is None or not re.search(r"[,;:-]", window[prev.end():w.start()]):
+            runs += 1  # "not without" is two; "no, not once" one
+        prev = w
+    return runs % 2 == 1
 
 
 def _emotion_matches(text: str) -> list[tuple[str, tuple[int, int]]]:
@@ -678,6 +874,9 @@ def _emotion_matches(text: str) -> list[tuple[str, tuple[int, int]]]:
     for phrase, label in EMOTION_PHRASES.items():
         for m in re.finditer(rf"\b{re.escape(phrase)}\b", text):
             out.append((label, m.span()))
+    for word in V.EMOTION_ANY:  # the caller turns the word into its alternatives
+        for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+            out.append((word, m.span()))
     for m in re.finditer(r"[a-z][a-z'-]*", text):
         w = m.group(0)
         label = EMOTION_LEXICON.get(w)
@@ -729,7 +928,7 @@ def _content(text: str) -> str:
 
 
 def _global_when(low: str) -> bool:
-    return bool(re.search(r"\bthroughout\b|\bthe whole (?:time|window)\b", low))
+    return bool(re.search(rf"\b(?:{V.THROUGHOUT_WORDS})\b", low))
 
 
 def parse_when(text: str) -> When | None:
@@ -741,24 +940,31 @@ def parse_when(text: str) -> When | None:
                                                    t)
     if m:
         return When("within", num(m.group(1)), num(m.group(2)), text=m.group(0))
-    m = re.search(rf"\b(?:in|during|within|over)\s+the\s+(first|last|final|opening|closing)\s+"
-                  rf"(?:{_NUM}\s+)?(?:few\s+)?(seconds?|s)\b", t)
+    m = re.search(rf"\b(?:(?:in|during|within|over|for)\s+)?the\s+(first|last|final|opening|"
+                  rf"closing|initial|end)\s+(?:{_NUM}\s+|{_COUNT}\s+)?(seconds?|s)\b", t)
     if m:
-        n = num(m.group(2)) if m.group(2) else (1.0 if m.group(3) == "second" else 3.0)
-        if m.group(1) in ("first", "opening"):
+        n = (num(m.group(2)) if m.group(2) else V.COUNT_WORDS[m.group(3)] if m.group(3)
+             else 1.0 if m.group(4) == "second" else 3.0)
+        if m.group(1) in ("first", "opening", "initial"):
             return When("within", 0.0, n, text=m.group(0))
         return When("within", -n, 0.0, text=m.group(0))  # negative = from the end
-    m = re.search(r"\b(first|second|latter|former|last)\s+half\b", t)
+    m = re.search(rf"\b(?:within|in under|in less than)\s+{_NUM}\s*(?:s|sec\w*)\b", t)
     if m:
-        first = m.group(1) in ("first", "former")
+        return When("within", 0.0, num(m.group(1)), text=m.group(0))
+    m = re.search(rf"\b(?:about|around|some|roughly|maybe)?\s*{_NUM}\s*(?:s|sec\w*)\s+in\b"
+                  r"(?!\s+(?:the|a)\b)", t)
+    if m:
+        n = num(m.group(1))
+        return When("within", n - 0.5, n + 0.5, text=m.group(0).strip())
+    m = re.search(r"\b(first|second|latter|former|last|later|earlier|final)\s+half\b", t)
+    if m:
+        first = m.group(1) in ("first", "former", "earlier")
         return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
     m = re.search(r"\b(first|middle|last|final)\s+third\b", t)
     if m:
         a = {"first": 0.0, "middle": 1 / 3}.get(m.group(1), 2 / 3)
         return When("within", a, a + 1 / 3, True, m.group(0))
-    if re.search(r"\bthroughout\b|\bthe (?:whole|entire) (?:time|window|clip|period)\b|"
-                 r"\ball (?:along|the time)\b|\bfor the whole\b|\bcontinuously\b|"
-                 r"\bthe whole way\b", t):
+    if re.search(rf"\b(?:{V.THROUGHOUT_WORDS})\b", t):
         return When("throughout", text="throughout")
     m = re.search(rf"\b(after|past|from|before|by|until|up to)\s+(?:the\s+)?{_NUM}\s*"
                   r"(?:-?\s*(?:s|sec\w*)\b)(?:\s*mark)?", t)
@@ -769,15 +975,13 @@ def parse_when(text: str) -> When | None:
     if m:
         n = num(m.group(1))
         return When("within", n - 0.5, n + 0.5, text=m.group(0))
-    if re.search(r"\b(?:at the (?:very )?(?:start|beginning|outset)|early on|early|at first|"
-                 r"initially|in the beginning|to begin with|right away|immediately)\b", t):
+    if re.search(rf"\b(?:{V.START_WORDS})\b", t):
         return When("within", 0.0, 1 / 3, True, "at the start")
-    if re.search(r"\b(?:(?:towards?|near|at|by) the (?:very )?end|finally|in the end|"
-                 r"at the close|late in)\b", t):
+    if re.search(rf"\b(?:{V.END_WORDS})\b", t):
         return When("within", 2 / 3, 1.0, True, "towards the end")
     if re.search(r"\b(?:later|afterwards|subsequently)\b", t):
         return When("within", 1 / 3, 1.0, True, "later")
-    if re.search(r"\b(?:in the middle|midway|halfway)\b", t):
+    if re.search(rf"\b(?:{V.MIDDLE_WORDS})\b", t):
         return When("within", 0.25, 0.75, True, "in the middle")
     return None
 
@@ -841,7 +1045,7 @@ def speech_emotions(transcript: str) -> list[str]:
                     break
         if emo is None:
             continue
-        if any(NEGATOR_RE.fullmatch(t) for t in tokens[max(0, i - 3):i]):
+        if any(SPEECH_NEGATOR_RE.fullmatch(t) for t in tokens[max(0, i - 3):i]):
             continue
         out.append(emo)
     return out
@@ -858,7 +1062,7 @@ def check_claims(claims: list[Claim], window: EvidenceWindow,
 
 
 def check_claim(claim: Claim, window: EvidenceWindow, ctx: CheckContext) -> Verdict:
-    status, detail = _check_asserted(claim, window, ctx)
+    status, detail = _check_any(claim, window, ctx)
     if claim.polarity == NEGATED:
         if status == SUPPORTED:
             status, detail = CONTRADICTED, f"denied, but {detail}"
@@ -868,6 +1072,22 @@ def check_claim(claim: Claim, window: EvidenceWindow, ctx: CheckContext) -> Verd
             # "shows no AU12" with no face found: nothing of the kind was observed
             status, detail = SUPPORTED, f"nothing of the kind observed ({detail})"
     return Verdict(claim, status, detail)
+
+
+def _check_any(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
+    """A claim with alternatives ("upset", "fidgeting") holds when one reading does, and is
+    contradicted only when every reading is."""
+    if not c.alts:
+        return _check_asserted(c, w, ctx)
+    results = [(alt, _check_asserted(_replace(c, value=alt, alts=()), w, ctx))
+               for alt in c.alts]
+    for alt, (status, detail) in results:
+        if status == SUPPORTED:
+            return SUPPORTED, f"{alt}: {detail}"
+    if all(status == CONTRADICTED for _, (status, _) in results):
+        return CONTRADICTED, "none of " + ", ".join(c.alts) + f" ({results[0][1][1]})"
+    return UNSUPPORTED, "; ".join(f"{alt}: {d}" for alt, (st, d) in results
+                                  if st == UNSUPPORTED)
 
 
 def _modality_empty(c: Claim, w: EvidenceWindow) -> bool:
@@ -933,6 +1153,10 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         return _check_emotion(c, w, ctx)
     if c.kind == "transcript_emotion":
         return _check_transcript_emotion(c.value, w)
+    if c.kind == "speech_act":
+        return _check_speech_act(c.value, w)
+    if c.kind == "transcript_sentiment":
+        return _check_sentiment(c.value, w)
     if c.kind == "valence":
         v = ctx.knowledge_valence
         if ctx.knowledge_label is None:
@@ -1039,6 +1263,34 @@ def _check_transcript_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:
         return SUPPORTED, f"transcript words express {label}"
     return CONTRADICTED, (f"transcript expresses {', '.join(dict.fromkeys(found)) or 'no '}"
                           f"{'' if found else 'emotion'}, not {label}")
+
+
+def _check_speech_act(act: str, w: EvidenceWindow) -> tuple[str, str]:
+    """The act in the transcript, sentence by sentence; a performed act preceded by a
+    negator ("I am not sorry") does not count unless the act itself is a negation."""
+    if not w.transcript:
+        return UNSUPPORTED, "no transcript"
+    rx = V.SPEECH_ACTS[act][1]
+    low = w.transcript.lower().replace("’", "'")
+    for sentence in re.findall(r"[^.!?]+[.!?]*", low):
+        for m in re.finditer(rx, sentence):
+            before = re.findall(r"[a-z']+", sentence[:m.start()])[-3:]
+            if any(SPEECH_NEGATOR_RE.fullmatch(t) for t in before) and not \
+                    SPEECH_NEGATOR_RE.match(m.group(0).strip()):
+                continue
+            return SUPPORTED, f"transcript: {m.group(0).strip()!r} ({act})"
+    return CONTRADICTED, f"the transcript {w.transcript!r} has no {act.replace('_', ' ')}"
+
+
+def _check_sentiment(value: str, w: EvidenceWindow) -> tuple[str, str]:
+    if not w.transcript:
+        return UNSUPPORTED, "no transcript"
+    found = speech_emotions(w.transcript)
+    v = sum(CIRCUMPLEX.get(e, (0.0, 0.0))[0] for e in found)
+    actual = "positive" if v > 0.2 else "negative" if v < -0.2 else "neutral"
+    detail = (f"transcript words {', '.join(dict.fromkeys(found)) or 'carry no emotion'} "
+              f"(valence {v:+.1f}, {actual})")
+    return (SUPPORTED if actual == value else CONTRADICTED), detail
 
 
 def _voice_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:

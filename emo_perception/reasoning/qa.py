@@ -134,12 +134,17 @@ class KnowledgeAnswerer:
             return yes[0] if len(yes) == 1 else None
         yes, starts = [], {}
         for i, opt in enumerate(item.options):
+            # the most direct statement that reads fully decides the option; a later, more
+            # contrived one ("the pace of their speech there was no speech") may not
+            # overturn it
             for text in option_statements(item.question, opt):
                 verdicts, unreadable = self.check_statement(text, item.evidence)
-                if verdicts and not unreadable and all(v.status == SUPPORTED for v in verdicts):
+                if not verdicts or unreadable:
+                    continue
+                if all(v.status == SUPPORTED for v in verdicts):
                     yes.append(i)
                     starts[i] = _first_start(verdicts, item.evidence)
-                    break
+                break
         if len(yes) > 1 and re.search(r"\b(?:first|earliest|began)\b", item.question.lower()):
             yes = [min(yes, key=lambda i: starts[i])]
         elif len(yes) > 1 and re.search(r"\b(?:last|latest)\b", item.question.lower()):
@@ -210,10 +215,14 @@ def option_statements(question: str, option: str) -> list[str]:
     if obj and re.search(r"\b(?:them|it)\b", opt):
         opt = re.sub(r"\b(?:them|it)\b", obj.group(1), opt)
     when = parse_when(q)
-    out = []
-    if when is not None:
-        out.append(f"{body} {opt}")
-    out += [opt, f"{body} {opt}"]
+    # an option that is a statement of its own ("there was no speech") is read as it is
+    # first; a bare word or phrase ("slow", "joy") only makes sense inside the question
+    own = re.search(r"^(?:there|they|he|she|it|the person|no|none|never|nothing|not)\b|"
+                    r"\b(?:was|were|is|are|did|had|has|have)\b", opt.lower())
+    if when is None and own:
+        out = [opt, f"{body} {opt}"]
+    else:
+        out = [f"{body} {opt}", opt]
     return list(dict.fromkeys(out))
 
 

