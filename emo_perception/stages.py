@@ -70,6 +70,8 @@ STAGES: tuple[StageSpec, ...] = (
               "grounded emotion explanations with hallucination checks"),
     StageSpec("runner", "reasoning_node", "runner", "reasoning.runner:RunnerConfig",
               "scheduling and time limit of reasoning jobs"),
+    StageSpec("hri_bridge", "hri_bridge_node", "hri", "hri.bridge:HriBridgeConfig",
+              "REP-155 (ROS4HRI) topics under /humans"),
 )
 BY_NAME: dict[str, StageSpec] = {s.name: s for s in STAGES}
 assert all(s.node in NODES for s in STAGES)

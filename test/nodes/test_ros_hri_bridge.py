@@ -1,0 +1,123 @@
+"""hri_bridge_node publishes our perception as REP-155 (ROS4HRI) topics. Real processes:
+our launcher runs camera_node on a real face video (Megamind.avi from Debian's opencv-doc),
+deid_node, au_node and the bridge; a ROS4HRI-style listener in another process follows ids
+across the ``tracked`` lists and checks what arrives per id. Face crops on ``/humans`` are
+judged with the independent detectors of the privacy audit, against the raw frame region
+of the same stamp and ROI as positive control."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from emo_perception.hri import bridge as hb
+from emo_perception.perception.types import ActionUnitEstimate
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+MEGAMIND = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi")
+REP155_EXPRESSIONS = {"neutral", "angry", "sad", "happy", "surprised", "disgusted", "scared",
+                      "pleading", "vulnerable", "despaired", "guilty", "disappointed",
+                      "embarrassed", "horrified", "skeptical", "annoyed", "furious",
+                      "suspicious", "rejected", "bored", "tired", "asleep", "confused",
+                      "amazed", "excited"}
+OUR_AUS = {1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26, 43, 45}
+
+
+def test_stage_maps_to_rep155_conventions() -> None:
+    facs = hb.facs([ActionUnitEstimate(12, 0.9, 3.0), ActionUnitEstimate(25, 0.4, float("nan")),
+                    ActionUnitEstimate(200, 1.0, 5.0)])
+    assert facs.intensity.shape == (99,) and facs.intensity[12] == pytest.approx(0.6)
+    assert facs.confidence[12] == pytest.approx(0.9)
+    assert facs.intensity[25] == pytest.approx(0.4)  # no intensity estimate: probability
+    assert np.count_nonzero(facs.confidence) == 2
+    expr = hb.expression(["happiness", "contempt", "neutral"], [0.3, 0.5, 0.2], 0.4, 2.0)
+    assert (expr.expression, expr.confidence, expr.arousal) == ("happy", 0.3, 1.0)
+    pose = np.zeros((33, 4))
+    pose[:, 3] = 1.0
+    pose[11, :2], pose[12, :2] = (60, 40), (40, 40)  # the person's left, right shoulder
+    pose[0, :2] = (50, 20)
+    sk = hb.skeleton18(pose, 100, 200)
+    assert sk[0].tolist() == pytest.approx([0.5, 0.1, 1.0])
+    assert sk[1].tolist() == pytest.approx([0.5, 0.2, 1.0])  # neck: between the shoulders
+    assert sk[2, 0] == pytest.approx(0.4) and sk[5, 0] == pytest.approx(0.6)
+    roi = hb.Roi.from_box(hb.Box(-10, 20, 60, 400), 100, 200, 0.8)
+    assert (roi.xmin, roi.ymin, roi.xmax, roi.ymax) == (0.0, 0.1, 0.5, 1.0)
+    bridge = hb.HriBridge()
+    assert bridge.faces_seen(["p1", "p2"]) == (["fp1", "fp2"], ["fp1", "fp2"])
+    assert bridge.faces_seen(["p2"]) == (["fp2"], [])
+    changed, persons, ended = bridge.tracks([("p1", "p1", "", ""), ("p2", "", "p2", "")])
+    assert [p.face for p in persons] == ["fp1", ""] and len(changed) == 2
+    changed, persons, ended = bridge.tracks([("p2", "", "p2", "")])
+    assert changed == [] and ended.faces == {"fp1"} and ended.persons == {"p1"}
+    assert "fp1" not in bridge.live.faces
+    with pytest.raises(ValueError, match="choices|one of"):
+        hb.HriBridgeConfig(crops="raw")
+
+
+@pytest.mark.ros
+@pytest.mark.slow
+def test_ros4hri_listener_follows_faces_on_a_real_video(tmp_path, ros_env) -> None:
+    if not MEGAMIND.exists():
+        pytest.fail(f"{MEGAMIND} missing: install Debian's opencv-doc (make setup does)")
+    out = tmp_path / "listener"
+    listener = subprocess.Popen(
+        [sys.executable, str(REPO / "test" / "tools" / "hri_listener.py"), str(out), "150"],
+        env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert listener.stdout.readline().strip() == "listening"
+    launch = subprocess.run(
+        [sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml", "--source",
+         str(MEGAMIND), "--nodes", "camera_node,deid_node,au_node,hri_bridge_node",
+         "--param", "camera_node:fps=4.0", "--param", "camera_node:max_frames=24",
+         "--duration", "80"],
+        env=ros_env, capture_output=True, text=True, timeout=150)
+    listener.send_signal(signal.SIGINT)  # the node set has stopped: report what arrived
+    log = listener.communicate(timeout=60)[0]
+    assert "Traceback" not in launch.stdout + launch.stderr, launch.stderr[-3000:]
+    assert launch.returncode == 0, launch.stdout[-2000:] + launch.stderr[-2000:]
+    report = json.loads((out / "report.json").read_text())
+
+    faces = {i: f for i, f in report["faces"].items() if f["roi"]}
+    assert faces, log[-2000:] + launch.stderr[-2000:]
+    listed = {i for ids in report["tracked"]["faces"] for i in ids}
+    assert set(faces) <= listed  # followed from the tracked list, not guessed
+    main_id = max(faces, key=lambda i: len(faces[i]["roi"]))
+    face = faces[main_id]
+    assert len(face["roi"]) >= 3, face["roi"]
+    for xmin, ymin, xmax, ymax, c in face["roi"]:
+        assert 0.0 <= xmin < xmax <= 1.0 and 0.0 <= ymin < ymax <= 1.0 and 0.0 <= c <= 1.0
+    assert face["expression"], "no expression for a tracked face"
+    for e in face["expression"]:
+        assert e["expression"] in REP155_EXPRESSIONS
+        assert -1.0 <= e["valence"] <= 1.0 and 0.0 <= e["confidence"] <= 1.0
+    assert face["facs"], "no facs for a tracked face"
+    for f in face["facs"]:
+        assert f["size"] == 99 and f["nonzero"]
+        assert set(f["nonzero"]) <= OUR_AUS, f["nonzero"]  # indexed by FACS code
+        assert all(0.0 <= v <= 1.0 for v in f["intensity"].values())
+    # The person behind the face: latched face_id names it, anonymous is true.
+    person = main_id[1:]
+    assert person in {i for ids in report["tracked"]["persons"] for i in ids}
+    assert main_id in report["persons"][person]["face_id"]
+    assert report["persons"][person]["anonymous"] == [True]
+    for body in report["bodies"].values():
+        for skeleton in body["skeleton"]:
+            points = np.array(skeleton)
+            assert points.shape == (18, 3) and ((0 <= points) & (points <= 1)).all()
+
+    # Crops come from the de-identified video: the audit's independent detectors find no
+    # face in any, while they find one in the raw region of the same frame and ROI.
+    assert report["controlled_crops"] >= 3, report["controlled_crops"]
+    from emo_perception.audit.faces import FaceAuditor
+
+    crops = np.load(out / "crops.npz")
+    auditor = FaceAuditor()
+    found_raw = [bool(auditor.detect(c)) for c in crops["original"]]
+    found_shown = [bool(auditor.detect(c)) for c in crops["shown"]]
+    assert sum(found_raw) >= max(1, len(found_raw) // 3), found_raw  # the control works
+    assert not any(found_shown), f"{sum(found_shown)} of {len(found_shown)} crops show a face"
