@@ -46,7 +46,7 @@ def measure(widths: Sequence[int] = WIDTHS, angles: Sequence[int] = ANGLES,
     from emo_perception.perception.face_finder import FaceFinder, FaceFinderConfig
 
     faces = [f for f in load_sources().faces if not f.animated and f.face[2] >= 60]
-    finder = FaceFinder(finder_cfg or FaceFinderConfig(tiles=2))
+    finder = FaceFinder(finder_cfg or FaceFinderConfig())
     sources = [*finder.cfg.enabled_sources(), "union"]
 
     def rates(cases: list[tuple[float, float]]) -> dict[str, float]:

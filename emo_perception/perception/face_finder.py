@@ -39,8 +39,9 @@ SOURCES = ("mediapipe_short", "mediapipe_full", "centerface", "tiles")
 # frame at 640x480, by (CenterFace passes as (width, precision), tiles) with both BlazeFace
 # models on; measured by `emo-perception bench --finder-limits` (docs/benchmarks.md).
 MEASURED_MIN_FACE_PX = {(((480, "float"),), 2): 20, (((320, "float"),), 2): 40,
-                        (((320, "float"),), 0): 48,
-                        (((480, "float"), (640, "int8")), 0): 20}
+                        (((320, "float"),), 0): 48, (((480, "float"),), 0): 20,
+                        (((480, "float"), (640, "int8")), 0): 20,
+                        (((320, "float"), (640, "float")), 0): 16}
 
 
 @dataclass
@@ -56,21 +57,21 @@ class FaceFinderConfig:
                 "little, missing a face leaks it)", "range": (0.05, 0.95)})
     centerface: bool = field(default=True, metadata={
         "help": "CenterFace CNN (a different architecture; rotated, dark, turned faces)"})
-    centerface_width: int = field(default=480, metadata={
+    centerface_width: int = field(default=320, metadata={
         "help": "CenterFace input width [px] (rounded up to a multiple of 32); cost grows "
                 "with its square, the smallest faces are lost first", "range": (96, 1920)})
     centerface_precision: str = field(default="float", metadata={
         "help": "float | int8 for the centerface_width pass (int8: a statically quantised "
                 "copy, made once from the float model into the model cache)"})
-    centerface_second_width: int = field(default=0, metadata={
+    centerface_second_width: int = field(default=640, metadata={
         "help": "a second CenterFace pass at this input width [px] (0 = off): the model "
-                "finds at one scale faces it misses at another; 640 (int8) with tiles 0 "
-                "covered 492 instead of 484 of 532 bench-set faces, none lost, for less CPU "
-                "than the tiles (docs/benchmarks.md)",
+                "finds at one scale faces it misses at another; 320 + 640 covered 490 of "
+                "532 bench-set faces against 484 for 480 alone or 480 + 2x2 tiles, and every "
+                "face from 16 px at 640x480 (docs/benchmarks.md)",
         "range": (0, 1920)})
-    centerface_second_precision: str = field(default="int8", metadata={
+    centerface_second_precision: str = field(default="float", metadata={
         "help": "float | int8 for the second pass (int8 costs about 0.7x float on CPUs "
-                "with VNNI)"})
+                "with VNNI, and more than float without: 1.1x on an AMD EPYC without it)"})
     centerface_score: float = field(default=0.3, metadata={
         "help": "CenterFace heatmap threshold", "range": (0.05, 0.95)})
     centerface_threads: int = field(default=1, metadata={
@@ -78,10 +79,10 @@ class FaceFinderConfig:
     centerface_backend: str = field(default="cpu", metadata={
         "help": "cpu | cuda (onnxruntime CUDA; refused without one) | auto (CUDA when the "
                 "session really runs on it, else CPU; the provider is in diagnostics)"})
-    tiles: int = field(default=2, metadata={
-        "help": "small-face path: full-range detector on an n x n grid of overlapping tiles "
-                "(0 = off; 2 finds 96 % of 24 px faces at 640x480, without it CenterFace "
-                "needs about 40 px)", "range": (0, 4)})
+    tiles: int = field(default=0, metadata={
+        "help": "full-range detector on an n x n grid of overlapping tiles (0 = off; an "
+                "older small-face path: with CenterFace at 480 or 320 + 640 px it found no "
+                "face the CNN missed, for 60 ms of CPU a frame)", "range": (0, 4)})
     parallel: bool = field(default=True, metadata={
         "help": "run each CenterFace pass in a worker thread beside the BlazeFace detectors"})
 

@@ -143,7 +143,7 @@ def test_node_set_on_a_face_video_and_a_node_killed(tmp_path, ros_env, face_fold
     values = deid_diag["values"]
     assert values["backend"] == "mediapipe-cpu+centerface-CPUExecutionProvider"
     # The face finder says what it runs, what it found and what it can see.
-    assert values["finder_detectors"] == "mediapipe_short,mediapipe_full,centerface,tiles"
+    assert values["finder_detectors"] == "mediapipe_short,mediapipe_full,centerface"
     assert int(values["found_centerface"]) > 0 and int(values["unpaired"]) == 0
     assert values["finder_min_face_px_at_640x480"] == "20"
     assert float(deid_diag["values"]["latency_p95_ms"]) > 0

@@ -122,13 +122,15 @@ def test_second_centerface_pass_only_adds() -> None:
     """A second pass at another width adds boxes; the first pass's are all still there
     (union, never a vote), serial and parallel alike."""
     image = np.ascontiguousarray(real_photos()["astronaut"][:, :, ::-1])
-    one = FaceFinder(FaceFinderConfig(tiles=0, mediapipe_short=False, mediapipe_full=False))
+    one = FaceFinder(FaceFinderConfig(tiles=0, mediapipe_short=False, mediapipe_full=False,
+                                      centerface_width=480, centerface_second_width=0))
     first = [f.box for f in one.find(image)]
     one.close()
     assert first
     for parallel in (True, False):
         two = FaceFinder(FaceFinderConfig(tiles=0, mediapipe_short=False, mediapipe_full=False,
-                                          centerface_second_width=640, parallel=parallel))
+                                          centerface_width=480, centerface_second_width=640,
+                                          parallel=parallel))
         both = two.find(image)
         two.close()
         assert len(both) > len(first)
