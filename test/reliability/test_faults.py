@@ -52,6 +52,81 @@ def _statuses(got: dict, name: str) -> list[tuple[float, dict]]:
             for s in m["statuses"] if s["name"] == name]
 
 
+def test_respawn_settings_are_checked(case_log) -> None:
+    from emo_perception.config import ConfigError
+    from emo_perception.launcher import make_plan
+
+    plan = make_plan("cpu.yaml", respawn=["au_node", "deid_node"])
+    assert set(plan.respawn) == {"deid_node", "analysis"}  # in a container: the container
+    assert make_plan("default.yaml", respawn=["all"]).respawn == \
+        list(make_plan("default.yaml").processes())
+    errors = []
+    for bad in (["no_such_node"],):
+        try:
+            make_plan("default.yaml", respawn=bad)
+        except ConfigError as exc:
+            errors.append(str(exc))
+    for delay in (-1.0, 1e9):
+        try:
+            make_plan("default.yaml", respawn_delay_s=delay)
+        except ConfigError as exc:
+            errors.append(str(exc))
+    ok = len(errors) == 3 and all("\n" not in e for e in errors)
+    case_log("respawn_settings_checked", GROUP,
+             "respawn of an unknown node, a negative or absurd delay: one-line config errors; "
+             "a node inside a container respawns its container",
+             f"{len(errors)} of 3 refused: {errors[0][:70] if errors else ''}", ok)
+    assert ok, errors
+
+
+def test_respawn_limit_and_rejoin_of_a_light_node(tmp_path, ros_env, case_log) -> None:
+    """fusion_node (no models, starts in seconds) killed twice with respawn_max_retries 1:
+    restarted once, its diagnostics come back, then the limit holds and the run fails."""
+    cfg = tmp_path / "respawn.yaml"
+    cfg.write_text("emo_launch:\n  ros__parameters:\n    base: default.yaml\n"
+                   "    respawn: [fusion_node]\n    respawn_delay_s: 0.5\n"
+                   "    respawn_max_retries: 1\n")
+    out = tmp_path / "probe.json"
+    probe = _probe(out, 32, {"/diagnostics": DIAG}, ros_env)
+    launch = _launch([str(cfg), "--nodes", "fusion_node", "--duration", "30"], ros_env)
+    domain = ros_env["ROS_DOMAIN_ID"]
+    pids: list[int] = []
+    kills: list[float] = []
+    try:
+        for _ in range(2):
+            assert wait_for(lambda: node_pids(domain).get("fusion_node") not in (None, *pids),
+                            30), "fusion_node (re)start not seen"
+            time.sleep(7)  # up and reporting (rclpy starts in seconds on a busy machine)
+            pids.append(node_pids(domain)["fusion_node"])
+            os.kill(pids[-1], signal.SIGKILL)
+            kills.append(time.time())
+        time.sleep(3)
+        restarted_twice = node_pids(domain).get("fusion_node") not in (None, *pids)
+        launch.send_signal(signal.SIGINT)
+        output, _ = launch.communicate(timeout=60)
+    finally:
+        if launch.poll() is None:
+            launch.kill()
+    probe.wait(timeout=60)
+    got = json.loads(out.read_text())
+    launcher = [s for _t, s in _statuses(got, "emo_perception: launcher: fusion_node")]
+    back = [s for s in launcher if s["message"] == "running (respawned 1x)"]
+    # The restarted process reports again between the two kills.
+    own_after = [t for t, _s in _statuses(got, "emo_perception: /emo/fusion_node")
+                 if len(kills) == 2 and kills[0] < t < kills[1]]
+    ok = not restarted_twice and bool(back) and "respawn limit (1) reached" in output and \
+        output.count("died (exit -9)") == 2 and launch.returncode == 1 and \
+        launcher[-1]["level"] == 2 and len(own_after) >= 1
+    case_log("respawn_limit_fusion_node", GROUP,
+             "fusion_node killed twice with respawn_max_retries 1: restarted once (status "
+             "'running (respawned 1x)', its own diagnostics return), then left dead: ERROR "
+             "status, launcher exit 1",
+             f"restarted once: {bool(back)}; second restart: {restarted_twice}; final status "
+             f"{launcher[-1]['message'] if launcher else '-'}; exit {launch.returncode}; "
+             f"{len(own_after)} reports of its own between the kills", ok)
+    assert ok, (output[-3000:], [s["message"] for s in launcher], len(own_after))
+
+
 @pytest.mark.extended
 @pytest.mark.slow
 def test_a_killed_node_is_respawned_and_the_pipeline_resumes(
