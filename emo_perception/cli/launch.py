@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--respawn-delay", type=float, metavar="S",
                         help="seconds between a death and the restart (default: the "
                              "config's respawn_delay_s, 1.0)")
+    parser.add_argument("--use-sim-time", action="store_true",
+                        help="run the nodes on /clock (player_node, which publishes it from "
+                             "a bag, excepted), as ros2 launch's use_sim_time:=true")
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the process commands and exit")
@@ -50,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
                          respawn_delay_s=args.respawn_delay)
     except ConfigError as exc:
         raise CliError(str(exc)) from None
+    if args.use_sim_time:
+        from emo_perception.ros_launch import use_sim_time
+
+        use_sim_time(plan)
     if args.dry_run:
         for process in plan.processes():
             print(shlex.join(process_command(plan, process)))

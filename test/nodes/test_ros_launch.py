@@ -130,3 +130,14 @@ def test_ros2_launch_stops_when_the_video_ends(tmp_path, ros_env) -> None:
     out = res.stdout + res.stderr
     assert "stopping in" in out, out[-3000:]
     assert res.returncode == 0 and time.monotonic() - t0 < 100, out[-3000:]
+
+
+def test_our_launcher_takes_use_sim_time_too() -> None:
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml",
+                          "--nodes", "camera_node,deid_node", "--use-sim-time", "--dry-run"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()
+    assert len(lines) == 2 and all(line.endswith("-p use_sim_time:=true") for line in lines)
