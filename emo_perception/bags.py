@@ -30,6 +30,7 @@ from emo_perception import topics as topic_table
 
 MSG_PACKAGE = "emo_perception_msgs"
 _REPO_MSG_DIR = pathlib.Path(__file__).resolve().parents[1] / MSG_PACKAGE / "msg"
+_REPO_HRI_DIR = pathlib.Path(__file__).resolve().parents[1] / "hri_msgs" / "msg"
 
 # Primitive ROS types -> numpy dtype used by rosbags for arrays/sequences of them.
 _DTYPES = {
@@ -126,6 +127,13 @@ def typestore() -> Any:
     types: dict[str, Any] = {}
     for path in sorted(msg_dir().glob("*.msg")):
         types.update(get_types_from_msg(path.read_text(), f"{MSG_PACKAGE}/msg/{path.stem}"))
+    # REP-155 messages of hri_bridge_node, so /humans topics can be recorded too: the
+    # installed ones (the real hri_msgs or our build of the copy), else the copy's source.
+    for folder in (pathlib.Path(sys.prefix) / "share" / "hri_msgs" / "msg", _REPO_HRI_DIR):
+        if folder.is_dir() and any(folder.glob("*.msg")):
+            for path in sorted(folder.glob("*.msg")):
+                types.update(get_types_from_msg(path.read_text(), f"hri_msgs/msg/{path.stem}"))
+            break
     store.register(types)
     return store
 

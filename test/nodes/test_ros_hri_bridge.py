@@ -60,6 +60,21 @@ def test_stage_maps_to_rep155_conventions() -> None:
         hb.HriBridgeConfig(crops="raw")
 
 
+def test_hri_messages_can_be_recorded_with_rosidl_type_hashes() -> None:
+    """Bags know the REP-155 types (``emo-perception record --topics /humans/...``), with
+    the type hashes rosidl generated for the hri_msgs in this environment."""
+    import sys
+
+    from emo_perception import bags
+
+    share = pathlib.Path(sys.prefix) / "share" / "hri_msgs" / "msg"
+    specs = sorted(share.glob("*.json"))
+    assert specs, f"hri_msgs not built into {sys.prefix} (scripts/build_msgs.sh)"
+    for spec in specs:
+        generated = json.loads(spec.read_text())["type_hashes"][0]["hash_string"]
+        assert bags.typestore().hash_rihs01(f"hri_msgs/msg/{spec.stem}") == generated, spec
+
+
 @pytest.mark.ros
 @pytest.mark.slow
 def test_ros4hri_listener_follows_faces_on_a_real_video(tmp_path, ros_env) -> None:
