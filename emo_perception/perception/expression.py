@@ -29,10 +29,12 @@ from emo_perception.labels import EMFACS_PROTOTYPES, expression_labels
 from emo_perception.perception.types import ActionUnitEstimate, Face, FaceAffect
 
 EXPRESSION_BACKENDS = ("geometric", "learned", "ensemble")
-# face-api's label names -> ours (labels.py); face-api has no contempt.
+# Label names of the learned models (face-api, FER2013) -> ours (labels.py); neither
+# has contempt.
 FACEAPI_TO_BASIC = {"neutral": "neutral", "happy": "happiness", "sad": "sadness",
                     "angry": "anger", "fearful": "fear", "disgusted": "disgust",
-                    "surprised": "surprise"}
+                    "surprised": "surprise", "fear": "fear", "disgust": "disgust",
+                    "surprise": "surprise"}
 
 # Approximate (valence, arousal) of each label on Russell's circumplex, both in -1..1;
 # placements follow the usual circumplex diagrams (pleasant/unpleasant on x, activated/

