@@ -292,14 +292,39 @@ def make_anonymiser(method: str) -> Anonymiser:
     if method == "mcadams_random":
         return lambda x, rng: anonymise(
             x, SAMPLE_RATE, config=McAdamsConfig(alpha=float(rng.uniform(*ALPHA_RANGE))))
-    if method in ("world", "world_plain"):
+    base, *overrides = method.split("+")
+    if base in ("world", "world_plain"):
         # world_plain: the first WORLD pseudo-voice (F0 target, normalised envelope, linear
         # warp only), kept for comparison.
-        cfg = WorldAnonConfig() if method == "world" else WorldAnonConfig(
+        cfg = WorldAnonConfig() if base == "world" else WorldAnonConfig(
             warp_exclude=1.0, bilinear_max=0.0, timbre_db=0.0, breath_max=0.0)
+        if overrides:
+            cfg = _world_overrides(cfg, overrides, method)
         return lambda x, rng: anonymise_world(x, SAMPLE_RATE, cfg, rng)
     raise AuditError(f"unknown anonymisation method {method!r} "
-                     "(mcadams, mcadams_random, world, world_plain)")
+                     "(mcadams, mcadams_random, world, world_plain; world+KEY=VALUE+... "
+                     "changes WorldAnonConfig fields)")
+
+
+def _world_overrides(cfg: Any, items: list[str], method: str) -> Any:
+    """``world+timbre_db=9+f0_range_max=1.4``: the WORLD method with some fields changed,
+    to audit a setting before making it the default."""
+    known = {f.name: f for f in dataclasses.fields(cfg)}
+    changes: dict[str, float] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in known:
+            raise AuditError(f"method {method!r}: {item!r} is not KEY=VALUE with KEY a "
+                             f"WorldAnonConfig field ({', '.join(known)})")
+        try:
+            changes[key] = type(getattr(cfg, key))(raw) if not isinstance(
+                getattr(cfg, key), bool) else raw.lower() in ("1", "true", "yes")
+        except ValueError:
+            raise AuditError(f"method {method!r}: {key} wants a number, got {raw!r}") from None
+    try:
+        return dataclasses.replace(cfg, **changes)
+    except ValueError as exc:
+        raise AuditError(f"method {method!r}: {exc}") from None
 
 
 # ---- scoring -----------------------------------------------------------------------------

@@ -87,6 +87,11 @@ class WorldAnonConfig:
     breath_max: float = field(default=0.2, metadata=_meta(
         "largest random aperiodicity raise per utterance (0 = original breathiness)",
         0.0, 0.8))
+    f0_range_min: float = field(default=1.0, metadata=_meta(
+        "smallest factor on the pitch movement (semitones from the speaker's median) drawn "
+        "per utterance; 1 with f0_range_max 1 keeps the intonation exactly", 0.3, 1.0))
+    f0_range_max: float = field(default=1.0, metadata=_meta(
+        "largest factor on the pitch movement drawn per utterance", 1.0, 2.5))
     frame_period_ms: float = 5.0
 
     def __post_init__(self) -> None:
@@ -96,6 +101,9 @@ class WorldAnonConfig:
         if not 0.6 <= self.warp_min <= self.warp_max <= 1.6:
             raise ValueError(f"need 0.6 <= warp_min <= warp_max <= 1.6, got "
                              f"{self.warp_min}, {self.warp_max}")
+        if not 0.3 <= self.f0_range_min <= 1.0 <= self.f0_range_max <= 2.5:
+            raise ValueError(f"need 0.3 <= f0_range_min <= 1 <= f0_range_max <= 2.5, got "
+                             f"{self.f0_range_min}, {self.f0_range_max}")
         if not 1.0 <= self.warp_exclude <= 1.3:
             raise ValueError(f"need 1 <= warp_exclude <= 1.3, got {self.warp_exclude}")
         if not 0.0 <= self.bilinear_max <= 0.3:
@@ -181,6 +189,7 @@ class WorldAnonStream(ChunkStream):
         self.beta = 1.0
         self.alpha = 0.0  # bilinear warp
         self.breath = 0.0
+        self.f0_range = 1.0  # factor on semitones from the speaker's median
         self._timbre: np.ndarray | None = None  # log-power pseudo-speaker curve
         self._timbre_coef = np.zeros(0)
         self._src: np.ndarray | None = None
@@ -211,6 +220,8 @@ class WorldAnonStream(ChunkStream):
         self.alpha = (float(self.rng.uniform(-c.bilinear_max, c.bilinear_max))
                       if c.bilinear_max > 0 else 0.0)
         self.breath = float(self.rng.uniform(0.0, c.breath_max)) if c.breath_max > 0 else 0.0
+        self.f0_range = (_log_uniform(self.rng, c.f0_range_min, c.f0_range_max)
+                         if c.f0_range_max > c.f0_range_min else c.f0_range_min)
         self._timbre_coef = (self.rng.standard_normal(6) * c.timbre_db / math.sqrt(3.0)
                              if c.timbre_db > 0 else np.zeros(0))
         self._timbre = None
@@ -276,6 +287,10 @@ class WorldAnonStream(ChunkStream):
                 self._ref_n = min(self._ref_n + len(voiced), 2000)
         if self._ref_logf0 is not None and math.isfinite(self.target_f0):
             self.f0_factor = self.target_f0 / math.exp(self._ref_logf0)
+        if self.f0_range != 1.0 and self._ref_logf0 is not None:
+            # Scale the movement around the speaker's median before moving the median.
+            ref = math.exp(self._ref_logf0)
+            f0 = np.where(f0 > 0, ref * (np.maximum(f0, 1e-6) / ref) ** self.f0_range, 0.0)
         f0n = np.where(f0 > 0, np.clip(f0 * self.f0_factor, 40.0, 700.0), 0.0)
         spn = self._normalise(sp, f0, a, b) if c.normalise_envelope else sp
         if self.beta != 1.0 or self.alpha != 0.0:

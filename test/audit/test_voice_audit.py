@@ -248,3 +248,38 @@ def test_codec2_people_give_two_or_more_pieces_each() -> None:
         count[u.speaker] = count.get(u.speaker, 0) + 1
         assert u.kind == "real" and SR <= len(u.audio) <= 5 * SR
     assert len(count) == 7 and min(count.values()) >= 2
+
+
+def test_world_f0_range_draw_scales_the_pitch_movement(sentence) -> None:
+    """f0_range_min/max: the pitch movement around the speaker's median is scaled by a
+    factor drawn per utterance (the contour's shape stays, its spread changes)."""
+    cfg = ProsodyConfig()
+    t0 = analyse_frames(sentence, SR, cfg).f0
+    wide = WorldAnonConfig(f0_range_min=1.0, f0_range_max=2.0)
+    ratios = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        s = WorldAnonStream(wide, SR, rng)
+        y = np.concatenate([s.process(sentence), s.flush()])
+        assert 1.0 <= s.f0_range <= 2.0
+        t1 = analyse_frames(y, SR, cfg).f0
+        both = (t0 > 0) & (t1 > 0)
+        st0, st1 = 12 * np.log2(t0[both]), 12 * np.log2(t1[both])
+        ratios.append((np.percentile(st1, 90) - np.percentile(st1, 10))
+                      / (np.percentile(st0, 90) - np.percentile(st0, 10)))
+        assert np.corrcoef(st0, st1)[0, 1] > 0.35
+    assert max(ratios) > 1.2, ratios
+    with pytest.raises(ValueError):
+        WorldAnonConfig(f0_range_min=1.2)
+
+
+def test_audit_methods_take_world_overrides() -> None:
+    from emo_perception.audit.voice import AuditError, make_anonymiser
+
+    x = espeak(SENTENCES[1], "en-us")
+    plain = make_anonymiser("world")(x, np.random.default_rng(1))
+    other = make_anonymiser("world+timbre_db=0+breath_max=0")(x, np.random.default_rng(1))
+    assert len(other) == len(plain) and np.abs(other - plain).max() > 1e-3
+    for bad in ("world+nope=1", "world+timbre_db=loud", "world+warp_min=0.1"):
+        with pytest.raises(AuditError):
+            make_anonymiser(bad)
