@@ -36,12 +36,13 @@ DEMO = REPO / ".cache" / "media" / "face-api-demo"
 
 
 def latency(model: str = "face_expression_faceapi", repeats: int = 50) -> dict[str, float]:
-    path, _ = find_model(model)
+    path, entry = find_model(model)
+    size = int(entry["preprocessing"]["size"])
     out = {}
     for threads in (1, 0):
         runner = create_runner(path, backend_order=["cpu"], threads=threads)
         for batch in (1, 8):
-            x = np.random.default_rng(0).uniform(0, 255, (batch, 112, 112, 3)).astype(
+            x = np.random.default_rng(0).uniform(0, 255, (batch, size, size, 3)).astype(
                 np.float32)
             for _ in range(5):
                 runner.run({"image": x})
@@ -116,10 +117,16 @@ def agreement() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the results here too")
+    parser.add_argument("--latency-only", action="store_true")
     args = parser.parse_args()
-    res = {"latency": latency(), "agreement": agreement()}
-    for k, v in res["latency"].items():
-        print(f"{k}: {v:.2f}")
+    res = {"latency": {m: latency(m) for m in ("face_expression_faceapi",
+                                               "emotion_human_minixception")}}
+    for m, lat in res["latency"].items():
+        for k, v in lat.items():
+            print(f"{m} {k}: {v:.2f}")
+    if args.latency_only:
+        return 0
+    res["agreement"] = agreement()
     a = res["agreement"]
     print(f"faces {a['faces']} from {a['images']} images; agree {a['agree']} "
           f"({a['agree_share']:.1%})")
