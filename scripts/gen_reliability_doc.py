@@ -50,6 +50,29 @@ box shared with other jobs, so timings are from a loaded machine).
 """
 
 
+FINDINGS = """## What the suite found (and what was fixed)
+
+- A misspelt key in a node's config section (`deid: {mdoe: solid}`) was silently ignored:
+  rclpy drops undeclared parameters. Nodes now stop with one line naming the key and the
+  closest declared parameter; the launcher refuses unknown `emo_launch` keys likewise.
+- `emo-perception play` refused a whole bag when one topic had a type this install lacks;
+  such topics are now left out with one warning line and the rest plays (as ros2 bag
+  play does); a bag of nothing playable stops with one line.
+- A valid ONNX file of another model under a manifest name loaded, then failed on every
+  face; a model whose inputs or outputs differ from its manifest entry is now refused at
+  load with one line.
+- A video with damaged packets ended after 5 failed reads, and the frames after the damage
+  were neither processed nor counted (19 of 30 frames processed, 6 counted corrupt, 5
+  unaccounted); the reader now seeks past damage and counts frames it never read (28
+  processed + 2 corrupt). An image folder names each skipped file with the reason.
+- Bags were written with the message definitions of the source tree, not the installed
+  ones the nodes publish with; a message edited but not rebuilt gave bags an independent
+  reader could not decode. Bags now use the installed definitions.
+- Respawn did not exist: `emo_launch.respawn` / `--respawn` now restarts a dead node (also
+  through ros2 launch's own respawn).
+"""
+
+
 def load_results() -> dict[str, dict]:
     store: dict[str, dict] = {}
     if STORE.is_file():
@@ -73,6 +96,7 @@ def render(store: dict[str, dict]) -> str:
     total = len(store)
     passed = sum(1 for e in store.values() if e.get("passed"))
     out.append(f"**{passed} of {total} cases passed** in their latest runs.\n")
+    out.append(FINDINGS)
     known = {g for g, _ in GROUPS}
     groups = GROUPS + [(g, g) for g in sorted({e["group"] for e in store.values()} - known)]
     for group, title in groups:
