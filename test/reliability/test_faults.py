@@ -79,6 +79,7 @@ def test_respawn_settings_are_checked(case_log) -> None:
     assert ok, errors
 
 
+@pytest.mark.extended
 def test_respawn_limit_and_rejoin_of_a_light_node(tmp_path, ros_env, case_log) -> None:
     """fusion_node (no models, starts in seconds) killed twice with respawn_max_retries 1:
     restarted once, its diagnostics come back, then the limit holds and the run fails."""
