@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     unfit = []
     for e in entries:
-        err = e["parity"]["tfjs_max_err"]
+        err = e["parity"]["onnxruntime_cpu_max_abs_err"]
         err_txt = "n/a" if err is None else f"{err:.1e}"
         print(f"{e['file']}: {e['size_bytes'] / 1e6:.2f} MB, sha256 {e['sha256'][:16]}..., "
-              f"vs TF.js max err {err_txt}, fit_for_use={e['fit_for_use']}")
+              f"vs TF.js max abs err {err_txt}, fit_for_use={e['fit_for_use']}")
         for line in e["sanity"]:
             print(f"  {line}")
         if not e["fit_for_use"]:

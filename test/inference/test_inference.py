@@ -33,7 +33,7 @@ def test_manifest_lists_every_bundled_file_with_matching_sha256() -> None:
         assert e["parity"]["onnxruntime_cpu_max_abs_err"] < 1e-4
         assert (MODELS / e["card"]).is_file()
         total += (MODELS / e["file"]).stat().st_size
-    assert total < 5_000_000
+    assert total < 8_000_000  # includes the converted pretrained models (issue 13)
 
 
 def test_bundled_au_model_runs_on_cpu_and_detects_generated_aus() -> None:
