@@ -216,9 +216,11 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"pants|skirt|sleeves?|lap)", "Dustoffing clothes"),
     (r"(?:hands?|arms?)(?:\s+\w+){0,3}\s+(?:clasped|folded|locked|tucked|held)\s+behind|"
      r"(?:clasp|hold|held|keep|kept|tuck)\w*(?:\s+\w+){0,3}\s+(?:hands|arms)\s+behind|"
-     r"hands? out of sight behind", "Putting arms behind body"),
+     r"hands? out of sight behind|(?:hands?|arms?)(?:\s+\w+){0,2}\s+behind\s+(?:them|him|"
+     r"her|themselves|himself|herself)\b", "Putting arms behind body"),
     (r"(?:sway|rock|lean|bob|wobbl|shuffl|squirm|wriggl|twist)\w*(?:\s+\w+){0,3}\s+"
-     r"(?:back and forth|side to side|to and fro|forward|backward|in (?:their|his|her) "
+     r"(?:back[- ]and[- ]forth|side to side|to[- ]and[- ]fro|forward|backward|in (?:their|"
+     r"his|her) "
      r"(?:seat|chair))|(?:swayed|swaying|rocking|rocked|squirm\w*|wriggl\w*)\b|"
      r"shift\w*(?:\s+\w+){0,2}\s+(?:in (?:their|his|her) seat|from foot to foot)",
      "Moving torso"),
@@ -263,6 +265,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"(?:wav|mov|flail|flap|wave|swing)\w* (?:their|his|her) (?:hands|arms)(?: around| about)?"
      r"|(?:used|using|use) (?:their|his|her) hands (?:to explain|to illustrate|as (?:they|he|"
      r"she) (?:spoke|talked))|speaking with (?:their|his|her) hands|pointing",
+     "Illustrative hand gestures"),
+    (r"\bgestur(?:ed|ing|es)\b|\bgesticulat\w*|\bgestures? (?:continued|went on|kept)",
      "Illustrative hand gestures"),
     (r"(?:hold|held|holding|pull|pulled|pulling|keep|kept)\s+(?:their|his|her)\s+arms\s+"
      r"back|arms (?:pulled|drawn|held) back", "Hold back arms"),
@@ -336,7 +340,9 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
      r"deliberate|plodding|sluggish) (?:speech|talk\w*|pace|delivery|words)|"
      r"took (?:their|his|her) time", "speaking_rate_sps", "low", False),
     # pitch range
-    (r"sing-?song|melodic|musical|lilting|up-and-down|rising and falling|lots of "
+    (r"sing-?song|melodic|musical|lilting|up-and-down|rising[- ]and[- ]falling|ups[- ]and[- ]"
+     r"downs|(?:rose|rises|rise|rising|went[- ]up)[- ]and[- ](?:fell|falls|fall|falling|came"
+     r"[- ]down)|lots of "
      r"(?:intonation|inflection|expression)|expressive (?:voice|intonation|tone)|"
      r"varied (?:pitch|intonation|tone)|animated (?:intonation|tone)", "f0_range_st", "high",
      False),
@@ -380,7 +386,8 @@ END_WORDS = (r"(?:towards?|near|at|by|around) the (?:very )?(?:end|finish|close)
              r"stretch)|in the (?:final|last) moments?|at the last moment|just before the "
              r"end|right at the end|(?:last|final|closing|later|latter|end) (?:part|portion|"
              r"stretch|section)|as (?:the|it) (?:window|clip|recording) (?:ended|closed)|"
-             r"before the end|at the finish|late")
+             r"before the end|at the finish|late|(?:right |all the way |up |until |till )?"
+             r"(?:to|until|till|into) the (?:very )?end")
 MIDDLE_WORDS = (r"in the middle|midway|halfway(?: through)?|mid-?window|mid-?way through|"
                 r"middle (?:part|portion|section|stretch)|partway through")
 THROUGHOUT_WORDS = (r"throughout|the (?:whole|entire) (?:time|window|clip|period|way|"
@@ -492,8 +499,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
 }
 # Complements of a speech act that name no topic ("complained about something").
 GENERIC_COMPLEMENTS = frozenset("""something anything everything nothing someone somebody
-anyone anybody everyone things stuff it matter matters situation happened wrong went
-going go problem issue them him her me us you other person people one listener""".split())
+anyone anybody everyone things thing stuff it matter matters situation happened wrong went
+going go problem issue them him her me us you other person people one listener how why
+what when where turned turn out happen happening way""".split())
 
 # Transcript sentiment: how a claim names it.
 SENTIMENT_WORDS: dict[str, str] = {

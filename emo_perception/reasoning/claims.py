@@ -78,6 +78,7 @@ class Claim:
     other: str = ""  # order: the gesture said to come second
     because: str = ""  # the emotion this cue is said to explain
     alts: tuple[str, ...] = ()  # emotion / gesture readings any of which makes it true
+    at: int = -1  # where in its clause it was read (orders "A before B")
     text: str = ""  # the clause it was read from
     via: str = "rule"  # rule | minilm
     score: float = 1.0  # MiniLM similarity for fuzzy matches
@@ -467,7 +468,9 @@ def transcript_similarity(topic: str, transcript: str) -> float:
 
 # -- reading ---------------------------------------------------------------------------
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+|;\s*")
-_CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas|although|though|yet)\b\s+|,\s+with\s+"
+_CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+|,\s+with\s+"
+                           r"|,?\s+\bwhile\b(?!\s+(?:(?:they|he|she)\s+(?:was\s+|were\s+)?)?"
+                           r"(?:talk|spoke|speak|explain|said|say)\w*)\s+"
                            r"|,\s+(?=(?:then|later|afterwards|early on|first|finally)\b)"
                            r"|\s*,\s+(?=\w+\s+(?:was|were|went|stayed|remained)\b)"
                            r"|,\s*then\s+|\bthen\b\s+")
@@ -529,7 +532,8 @@ class ClaimReader:
 
     def _order(self, low: str, claims: list[Claim]) -> list[Claim]:
         """"A before B", "first A, then B", "A followed by B", "after A, B" -> order claims."""
-        gestures = [c for c in claims if c.kind == "gesture" and c.polarity == ASSERTED]
+        gestures = sorted((c for c in claims if c.kind == "gesture" and c.polarity == ASSERTED),
+                          key=lambda c: (low.find(c.text), c.at))  # in the order written
         if len(gestures) < 2:
             return claims
         a, b = gestures[0], gestures[1]
@@ -587,7 +591,9 @@ class ClaimReader:
                 mm = re.search(rx, text)
                 if mm and not re.search(r"\b(?:smil|frown|expression of|show\w* (?:a|an))",
                                         text):
-                    claims.append(Claim("modality", mod, neg(mm.start()), (mod,), text=clause))
+                    pol = NEGATED if neg(mm.start()) == NEGATED or _negated(text, len(text)) \
+                        else ASSERTED  # "her face was not visible"
+                    claims.append(Claim("modality", mod, pol, (mod,), text=clause))
                     spans.append((0, len(text)))
                     break
             if claims and claims[-1].kind == "modality":
@@ -598,10 +604,11 @@ class ClaimReader:
         if acts:
             return claims + acts, []
         # transcript content: "talk about X", "mention X", "X brought up", "said (that) X"
-        said = re.search(r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are)\s+about\s+(.+)$|"
-                         r"\bmention\w*\s+(.+)$|^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|"
-                         r"mentioned|discussed)\b|\b(?:said|say|says|stated|told \w+|"
-                         r"admitted|claimed|reported)\s+(?:that\s+)?(.+)$", text)
+        said = None
+        for rx in _SAID_RES:  # "she mentioned X" before "X mentioned"
+            said = rx.search(text)
+            if said:
+                break
         if said and not re.search(r"\bface\b", text[:said.start()] if said.start() else ""):
             content = next(g for g in said.groups() if g)
             content = re.sub(r"\s+in what .*$", "", content).strip(" .,")
@@ -627,25 +634,26 @@ class ClaimReader:
                 if free(*m.span()):
                     g = canonical_gesture(name) or name
                     claims.append(Claim("gesture", g, neg(m.start()), ("body",), when=when,
-                                        text=clause))
+                                        text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g, alt in GESTURE_RULES:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
                     claims.append(Claim("gesture", g, neg(m.start()), ("body",), codes=alt,
-                                        when=when, text=clause))
+                                        when=when, text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g in V.GESTURE_PARAPHRASES:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
                     claims.append(Claim("gesture", g, neg(m.start()), ("body",),
-                                        codes=GESTURE_AU.get(g, ()), when=when, text=clause))
+                                        codes=GESTURE_AU.get(g, ()), when=when, text=clause,
+                                        at=m.start()))
                     spans.append(m.span())
         for rx, group in V.GESTURE_GROUPS:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
                     claims.append(Claim("gesture", group[0], neg(m.start()), ("body",),
-                                        when=when, text=clause, alts=group))
+                                        when=when, text=clause, alts=group, at=m.start()))
                     spans.append(m.span())
         for rx, codes in AU_RULES + V.AU_PARAPHRASES:
             for m in re.finditer(rx, text):
@@ -658,9 +666,10 @@ class ClaimReader:
         voice_ctx = "voice" in mods or re.search(r"\b(?:speak\w*|spoke|speech|talk\w*|"
                                                  r"sound\w*|pitch|arousal|intonation)\b", text) \
             or re.search(V.VOICE_CONTEXT, text)
+        pitch_words = re.search(r"\b(?:pitch|intonation|inflection|melod\w*|monoton\w*)\b", text)
         for rx, feat, level, needs_voice in V.PROSODY_WORDS:
-            if needs_voice and not voice_ctx:
-                continue
+            if needs_voice and not voice_ctx or feat == "arousal" and pitch_words:
+                continue  # "flat in pitch" is about the pitch, not the energy
             for m in re.finditer(rf"\b(?:{rx})\b", text):
                 if free(*m.span()) and not any(c.kind == "prosody" and c.value == feat
                                                for c in claims):
@@ -679,21 +688,29 @@ class ClaimReader:
                         if feat == "arousal" and re.search(r"\bcalm\b", text):
                             spans.append(_span_of(text, r"\bcalm\b"))
         # emotions (+ intensity, modality)
-        for m in re.finditer(r"\b(?:not|n't|never|without)\s+(?:\w+\s+)?(?:show|display|"
-                             r"express|reveal|betray|give away)\w*\s+(?:any\s+|much\s+|an?\s+)?"
-                             r"(?:visible\s+|particular\s+|real\s+)?(?:emotions?|feelings?)\b",
-                             text):
-            if free(*m.span()):  # "did not show any emotion": the face was neutral
-                s0 = m.start()
-                pol = NEGATED if _negated(text, s0) else ASSERTED
+        for m in re.finditer(r"\b(?:show|display|express|reveal|betray|give away|convey)\w*\s+"
+                             r"(?:(?:any|much|an?|some|strong|clear|visible|obvious|intense|"
+                             r"real|particular|a lot of|lots of|plenty of|genuine)\s+)*"
+                             r"(?:emotions?|feelings?)\b(?!\s+(?:of|like|such))", text):
+            if free(*m.span()):  # "did not show any emotion": neutral; "showed emotion": not
+                pol = ASSERTED if _negated(text, m.start()) else NEGATED
                 emods = tuple(x for x in mods if x in ("face", "voice", "text"))
                 claims.append(Claim("emotion", "neutral", pol, emods, when=when, text=clause))
                 spans.append(m.span())
-        for m in _emotion_matches(text):
+        matches = [m for m in _emotion_matches(text) if free(*m[1])]
+        either_of: dict[tuple[int, int], tuple[str, ...]] = {}
+        for m, nxt in zip(matches, matches[1:]):  # "sadness or disgust": either will do
+            if re.fullmatch(r"\s*(?:,\s*)?(?:or|or perhaps|or maybe|or possibly|and/or|/)\s*",
+                            text[m[1][1]:nxt[1][0]]):
+                spans.append(nxt[1])
+                either = set(V.EMOTION_ANY.get(m[0], (m[0],))) | set(
+                    V.EMOTION_ANY.get(nxt[0], (nxt[0],)))
+                either_of[m[1]] = tuple(sorted(either))
+        for m in matches:
             if not free(*m[1]):
                 continue
             label, (s, e) = m
-            alts = V.EMOTION_ANY.get(label, ())
+            alts = either_of.get(m[1], ()) or V.EMOTION_ANY.get(label, ())
             if alts:
                 label = alts[0]
             intensity = _intensity(text, s)
@@ -784,6 +801,12 @@ class ClaimReader:
         return out
 
 
+_SAID_RES = [re.compile(rx) for rx in (
+    r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are)\s+about\s+(.+)$",
+    r"\bmention\w*\s+(?:that\s+)?(.+)$",
+    r"\b(?:said|say|says|stated|told \w+|admitted|claimed|reported)\s+(?:that\s+)?(.+)$",
+    r"^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|mentioned|discussed)\b",
+)]
 _SENT_WORD = "|".join(sorted((w for w in V.SENTIMENT_WORDS if w not in EMOTION_LEXICON),
                              key=len, reverse=True))
 _SENT = rf"(?P<s>(?:{_SENT_WORD})(?:ly)?)"
@@ -792,8 +815,10 @@ _SENTIMENT_RES = [re.compile(rx) for rx in (
     rf"(?:something|anything|things|words|a few words|stuff)?\s*(?:\w+\s+)?{_SENT}\b",
     rf"\b{_SENT}\s+(?:things|words|remarks?|comments?|news|message|statements?|language|"
     r"content|talk)\b",
-    r"\b(?:words|transcript|speech content|remarks?|comments?|message|what (?:they|he|she) "
-    r"said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
+    rf"\b{_SENT}\s+(?:tone|note|spin|feel|ring|slant)\s+(?:to|in|of)\s+(?:what|the words|"
+    r"their words|his words|her words|the speech|the transcript|the message)",
+    r"\b(?:words|transcript|speech content|remarks?|comments?|message|what (?:they|he|she|"
+    r"was) said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
     rf"seemed|felt|read|came across as)\s+(?:\w+\s+){{0,2}}?{_SENT}\b",
 )]
 
@@ -835,6 +860,13 @@ def _normalise(text: str) -> str:
     low = QUESTION_FRAME.sub("", low, count=1)
     low = re.sub(r"\bat some point\b", "", low)
     low = re.sub(r"\bup and down\b", "up-and-down", low)
+    low = re.sub(rf"\bbetween\s+{_NUM}\s*(s|sec\w*)?\s+and\s+{_NUM}\b",
+                 lambda m: f"between {m.group(1)} {m.group(2) or ''} to {m.group(3)}", low)
+    # fixed pairs that clause splitting on "and" must not cut
+    low = re.sub(r"\b(rose|rises|rise|rising|went up|ups|back|to|on|over|again|more|"
+                 r"now|here|pros) and (fell|falls|fall|falling|came down|downs|forth|fro|off|"
+                 r"over|again|more|then|there|cons)\b",
+                 lambda m: f"{m.group(1)}-and-{m.group(2)}".replace(" ", "-"), low)
     return re.sub(r"\s+", " ", low).strip()
 
 
