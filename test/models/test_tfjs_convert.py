@@ -380,3 +380,20 @@ def test_emotion_conversion_from_the_tarball_reproduces_the_committed_file(tmp_p
     entries = nm.convert_models(tmp_path, ["emotion_human_minixception"], say=lambda _m: None)
     _, committed = find_model("emotion_human_minixception")
     assert entries[0]["sha256"] == committed["sha256"] and entries[0]["fit_for_use"]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", ["face_expression_faceapi", "emotion_human_minixception"])
+def test_tensorrt_fp16_keeps_the_tfjs_labels(name, tmp_path):
+    """On a GPU: the converted models as TensorRT FP16 engines give the golden top labels
+    and stay close to the TF.js probabilities (skipped without TensorRT and a GPU)."""
+    pytest.importorskip("tensorrt")
+    from emo_perception.inference import create_runner
+
+    path, _ = find_model(name)
+    trt = create_runner(path, backend_order=("tensorrt",), fp16=True, cache_dir=str(tmp_path))
+    assert trt.provider == "tensorrt"
+    gold = np.load(nm.GOLDEN_DIR / nm.MODELS[name].golden)
+    probs = trt.run({"image": gold["inputs"].astype(np.float32)})["probabilities"]
+    assert np.abs(probs - gold["probabilities"]).max() < 2e-2
+    assert (probs.argmax(1) == gold["probabilities"].argmax(1)).all()
