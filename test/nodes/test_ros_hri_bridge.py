@@ -136,3 +136,91 @@ def test_ros4hri_listener_follows_faces_on_a_real_video(tmp_path, ros_env) -> No
     found_shown = [bool(auditor.detect(c)) for c in crops["shown"]]
     assert sum(found_raw) >= max(1, len(found_raw) // 3), found_raw  # the control works
     assert not any(found_shown), f"{sum(found_shown)} of {len(found_shown)} crops show a face"
+
+
+@pytest.mark.ros
+def test_voices_persons_and_extensions_in_process(ros_env) -> None:
+    """The bridge node and a test node in one executor (real rclpy, real DDS): voice
+    topics, person extensions, and per-id topics removed when the person's track ends."""
+    import time
+
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+    from std_msgs.msg import Bool, String
+
+    from emo_perception.nodes.hri_bridge_node import HriBridgeNode
+    from emo_perception_msgs import msg as m
+    from hri_msgs.msg import AudioFeatures, IdsList, LiveSpeech
+
+    ctx = rclpy.Context()
+    rclpy.init(context=ctx)
+    bridge = HriBridgeNode(context=ctx, namespace="/emo")
+    node = rclpy.create_node("hri_probe", context=ctx)
+    executor = SingleThreadedExecutor(context=ctx)
+    executor.add_node(bridge)
+    executor.add_node(node)
+    got: dict[str, list] = {}
+    reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+    latched = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+    def listen(msg_type, topic, qos=reliable):
+        node.create_subscription(msg_type, topic,
+                                 lambda msg: got.setdefault(topic, []).append(msg), qos)
+
+    def spin_until(done, timeout=20.0) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not done():
+            executor.spin_once(timeout_sec=0.05)
+        return done()
+
+    try:
+        for topic, typ in (("/humans/voices/tracked", IdsList),
+                           ("/humans/persons/tracked", IdsList),
+                           ("/humans/voices/v1/is_speaking", Bool),
+                           ("/humans/voices/v1/speech", LiveSpeech),
+                           ("/humans/voices/v1/features", AudioFeatures),
+                           ("/humans/persons/p1/emo_perception/state", m.EmotionState),
+                           ("/humans/persons/p1/emo_perception/reasoning",
+                            m.EmotionReasoning)):
+            listen(typ, topic)
+        listen(String, "/humans/persons/p1/face_id", latched)
+        pubs = {name: node.create_publisher(typ, f"/emo/{name}", reliable) for name, typ in (
+            ("tracks", m.PersonTrackArray), ("voice/activity", m.VoiceActivity),
+            ("voice/speech", m.Speech), ("voice/prosody", m.Prosody),
+            ("emotion/state", m.EmotionStateArray), ("emotion/reasoning", m.EmotionReasoning))}
+        assert spin_until(lambda: all(p.get_subscription_count() for p in pubs.values()))
+        tracks = m.PersonTrackArray(tracks=[m.PersonTrack(track_id="p1", face_id="p1")])
+        pubs["tracks"].publish(tracks)
+        assert spin_until(lambda: "/humans/persons/tracked" in got)
+        pubs["voice/activity"].publish(m.VoiceActivity(voice_id="v1", is_speaking=True))
+        pubs["voice/speech"].publish(m.Speech(voice_id="v1", text="hello there",
+                                              confidence=0.8, language="en"))
+        pubs["voice/prosody"].publish(m.Prosody(voice_id="v1", f0_mean_hz=200.0,
+                                                energy_db=-20.0))
+        pubs["emotion/state"].publish(m.EmotionStateArray(
+            states=[m.EmotionState(track_id="p1")]))
+        pubs["emotion/reasoning"].publish(m.EmotionReasoning(track_id="p1"))
+        wanted = ["/humans/voices/tracked", "/humans/voices/v1/is_speaking",
+                  "/humans/voices/v1/speech", "/humans/voices/v1/features",
+                  "/humans/persons/p1/emo_perception/state",
+                  "/humans/persons/p1/emo_perception/reasoning", "/humans/persons/p1/face_id"]
+        assert spin_until(lambda: all(t in got for t in wanted)), set(wanted) - set(got)
+        assert got["/humans/persons/tracked"][-1].ids == ["p1"]
+        assert got["/humans/persons/p1/face_id"][-1].data == "fp1"
+        assert got["/humans/voices/tracked"][-1].ids == ["v1"]
+        assert got["/humans/voices/v1/is_speaking"][-1].data is True
+        speech = got["/humans/voices/v1/speech"][-1]
+        assert (speech.final, speech.language) == ("hello there", "en")
+        assert speech.confidence == pytest.approx(0.8)
+        features = got["/humans/voices/v1/features"][-1]
+        assert features.pitch == pytest.approx(0.4) and features.rms == pytest.approx(0.1)
+        # The track ends: the person leaves the list and its topics go away.
+        pubs["tracks"].publish(m.PersonTrackArray())
+        assert spin_until(lambda: got["/humans/persons/tracked"][-1].ids == [])
+        assert spin_until(lambda: node.count_publishers("/humans/persons/p1/face_id") == 0)
+    finally:
+        node.destroy_node()
+        bridge.destroy_node()
+        rclpy.try_shutdown(context=ctx)
