@@ -236,17 +236,18 @@ def _bag_cases(tmp: pathlib.Path) -> dict[str, tuple[str, pathlib.Path]]:
 
 
 @pytest.mark.ros
-def test_bad_bags_for_the_player(tmp_path, ros_env, case_log) -> None:
+def test_bad_bags_for_the_player(tmp_path, ros_env, case_log, capsys) -> None:
     failures = []
     cases = _bag_cases(tmp_path)
-    # Each case is its own `emo-perception play` process; they run side by side.
-    procs = {name: subprocess.Popen([sys.executable, "-m", "emo_perception.cli", "play",
-                                     str(path)], env=ros_env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)
-             for name, (_what, path) in cases.items()}
+    # These stop before ROS starts, so the command runs in this process (what a user sees
+    # is the same: stderr and the exit code); the two that start the player get their own.
+    from emo_perception.cli import main as cli_main
+
     for name, (what, path) in cases.items():
-        out, err = procs[name].communicate(timeout=120)
-        res = subprocess.CompletedProcess(procs[name].args, procs[name].returncode, out, err)
+        capsys.readouterr()
+        code = cli_main(["play", str(path)])
+        captured = capsys.readouterr()
+        res = subprocess.CompletedProcess(["play"], code, captured.out, captured.err)
         line = one_line_error(res.stderr)
         ok = res.returncode == 2 and bool(line) and "Traceback" not in res.stdout
         if not case_log(name, GROUP, f"`emo-perception play` on {what}: exit 2, one line",
@@ -254,8 +255,13 @@ def test_bad_bags_for_the_player(tmp_path, ros_env, case_log) -> None:
             failures.append((name, res.returncode, res.stderr[-500:]))
     # Types nobody defines: that topic is left out with one line naming the type, the rest
     # plays; a bag of nothing else stops with one line.
-    res = emo("play", str(_unknown_type_bag(tmp_path / "mixed", True)), "--delay", "0",
-              env=ros_env, timeout=60)
+    mixed, only = (subprocess.Popen(
+        [sys.executable, "-m", "emo_perception.cli", "play", str(bag), "--delay", "0"],
+        env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for bag in (_unknown_type_bag(tmp_path / "mixed", True),
+                    _unknown_type_bag(tmp_path / "mystery", False)))
+    res = subprocess.CompletedProcess(mixed.args, 0, *mixed.communicate(timeout=120))
+    res.returncode = mixed.returncode
     warned = [ln for ln in res.stdout.splitlines() if "acme_robot_msgs/msg/Mystery" in ln]
     played = "3 messages published" in res.stdout
     ok = res.returncode == 0 and len(warned) == 1 and played and "Traceback" not in res.stderr
@@ -265,8 +271,8 @@ def test_bad_bags_for_the_player(tmp_path, ros_env, case_log) -> None:
                     f"exit {res.returncode}; {warned[0] if warned else 'no warning'}; "
                     f"images played: {played}", ok):
         failures.append(("bag_unknown_message_type", res.returncode, res.stdout[-800:]))
-    res = emo("play", str(_unknown_type_bag(tmp_path / "mystery", False)), "--delay", "0",
-              env=ros_env, timeout=60)
+    res = subprocess.CompletedProcess(only.args, 0, *only.communicate(timeout=120))
+    res.returncode = only.returncode
     lines = our_lines(res.stderr)
     ok = res.returncode == 2 and len(lines) == 1 and "Mystery" in lines[0]
     if not case_log("bag_only_unknown_types", GROUP,
@@ -316,19 +322,20 @@ def test_bad_configs(tmp_path, ros_env, astronaut, case_log) -> None:
 @pytest.mark.ros
 def test_unknown_key_in_a_node_section_stops_the_node(tmp_path, ros_env, case_log) -> None:
     """A misspelt key in a node section was silently ignored by the node (rclpy drops
-    undeclared parameters); the node now refuses it with one line."""
+    undeclared parameters); the node now refuses it with one line (every node does this in
+    run_nodes; fusion_node starts fastest)."""
     cfg = tmp_path / "typo.yaml"
-    cfg.write_text("/**/deid_node:\n  ros__parameters:\n    deid:\n      mdoe: solid\n")
-    proc = subprocess.run([sys.executable, "-m", "emo_perception.nodes.deid_node", "--ros-args",
-                           "--params-file", str(cfg)], env=ros_env, capture_output=True,
-                          text=True, timeout=120)
+    cfg.write_text("/**/fusion_node:\n  ros__parameters:\n    evidence_period_sec: 2.0\n")
+    proc = subprocess.run([sys.executable, "-m", "emo_perception.nodes.fusion_node",
+                           "--ros-args", "--params-file", str(cfg)], env=ros_env,
+                          capture_output=True, text=True, timeout=120)
     lines = our_lines(proc.stderr)
-    ok = proc.returncode == 2 and len(lines) == 1 and "deid.mdoe" in lines[0] and \
-        "deid.mode" in lines[0]
+    ok = proc.returncode == 2 and len(lines) == 1 and "evidence_period_sec" in lines[0] and \
+        "evidence_period_s'" in lines[0]
     case_log("config_unknown_node_key_live", GROUP,
-             "deid_node started with deid.mdoe in its params file: exit 2, one line with the "
-             "closest declared name", f"exit {proc.returncode}: {lines[-1] if lines else ''}",
-             ok)
+             "fusion_node started with evidence_period_sec (for evidence_period_s) in its "
+             "params file: exit 2, one line with the closest declared name",
+             f"exit {proc.returncode}: {lines[-1] if lines else ''}", ok)
     assert ok, proc.stderr[-2000:]
 
 
@@ -368,17 +375,24 @@ def test_bad_model_files_stop_au_node_with_one_line(tmp_path, ros_env, case_log)
          "wrong_sha", "sha256"),
     ]
     failures = []
-    for name, what, kind, expected in cases:
+    procs = {}
+    for name, what, kind, expected in cases:  # side by side: each is its own au_node
         model = _model_dir(tmp_path, kind)
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "emo_perception.nodes.au_node", "--ros-args",
+             "-p", "au_backend:=learned", "-p", f"learned.model:={model}",
+             "-p", "learned.allow_unfit_model:=true", "-p", "learned.backends:=[cpu]"],
+            env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for name, what, kind, expected in cases:
         try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "emo_perception.nodes.au_node", "--ros-args",
-                 "-p", "au_backend:=learned", "-p", f"learned.model:={model}",
-                 "-p", "learned.allow_unfit_model:=true", "-p", "learned.backends:=[cpu]"],
-                env=ros_env, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired as exc:  # the node accepted the model and runs
-            proc = subprocess.CompletedProcess(exc.cmd, -1, "", (exc.stderr or b"").decode()
-                                               + "\nstill running after 60 s")
+            out, err = procs[name].communicate(timeout=60)
+            proc = subprocess.CompletedProcess(procs[name].args, procs[name].returncode, out,
+                                               err)
+        except subprocess.TimeoutExpired:  # the node accepted the model and runs
+            procs[name].kill()
+            out, err = procs[name].communicate()
+            proc = subprocess.CompletedProcess(procs[name].args, -1, out,
+                                               err + "\nstill running after 60 s")
         lines = our_lines(proc.stderr)
         ok = proc.returncode == 2 and len(lines) == 1 and expected in lines[0] and \
             "Traceback" not in proc.stderr
