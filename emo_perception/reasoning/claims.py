@@ -299,8 +299,8 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
 ]
 HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
               r"yell\w*|booming|fast|quick\w*|rapid\w*|rushed|hurried|lively|vary|varies|"
-              r"varied|varying|wide|up-and-down|melodic|sing-?song|expressive|a lot|a great "
-              r"deal)\b")
+              r"varied|varying|variation|variable|lots of|plenty of|wide|up-and-down|melodic|"
+              r"sing-?song|expressive|a lot|a great deal)\b")
 LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?:ly)?|"
              r"whisper\w*|slow\w*|unhurried|monoton\w*|flat|narrow|little variation|"
              r"steady)\b")
@@ -583,7 +583,9 @@ class ClaimReader:
         # modality presence ("was a face measured", "no voice evidence")
         if re.search(PRESENCE_WORDS, text) or re.search(
                 r"\b(?:anything|something|nothing) (?:was )?said\b|\btranscript of\b|"
-                r"\bno (?:face|voice|speech|transcript|gestures?|body)\b", text):
+                r"\bno (?:face|voice|speech|transcript|gestures?|body)\b|^there\b(?:\s+(?:is|was|"
+                r"were|are))?\s+(?:(?:a|any|some|no)\s+)?(?:face|faces|speech|voice|audio|"
+                r"transcript|body|gestures?|movement)\b", text):
             for mod, rx in (("face", r"\bfac(?:e|ial)\b"),
                             ("body", r"\bbody\b|\bgestures?\b|\bmovement\b"),
                             ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
@@ -802,7 +804,9 @@ class ClaimReader:
 
 
 _SAID_RES = [re.compile(rx) for rx in (
-    r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are)\s+about\s+(.+)$",
+    r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are|(?:sa(?:y|id|ys|ying)|mention\w*)\s+"
+    r"(?:something|anything|a lot|things|much|little|a bit|a word))\s+(?:about|regarding|of|"
+    r"on)\s+(.+)$",
     r"\bmention\w*\s+(?:that\s+)?(.+)$",
     r"\b(?:said|say|says|stated|told \w+|admitted|claimed|reported)\s+(?:that\s+)?(.+)$",
     r"^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|mentioned|discussed)\b",
@@ -817,6 +821,8 @@ _SENTIMENT_RES = [re.compile(rx) for rx in (
     r"content|talk)\b",
     rf"\b{_SENT}\s+(?:tone|note|spin|feel|ring|slant)\s+(?:to|in|of)\s+(?:what|the words|"
     r"their words|his words|her words|the speech|the transcript|the message)",
+    rf"\b(?:news|message|words|remarks?|comments?)\b(?:\s+\w+){{0,3}}?\s+(?:(?:was|were|is|"
+    rf"are|sounded|seemed)\s+)?{_SENT}\b",
     r"\b(?:words|transcript|speech content|remarks?|comments?|message|what (?:they|he|she|"
     r"was) said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
     rf"seemed|felt|read|came across as)\s+(?:\w+\s+){{0,2}}?{_SENT}\b",
