@@ -137,6 +137,96 @@ def test_issue_rationale_is_checked_claim_by_claim(plain_windows):
     assert statuses["action_unit AU15"] == SUPPORTED
 
 
+# -- wording the reader was not written for (issue 16 part B) --------------------------
+def verdict(reader, text, window):
+    """The knowledge answerer's decision on a statement: yes / no / None (undecided)."""
+    verdicts = check_claims(reader.read_question(text).claims, window, CheckContext())
+    unreadable = reader.read_question(text).unreadable
+    if not verdicts:
+        return None
+    if any(v.status != SUPPORTED for v in verdicts):
+        return "no"
+    return None if unreadable else "yes"
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    # speech acts, checked on the transcript
+    ("arms_letdown", "Did she grumble about how things turned out?", "yes"),
+    ("arms_letdown", "Did she say thank you?", "no"),
+    ("astro_win", "He was celebrating a victory.", "yes"),
+    ("astro_win", "He was complaining.", "no"),
+    ("brows_noise", "She begged the listener not to leave.", "yes"),
+    ("brows_noise", "She told them to go away.", "no"),
+    ("astro_glad", "She welcomed someone.", "yes"),
+    ("astro_glad", "She said goodbye.", "no"),
+    ("grace_meeting", "She asked someone to bring something.", "yes"),
+    ("grace_meeting", "She apologised.", "no"),
+    # tone of what was said
+    ("astro_win", "Was there a positive tone to what was said?", "yes"),
+    ("grace_sad", "She said something cheerful.", "no"),
+    ("astro_glad", "Was the news she shared good?", "yes"),
+    # modality framing
+    ("lfw52", "From the face alone, he was happy.", "yes"),
+    ("grace_meeting", "She did not display any emotion.", "yes"),
+    ("grace_meeting", "She displayed strong emotion.", "no"),
+    ("nails_face", "Her face was not visible.", "yes"),
+    ("lfw52", "Is there speech in the window?", "no"),
+    # prosody paraphrases
+    ("astro_win", "His voice was full of energy.", "yes"),
+    ("astro_win", "He sounded sleepy and listless.", "no"),
+    ("arms_letdown", "She spoke at an unhurried pace.", "yes"),
+    ("arms_letdown", "She was talking a mile a minute.", "no"),
+    ("grace_meeting", "Her intonation rose and fell a lot.", "yes"),
+    ("grace_sad", "She was yelling.", "no"),
+    # AUs and gestures in everyday words, gesture families
+    ("lfw52", "Crow's feet were visible around the eyes.", "yes"),
+    ("lfw16", "The corners of his mouth drooped.", "yes"),
+    ("astro_win", "His brow was furrowed.", "no"),
+    ("nails_face", "Was the person fidgeting with their fingers?", "no"),
+    ("brows_noise", "She touched her face later on.", "yes"),
+    ("astro_glad", "She made any hand gestures.", "no"),
+    ("grace_meeting", "Her posture stayed the same, with hands behind her.", None),  # unread
+    # emotions: synonyms, ambiguous words, "X or Y"
+    ("lfw52", "The person seems to be in good spirits.", "yes"),
+    ("lfw52", "The person appears gloomy.", "no"),
+    ("arms_letdown", "The mouth suggests sadness or disgust rather than joy.", "yes"),
+    ("astro_glad", "She looked only slightly happy.", "no"),
+    # negation: double negatives cancel, repeated ones do not
+    ("astro_win", "He was not without a smile.", "yes"),
+    ("astro_win", "It is not true that he did not smile.", "yes"),
+    ("astro_win", "No, not once did he smile.", "no"),
+    # time: counted seconds, written order, "between N and M"
+    ("astro_win", "In the last couple of seconds he was gesturing.", "no"),
+    ("astro_win", "In the first couple of seconds he was gesturing.", "yes"),
+    ("arms_letdown", "She rubbed her eyes before she folded her arms.", "yes"),
+    ("arms_letdown", "She folded her arms before rubbing her eyes.", "no"),
+    ("grace_sad", "She touched her neck after rubbing her eyes.", "yes"),
+    ("arms_letdown", "Between 6 and 9 seconds her arms were crossed.", "yes"),
+])
+def test_unseen_wording_is_read_and_checked(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
+
+
+def test_fuzzy_prosody_match_must_beat_its_opposite(reader):
+    # MiniLM puts "bored and drowsy" 0.49 from "energetic and excited": never read as high
+    reading = reader.read("He sounded bored and drowsy.")
+    assert not [c for c in reading.claims if c.kind == "prosody" and c.level == "high"]
+
+
+def test_choice_option_is_decided_by_its_most_direct_reading(plain_windows):
+    from emo_perception.reasoning.qa import ChoiceItem
+
+    k = KnowledgeAnswerer()
+    pace = ChoiceItem("t1", "How fast did she talk?", ["very fast", "slowly",
+                                                       "there was no speech"], 1,
+                      evidence=plain_windows["brows_noise"])  # 1.81 syllables/s
+    assert k.choice(pace) == 1
+    late = ChoiceItem("t2", "What did she do in the second half?",
+                      ["she rubbed her eyes", "she crossed her arms"], 1,
+                      evidence=plain_windows["arms_letdown"])  # eyes 1-2 s, arms 5.5-9.5 s
+    assert k.choice(late) == 1
+
+
 # -- recorded real SmolLM2 outputs ------------------------------------------------------
 @pytest.fixture(scope="module")
 def recordings():
