@@ -268,20 +268,33 @@ def test_soak_default_node_set_on_a_looped_video(tmp_path, ros_env, case_log) ->
                          "growth_pct": round(float(100.0 * (last - first) / first), 2)}
         if results[node]["growth_pct"] > 5.0:
             failures.append((node, results[node]))
-    deid = [s["values"] for m in got["/diagnostics"] for s in m["statuses"]
-            if s["name"] == "emo_perception: /emo/deid_node"]
-    tracks = [int(v.get("tracks_live", 0)) for v in deid]
-    in_flight = [int(v.get("in_flight", 0)) for v in deid]
-    tail = tracks[-len(tracks) // 4:] if tracks else []
-    bounded = bool(tracks) and max(tail or [0]) <= max(tracks[: len(tracks) // 2] or [0]) + 3 \
-        and max(in_flight or [0]) <= 2
+
+    def counts_of(node: str, key: str) -> list[int]:
+        return [int(st["values"].get(key, 0)) for m in got["/diagnostics"]
+                for st in m["statuses"] if st["name"] == f"emo_perception: /emo/{node}"]
+
+    # Per-person state in every node that keeps some: the largest count in the last quarter
+    # of the run is no larger than in the first half plus a few (people come and go; state
+    # of people who left is dropped, tracks_ended counts it).
+    state = {"deid tracks": counts_of("deid_node", "tracks_live"),
+             "au tracks": counts_of("au_node", "tracks_with_state"),
+             "gesture tracks": counts_of("gesture_node", "tracks"),
+             "fusion people": counts_of("fusion_node", "people")}
+    ended = {n: (counts_of(n, "tracks_ended") or [0])[-1] for n in ("au_node", "gesture_node")}
+    in_flight = counts_of("deid_node", "in_flight")
+    grew = {k: (max(v[: len(v) // 2] or [0]), max(v[-max(len(v) // 4, 1):] or [0]))
+            for k, v in state.items()}
+    bounded = all(v for v in state.values()) and \
+        all(late <= early + 3 for early, late in grew.values()) and max(in_flight or [0]) <= 2
     ok = not failures and bounded and "died" not in output
     growth = ", ".join(f"{n.replace('_node', '')} {r['growth_pct']:+.1f} %"
                        for n, r in results.items())
     case_log("soak_default_node_set_10min", GROUP_LOAD,
              "default node set for 10 minutes on looped vtest.avi (people come and go): RSS "
-             "growth <= 5 % per node, live tracks and in-flight frames stay bounded",
-             f"RSS growth {growth}; live tracks max {max(tracks or [0])} (last quarter "
-             f"{max(tail or [0])}); in flight max {max(in_flight or [0])}", ok,
-             {"rss": results, "tracks_live_max": max(tracks or [0])})
+             "growth <= 5 % per node; per-person state (deid, au, gesture tracks, fusion "
+             "people) and in-flight frames stay bounded",
+             f"RSS growth {growth}; per-person state max first half / last quarter: "
+             + ", ".join(f"{k} {e}/{la}" for k, (e, la) in grew.items())
+             + f"; tracks ended {ended}; in flight max {max(in_flight or [0])}", ok,
+             {"rss": results, "state_first_half_last_quarter": grew, "tracks_ended": ended})
     assert ok, (failures, bounded, output[-2000:])
