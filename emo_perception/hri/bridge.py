@@ -50,9 +50,10 @@ CROP_SOURCES = ("deid", "none")
 class HriBridgeConfig:
     """What the bridge publishes under ``/humans``."""
 
-    crops: str = setting("deid", "/humans/faces/<id>/cropped from: 'deid' (the de-identified "
-                         "video, never raw frames) or 'none'", choices=CROP_SOURCES)
-    crop_size: int = setting(128, "side of the square face crops [px] (REP-155 default 128)",
+    crops: str = setting("deid", "/humans/{faces,bodies}/<id>/cropped from: 'deid' (the "
+                         "de-identified video, never raw frames) or 'none'",
+                         choices=CROP_SOURCES)
+    crop_size: int = setting(128, "side of the square crops [px] (REP-155 default 128)",
                              range=(16, 1024))
     extensions: bool = setting(True, "also publish our extensions under "
                                ".../<id>/emo_perception/ (expression distribution, "

@@ -5,7 +5,8 @@ Publishes (absolute names; ``<id>`` are the ids of the ``tracked`` lists):
 
 - ``/humans/faces/tracked``; ``/humans/faces/<id>/roi``, ``expression``, ``facs``, and
   ``cropped`` (from the de-identified video only, or none: ``hri.crops``)
-- ``/humans/bodies/tracked``; ``/humans/bodies/<id>/roi``, ``skeleton2d``
+- ``/humans/bodies/tracked``; ``/humans/bodies/<id>/roi``, ``skeleton2d``, ``cropped`` (as
+  for faces)
 - ``/humans/voices/tracked``; ``/humans/voices/<id>/is_speaking``, ``speech``, ``features``
 - ``/humans/persons/tracked``; ``/humans/persons/<id>/face_id``, ``body_id``, ``voice_id``,
   ``anonymous`` (latched)
@@ -49,7 +50,8 @@ class HriBridgeNode(EmoNode):
         self._tracked = {kind: self.create_publisher(h.IdsList, f"{ROOT}/{kind}/tracked",
                                                      RESULT_QOS)
                          for kind in ("faces", "bodies", "voices", "persons")}
-        self._rois = StampCache(30)  # frame stamp -> {face id: roi}, for crops
+        # frame stamp -> {(kind, id): roi} of faces and of bodies, for crops
+        self._rois = {"faces": StampCache(30), "bodies": StampCache(30)}
         self._images = StampCache(10)  # frame stamp -> de-identified image message
         self.counters.update(faces=0, bodies=0, crops=0)
         self.subscribe("faces", self._on_faces)
@@ -98,7 +100,7 @@ class HriBridgeNode(EmoNode):
         self._tracked["faces"].publish(ids_to_msg(tracked, msg.header))
         self.counters["faces"] += len(rois)
         if self.cfg.crops == "deid":
-            self._rois.put(msg.header, rois)
+            self._rois["faces"].put(msg.header, rois)
             self._crop(msg.header)
 
     @handles_input
@@ -107,24 +109,32 @@ class HriBridgeNode(EmoNode):
         self._crop(msg.header)
 
     def _crop(self, header: Any) -> None:
-        """Crops of the de-identified frame with this stamp, once its faces are known."""
-        image, rois = self._images.get(header), self._rois.get(header)
-        if image is None or not rois:
+        """Crops of the de-identified frame with this stamp, once its faces or bodies are
+        known (each frame's crops once)."""
+        image = self._images.get(header)
+        if image is None:
             return
-        self._rois.put(header, {})  # each frame's crops once
-        try:
-            bgr = image_to_bgr(image)
-        except ValueError as exc:
-            self.record_error(f"de-identified image: {exc}")
-            return
-        for fid, roi in rois.items():
-            if fid not in self.bridge.live.faces:
+        bgr = None
+        for kind, live in (("faces", self.bridge.live.faces),
+                           ("bodies", self.bridge.live.bodies)):
+            rois = self._rois[kind].get(header)
+            if not rois:
                 continue
-            crop = hb.crop(bgr, roi, self.cfg.crop_size)
-            if crop is not None:
-                self._pub("faces", fid, "cropped", type(image), SENSOR_QOS).publish(
-                    bgr_to_image(crop, image.header))
-                self.counters["crops"] += 1
+            self._rois[kind].put(header, {})
+            if bgr is None:
+                try:
+                    bgr = image_to_bgr(image)
+                except ValueError as exc:
+                    self.record_error(f"de-identified image: {exc}")
+                    return
+            for ident, roi in rois.items():
+                if ident not in live:
+                    continue
+                crop = hb.crop(bgr, roi, self.cfg.crop_size)
+                if crop is not None:
+                    self._pub(kind, ident, "cropped", type(image), SENSOR_QOS).publish(
+                        bgr_to_image(crop, image.header))
+                    self.counters["crops"] += 1
 
     @handles_input
     def _on_action_units(self, msg: m.ActionUnitsArray) -> None:
@@ -155,16 +165,20 @@ class HriBridgeNode(EmoNode):
         width, height = int(msg.image_width), int(msg.image_height)
         bodies = [b for b in msg_to_bodies(msg, self.record_error) if b.track_id]
         tracked, _new = self.bridge.bodies_seen(b.track_id for b in bodies)
+        rois = {}
         if width > 0 and height > 0:
             for body in bodies:
                 bid = hb.body_id(body.track_id)
+                rois[bid] = hb.Roi.from_box(body.box, width, height, body.score)
                 self._pub("bodies", bid, "roi", h.NormalizedRegionOfInterest2D).publish(
-                    roi_to_msg(hb.Roi.from_box(body.box, width, height, body.score),
-                               msg.header))
+                    roi_to_msg(rois[bid], msg.header))
                 self._pub("bodies", bid, "skeleton2d", h.Skeleton2D).publish(
                     skeleton_to_msg(hb.skeleton18(body.keypoints, width, height), msg.header))
         self._tracked["bodies"].publish(ids_to_msg(tracked, msg.header))
         self.counters["bodies"] += len(bodies)
+        if self.cfg.crops == "deid":
+            self._rois["bodies"].put(msg.header, rois)
+            self._crop(msg.header)
 
     @handles_input
     def _on_gestures(self, msg: m.MicroGestureArray) -> None:

@@ -5,7 +5,7 @@ subscribe to its per-id topics; an id that leaves the list is dropped.
 ``python hri_listener.py OUT_DIR SECONDS`` writes ``OUT_DIR/report.json`` (per id: what
 arrived and when it was tracked) and ``OUT_DIR/crops.npz`` (each face crop, with the raw
 frame region of the same stamp and ROI, from ``/emo/private/image_raw``, as the positive
-control of the privacy check). It stops after SECONDS or on SIGINT.
+control of the privacy check; the same for body crops). It stops after SECONDS or on SIGINT.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class Listener:
         self.raw: dict[tuple[int, int], np.ndarray] = {}
         self.rois: dict[tuple[str, tuple[int, int]], object] = {}
         self.crops: list[tuple[np.ndarray, np.ndarray]] = []
+        self.body_crops: list[tuple[np.ndarray, np.ndarray]] = []
         self.last_event = 0.0
         for kind in self.tracked_lists:
             node.create_subscription(IdsList, f"/humans/{kind}/tracked",
@@ -96,10 +97,17 @@ class Listener:
                                       lambda m: self.on_crop(ident, m),
                                       qos_profile_sensor_data)]
         elif kind == "bodies":
-            rec = self.bodies.setdefault(ident, {"skeleton": []})
-            subs.append(n.create_subscription(
-                Skeleton2D, f"{base}/skeleton2d",
-                lambda m: rec["skeleton"].append(msg_to_skeleton(m).tolist()), RELIABLE))
+            rec = self.bodies.setdefault(ident, {"skeleton": [], "crops": 0})
+            subs += [
+                n.create_subscription(NormalizedRegionOfInterest2D, f"{base}/roi",
+                                      lambda m: self.rois.__setitem__(
+                                          (ident, key(m.header)), msg_to_roi(m)), RELIABLE),
+                n.create_subscription(
+                    Skeleton2D, f"{base}/skeleton2d",
+                    lambda m: rec["skeleton"].append(msg_to_skeleton(m).tolist()), RELIABLE),
+                n.create_subscription(Image, f"{base}/cropped",
+                                      lambda m: self.on_body_crop(ident, m),
+                                      qos_profile_sensor_data)]
         else:
             rec = self.persons.setdefault(ident, {})
             for topic, typ in (("face_id", String), ("body_id", String), ("anonymous", Bool)):
@@ -125,6 +133,15 @@ class Listener:
         original = crop(raw, roi, shown.shape[0])
         if original is not None:
             self.crops.append((shown, original))
+
+    def on_body_crop(self, ident: str, msg: Image) -> None:
+        self.bodies[ident]["crops"] += 1
+        shown = image_to_bgr(msg)
+        roi, raw = self.rois.get((ident, key(msg.header))), self.raw.get(key(msg.header))
+        original = crop(raw, roi, shown.shape[0]) if roi is not None and raw is not None \
+            else None
+        if original is not None:
+            self.body_crops.append((shown, original))
 
     @staticmethod
     def facs_summary(msg) -> dict:
@@ -157,7 +174,11 @@ def main() -> int:
     if listener.crops:
         np.savez_compressed(out / "crops.npz",
                             shown=np.stack([c[0] for c in listener.crops]),
-                            original=np.stack([c[1] for c in listener.crops]))
+                            original=np.stack([c[1] for c in listener.crops]),
+                            bodies_shown=np.stack([c[0] for c in listener.body_crops])
+                            if listener.body_crops else np.zeros((0, 1, 1, 3), np.uint8),
+                            bodies_original=np.stack([c[1] for c in listener.body_crops])
+                            if listener.body_crops else np.zeros((0, 1, 1, 3), np.uint8))
     node.destroy_node()
     rclpy.try_shutdown()
     return 0
