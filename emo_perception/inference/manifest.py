@@ -81,3 +81,16 @@ def verify_model_file(path: str | pathlib.Path, expected_sha256: str | None) -> 
             f"manifest expects {expected_sha256}"
         )
     return digest
+
+
+def resolve_model(spec: str, unknown: str) -> tuple[pathlib.Path, dict]:
+    """Path and manifest entry of ``spec``: a manifest name, or a ``.onnx`` path whose folder
+    holds a manifest listing it (``unknown`` ends the error when it is not listed)."""
+    if not spec.endswith(".onnx"):
+        return find_model(spec)
+    path = pathlib.Path(spec)
+    manifest = load_manifest(path.parent)
+    entry = next((e for e in manifest["models"] if e.get("file") == path.name), None)
+    if entry is None:
+        raise ModelFileError(f"{path} is not listed in {manifest['_path']}: its {unknown}")
+    return path, entry

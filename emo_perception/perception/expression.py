@@ -211,20 +211,10 @@ class LearnedExpressionModel:
     """
 
     def __init__(self, cfg: ExpressionConfig) -> None:
-        import pathlib
+        from emo_perception.inference import create_runner
+        from emo_perception.inference.manifest import ModelFileError, resolve_model
 
-        from emo_perception.inference import create_runner, find_model
-        from emo_perception.inference.manifest import ModelFileError, load_manifest
-
-        if cfg.model.endswith(".onnx"):
-            path = pathlib.Path(cfg.model)
-            manifest = load_manifest(path.parent)
-            entry = next((e for e in manifest["models"] if e.get("file") == path.name), None)
-            if entry is None:
-                raise ModelFileError(f"{path} is not listed in {manifest['_path']}: its "
-                                     "labels and preprocessing are unknown")
-        else:
-            path, entry = find_model(cfg.model)
+        path, entry = resolve_model(cfg.model, "labels and preprocessing are unknown")
         if not entry.get("fit_for_use", False):
             raise ModelFileError(f"expression model {entry.get('name')!r} is marked not fit "
                                  f"for use ({entry.get('notes', '')}); run "

@@ -73,21 +73,11 @@ class LearnedActionUnitEstimator:
     """Batched AU model inference for all faces of a frame."""
 
     def __init__(self, cfg: LearnedActionUnitConfig | None = None) -> None:
-        import pathlib
-
-        from emo_perception.inference import create_runner, find_model
-        from emo_perception.inference.manifest import ModelFileError, load_manifest
+        from emo_perception.inference import create_runner
+        from emo_perception.inference.manifest import ModelFileError, resolve_model
 
         self.cfg = cfg = cfg or LearnedActionUnitConfig()
-        if cfg.model.endswith(".onnx"):
-            path = pathlib.Path(cfg.model)
-            manifest = load_manifest(path.parent)
-            entry = next((e for e in manifest["models"] if e.get("file") == path.name), None)
-            if entry is None:
-                raise ModelFileError(f"{path} is not listed in {manifest['_path']}: its "
-                                     "inputs, labels and sha256 are unknown")
-        else:
-            path, entry = find_model(cfg.model)
+        path, entry = resolve_model(cfg.model, "inputs, labels and sha256 are unknown")
         if not entry.get("fit_for_use", False) and not cfg.allow_unfit_model:
             raise ModelFileError(
                 f"model {entry.get('name')!r} is marked not fit for use (training data: "
