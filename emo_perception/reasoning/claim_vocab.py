@@ -82,6 +82,12 @@ EMOTION_PHRASES_MORE: dict[str, str] = {
     "no clear emotion": "neutral", "no visible emotion": "neutral",
     "no obvious emotion": "neutral", "no real emotion": "neutral",
     "nothing much": "neutral", "poker face": "neutral", "neutral expression": "neutral",
+    "gives little away": "neutral", "gave little away": "neutral",
+    "giving little away": "neutral", "give little away": "neutral",
+    "gives nothing away": "neutral", "gave nothing away": "neutral",
+    "giving nothing away": "neutral", "give nothing away": "neutral",
+    "gives away nothing": "neutral", "gave away nothing": "neutral",
+    "gives away little": "neutral", "gave away little": "neutral",
     "matter-of-fact": "neutral", "matter of fact": "neutral",
     "looking down on": "contempt", "rolled their eyes": "contempt",
     "let-down": "disappointment", "felt let down": "disappointment",
@@ -96,6 +102,9 @@ EMOTION_ANY: dict[str, tuple[str, ...]] = {
     "unsettled": ("anxiety", "fear"),
     "troubled": ("anxiety", "sadness"),
     "hurt": ("sadness", "disappointment"),
+    "regret": ("sadness", "disappointment"), "regretful": ("sadness", "disappointment"),
+    "remorse": ("sadness", "disappointment"), "remorseful": ("sadness", "disappointment"),
+    "rueful": ("sadness", "disappointment"),
     "relaxed": ("neutral", "happiness"),
     "at ease": ("neutral", "happiness"),
     "in a bad mood": ("anger", "sadness"),
@@ -118,7 +127,9 @@ MODERATE_MORE = (r"reasonably|mid-level|medium-strength|medium-level|quite|rathe
 STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|absolutely|"
                r"thoroughly|super|truly|markedly|strikingly|powerfully|heavily|enormously|"
                r"exceptionally|remarkably|unmistakabl\w*|intensely|fiercely|wildly|"
-               r"massively|tremendously|full-on|"
+               r"massively|tremendously|full-on|as (?:big|strong|intense|wide|broad|full|"
+               r"clear) as (?:it|they|one|a \w+) (?:gets|get|can be|comes|come)|at full "
+               r"strength|full strength|"
                r"overwhelmed with|beaming with|bursting with|visibly very")
 
 # -- action units ----------------------------------------------------------------------
@@ -185,16 +196,21 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      "Touching or scratching head"),
     (r"face\s+in\s+(?:their|his|her)\s+hands|hands?(?:\s+\w+){0,2}\s+(?:over|across)\s+"
      r"(?:their|his|her|the)\s+face|facepalm\w*|face[- ]?palm\w*|hid\w*(?:\s+\w+){0,2}\s+"
-     r"behind\s+(?:their|his|her)\s+hands|peek\w*\s+through\s+(?:their|his|her)\s+fingers",
-     "Covering face"),
+     r"behind\s+(?:their|his|her)\s+hands|peek\w*\s+through\s+(?:their|his|her)\s+fingers|"
+     r"face(?:\s+\w+){0,2}\s+(?:disappeared|vanished|went|was hidden|hid|sank)\s+(?:behind|"
+     r"into|in)\s+(?:both\s+|the\s+|their\s+|his\s+|her\s+)?(?:hands|palms)|behind (?:both|"
+     r"their|his|her) hands", "Covering face"),
+    (r"mouth(?:\s+\w+){0,2}\s+(?:pressed|clamped|squeezed|held) (?:shut|tight|closed|"
+     r"together)|(?:pressed|clamped|squeezed) (?:their|his|her|the) mouth (?:shut|closed)",
+     "Pressing lips"),
     (r"(?:wip|dab|knuckl|rub|rubb|press)\w*(?:\s+\w+){0,3}\s+(?:at\s+)?(?:their|his|her|the)"
      r"\s+eyes|(?:wip|dab)\w*(?:\s+\w+){0,2}\s+tears", "Rubbing eyes"),
     (r"(?:hand|finger|fingers)(?:\s+\w+){0,2}\s+(?:over|on|to|at|against)\s+(?:their|his|"
      r"her|the)\s+(?:mouth|lips|nose|cheek|cheeks)|(?:tap|pick|pinch|cover)\w*(?:\s+\w+)"
      r"{0,3}\s+(?:mouth|lips|nose|cheek|cheeks)\b|rested\s+(?:their|his|her)\s+cheek",
      "Touching or scratching facial parts"),
-    (r"(?:tug|pull|rub|rubb|touch|pinch|fiddl)\w*(?:\s+\w+){0,3}\s+(?:ear|earlobes?|ears)\b",
-     "Touching ears"),
+    (r"(?:tug|pull|rub|rubb|touch|pinch|fiddl|play|toy|twiddl|scratch)\w*(?:\s+\w+){0,3}\s+"
+     r"(?:ear|earlobes?|ears)\b|ear ?lobes?", "Touching ears"),
     (r"(?:fingers?|fingernails?|thumb)(?:\s+\w+){0,2}\s+(?:in|into|between)\s+(?:their|"
      r"his|her)\s+(?:mouth|teeth)|(?:chew|gnaw|nibbl)\w*(?:\s+\w+){0,3}\s+(?:fingers?|"
      r"thumb|cuticles?)|nail-?biting|bit\w* (?:at )?(?:their|his|her) (?:fingers|thumb)",
@@ -232,9 +248,11 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"arm|wrist)s?\b", "Scratching or touching arms"),
     (r"(?:hands|fingers)(?:\s+\w+){0,2}\s+(?:together|clasped|interlaced|intertwined|"
      r"laced|knotted)|(?:clasp|wring|knead|twist|interlac|lac|squeez)\w*(?:\s+\w+){0,2}\s+"
-     r"(?:their|his|her|both)\s+(?:hands|fingers)|(?:rub|rubb)\w*\s+(?:their|his|her)\s+"
-     r"palms", "Rubbing or holding hands"),
-    (r"fingers?\s+crossed|cross\w*\s+(?:their|his|her)\s+fingers", "Crossing fingers"),
+     r"(?:their|his|her|both)\s+(?:hands|fingers)|(?:rub|rubb|press|clasp|wring)\w*\s+"
+     r"(?:their|his|her|the|both)\s+palms|palms?(?:\s+\w+){0,2}\s+(?:together|rubbed|"
+     r"pressed)", "Rubbing or holding hands"),
+    (r"fingers?\s+crossed|cross\w*\s+(?:their|his|her)\s+fingers|fingers?[- ]?crossing|"
+     r"crossing (?:of )?(?:the )?fingers", "Crossing fingers"),
     (r"(?:fingertips|fingers?)(?:\s+\w+){0,2}\s+(?:touching|pressed together|joined)|"
      r"steeple\w*|church (?:and )?steeple|tent\w*\s+(?:their|his|her)\s+fingers",
      "Minaret gesture"),
@@ -243,8 +261,10 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"bottle|ring|watch|paper|object|item|thing|bracelet|necklace|button)\b|"
      r"(?:turn|twist|spin)\w*\s+(?:something|an object)\s+(?:in|between)",
      "Playing or manipulating objects"),
-    (r"head\s+(?:held\s+)?(?:high|up)|(?:rais|lift|tilt|tip)\w*\s+(?:their|his|her)\s+"
-     r"(?:head|chin)\s+(?:up|back|high)|head tilted (?:up|back)", "Head up"),
+    (r"head\s+(?:held\s+)?(?:high|up)|(?:rais|lift|tilt|tip|throw|threw|toss|jerk|cock)\w*"
+     r"\s+(?:their|his|her|the)\s+(?:head|chin)\s+(?:up|back|high|upward)|(?:head|chin)\s+"
+     r"(?:tilted|tipped|thrown|tossed|went|jerked|lifted|raised|cocked)\s+(?:up|back|upward)",
+     "Head up"),
     (r"(?:hands?|fists?)(?:\s+\w+){0,2}\s+(?:on|at)\s+(?:their|his|her|the|both)\s+(?:hips|"
      r"waist)|hands? on hips|akimbo", "Arms akimbo"),
     (r"(?:shoulders?)(?:\s+\w+){0,3}\s+(?:shook|shaking|shuddered|shuddering|jerked|"
@@ -263,8 +283,11 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"(?:they|he|she)|(?:expressive|animated|lively|emphatic|sweeping|big) (?:hand|arm)\s+"
      r"(?:movements?|gestures?|motions?)|hand (?:movements?|motions?) (?:as|while|when)|"
      r"(?:wav|mov|flail|flap|wave|swing)\w* (?:their|his|her) (?:hands|arms)(?: around| about)?"
-     r"|(?:used|using|use) (?:their|his|her) hands (?:to explain|to illustrate|as (?:they|he|"
-     r"she) (?:spoke|talked))|speaking with (?:their|his|her) hands|pointing",
+     r"|(?:used|using|use|uses) (?:their|his|her|the|both) hands (?:to (?:explain|illustrate|"
+     r"emphasi[sz]e|underline|punctuate|describe|show|act out)|as (?:they|he|she) (?:spoke|"
+     r"talked))|speaking with (?:their|his|her) hands|pointing|talking hands|(?:hands|arms)"
+     r"(?:\s+\w+){0,2}\s+(?:were|was|kept|stayed)\s+(?:busy|active|animated|moving|going)\b"
+     r"(?!\s+(?:with|on|at|in|behind|to))",
      "Illustrative hand gestures"),
     (r"\bgestur(?:ed|ing|es)\b|\bgesticulat\w*|\bgestures? (?:continued|went on|kept)",
      "Illustrative hand gestures"),
@@ -319,12 +342,14 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
      True),
     (r"calm\w*|relaxed|subdued|sleepy|lethargic|listless|tired|weary|drained|low-energy|"
      r"sluggish|dull|muted|placid|tranquil|soothing|even-toned|laid-back|mellow|"
-     r"composed|lifeless|flat|deadpan|unexcited|unemotional|without energy|no energy",
+     r"composed|lifeless|flat|deadpan|unexcited|unemotional|without energy|no energy|"
+     r"(?:very |so )?little energy|not much energy|hardly any energy|low on energy|"
+     r"lack\w* energy|drained of energy",
      "arousal", "low", True),
     # loudness
     (r"shout\w*|yell\w*|scream\w*|holler\w*|bellow\w*|boom\w*|raised (?:their|his|her)? ?"
      r"voice|raising (?:their|his|her)? ?voice|at the top of (?:their|his|her) lungs|"
-     r"loud\w*|noisy|noisily|forceful\w*|blar\w*", "energy_db", "high", False),
+     r"loud(?!ness)\w*|noisy|noisily|forceful\w*|blar\w*", "energy_db", "high", False),
     (r"whisper\w*|murmur\w*|mumbl\w*|mutter\w*|hushed|barely audible|under (?:their|his|"
      r"her) breath|soft-?spoken|faint voice|quiet\w*|soft(?:ly)?|low volume|inaudibl\w*",
      "energy_db", "low", True),
@@ -344,9 +369,12 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
      r"downs|(?:rose|rises|rise|rising|went[- ]up)[- ]and[- ](?:fell|falls|fall|falling|came"
      r"[- ]down)|lots of "
      r"(?:intonation|inflection|expression)|expressive (?:voice|intonation|tone)|"
-     r"varied (?:pitch|intonation|tone)|animated (?:intonation|tone)", "f0_range_st", "high",
+     r"varied (?:pitch|intonation|tone)|animated (?:intonation|tone)|(?:swinging|swooping|"
+     r"bouncing|bouncy|wandering|wide-ranging|varying|lively) (?:pitch|intonation|melody)",
+     "f0_range_st", "high",
      False),
-    (r"monoton\w*|droning|drone|one-note|no inflection|without inflection|little "
+    (r"monoton\w*|dron(?:e|ed|es|ing)|one-note|on (?:one|a single) note|no inflection|"
+     r"without inflection|little "
      r"(?:intonation|inflection|variation)|flat (?:voice|tone|intonation|delivery)|"
      r"(?:level|even|unvarying|unchanging) (?:pitch|tone|voice)|robotic", "f0_range_st",
      "low", False),
@@ -354,7 +382,7 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
 # Clause words that make an ambiguous prosody word (flag True above) about the voice.
 VOICE_CONTEXT = (r"\b(?:voice\w*|vocal\w*|sound\w*|spoke|speak\w*|speech|talk\w*|tone|"
                  r"pitch|intonation|prosody|delivery|said|say\w*|told|words|audio|"
-                 r"utter\w*|speaker|talker|narrat\w*|reading|read out)\b")
+                 r"utter\w*|speaker|talker|narrat\w*|reading|read out|volume|loudness)\b")
 
 # -- modality framing ------------------------------------------------------------------
 MODALITY_FRAMES: dict[str, str] = {
@@ -380,14 +408,21 @@ START_WORDS = (r"at the (?:very )?(?:start|beginning|outset|onset)|early on|earl
                r"straight away|immediately|from the (?:get-go|off|word go)|in the opening "
                r"(?:moments?|part|stretch)|in the first moments?|first thing|soon after "
                r"the start|early in the (?:window|clip|recording|conversation)|"
-               r"(?:first|earlier|early|opening) (?:part|portion|stretch|section)")
+               r"(?:first|earlier|early|opening) (?:part|portion|stretch|section)|in the "
+               r"opening (?:seconds|stages)|in the first (?:few )?(?:moments|instants)|as "
+               r"(?:the|this) (?:window|clip|recording|video) (?:began|started|opened)|"
+               r"(?:right )?(?:from|at) the (?:very )?(?:first|start|beginning|outset)")
 END_WORDS = (r"(?:towards?|near|at|by|around) the (?:very )?(?:end|finish|close)|finally|"
              r"in the end|at the close|late in|late on|in the closing (?:moments?|part|"
              r"stretch)|in the (?:final|last) moments?|at the last moment|just before the "
              r"end|right at the end|(?:last|final|closing|later|latter|end) (?:part|portion|"
              r"stretch|section)|as (?:the|it) (?:window|clip|recording) (?:ended|closed)|"
              r"before the end|at the finish|late|(?:right |all the way |up |until |till )?"
-             r"(?:to|until|till|into) the (?:very )?end")
+             r"(?:to|until|till|into) the (?:very )?end|as (?:the|it|this) (?:window|clip|"
+             r"recording|video|segment) (?:wound|was winding|drew|came|was coming|was drawing)"
+             r" (?:down|to a close|to an end)|as (?:the|this) (?:window|clip|recording|video) "
+             r"(?:was )?(?:ending|closing|finishing|wrapping up)|in the (?:dying|closing|final|"
+             r"last) (?:seconds|stages|part)")
 MIDDLE_WORDS = (r"in the middle|midway|halfway(?: through)?|mid-?window|mid-?way through|"
                 r"middle (?:part|portion|section|stretch)|partway through")
 THROUGHOUT_WORDS = (r"throughout|the (?:whole|entire) (?:time|window|clip|period|way|"
@@ -395,7 +430,9 @@ THROUGHOUT_WORDS = (r"throughout|the (?:whole|entire) (?:time|window|clip|period
                     r"through)|for the whole|continuously|constantly|non-?stop|the whole "
                     r"way|from start to (?:finish|end)|from beginning to end|start to "
                     r"finish|the entire duration|without (?:a )?(?:break|pause|let-up)|"
-                    r"the full (?:window|time|clip)|all through")
+                    r"the full (?:window|time|clip)|all through|from the first (?:second|"
+                    r"moment|frame) to the (?:last|final)(?: (?:second|moment|frame))?|"
+                    r"first (?:second|moment) to (?:the )?last|every (?:second|moment) of")
 
 # -- transcript: speech acts -----------------------------------------------------------
 _ADDRESSEE = (r"(?:someone|somebody|anyone|anybody|them|him|her|you|me|us|people|everyone|"
@@ -411,7 +448,7 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
     "apologise": (r"\bapologi[sz]\w*|\bapology\b|\bsa(?:id|y|ying) (?:they were |he was |"
                   r"she was |they're )?sorry\b|\bask\w* (?:for )?forgiveness\b",
                   r"\bsorry\b|\bapologi[sz]\w*|\bforgive me\b|\bmy (?:fault|bad|mistake)\b|"
-                  r"\bpardon me\b|\bexcuse me\b"),
+                  r"\b(?:pardon|excuse) me for\b"),
     "complain": (r"\bcomplain\w*|\bcomplaint\w*|\bgrumbl\w*|\bmoan\w*|\bwhin\w*|"
                  r"\bgripe[sd]?\b|\bgriping\b|\bgrous\w*|\bprotest\w*|\bobject\w* to\b|"
                  r"\bvent(?:ed|ing)\b|"
@@ -476,7 +513,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                 r"him|her|the listener|the other person|you) to\b|\bmade a request\b|"
                 r"\brequest\w*\b",
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
-                r"sure\b|\bdon'?t forget\b|\bremember to\b"),
+                r"sure\b|\bdon'?t forget\b|\bremember to\b|^\s*(?:get|go|come|stay|move|"
+                r"stop|wait|sit|stand|run|hurry|give|take|put|bring|keep|hold|listen|step|"
+                r"leave|help|call|tell|show|let)\b(?!\s+(?:you|me|us)\b\s*[.!?])"),
     "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* down (?:the |an? |their |his |her )?"
                r"(?:offer|request|invitation|proposal|suggestion)\b|"
                r"\bsa(?:id|y) no\b|\brejects?\b|\brejected\b",
@@ -490,7 +529,43 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"|her )?(?:worry|concern|fears?)\b|\bsa(?:id|y) (?:they were |he was |she "
               r"was )?(?:worried|concerned|scared|afraid)\b",
               r"\bworr\w*|\bconcern\w*|\bscared\b|\bafraid\b|\bnervous\b|\bfrighten\w*|"
-              r"\bwhat (?:was|is) that\b|\bwhat if\b"),
+              r"\bwhat (?:was|is) that\b|\bwhat if\b|\bwatch out\b|\blook out\b|\bbeware\b|"
+              r"\bdanger\w*"),
+    "promise": (r"\bpromis\w*|\bcommit\w* (?:to|themselves|himself|herself)\b|\bpledg\w*|"
+                r"\bvow\w*|\bswore\b|\bsworn\b|\bgave (?:their|his|her|a|an) (?:word|"
+                r"assurance)\b|\bguarantee\w*",
+                r"\bpromis\w*|\bi swear\b|\bi vow\b|\b(?:you have|i give you) my word\b|"
+                r"\bi guarantee\b|\bi will (?:definitely|certainly|surely)\b|\bcount on me\b"),
+    "warn": (r"\bwarn\w*|\bcaution\w* (?:someone|somebody|them|him|her|the|that|about|"
+             r"against)\b|\braised? (?:the|an) alarm\b|\bannounc\w* (?:the |a |an )?(?:danger|"
+             r"threat|hazard|risk)\b|\b(?:danger|threat|hazard|risk) (?:was |were )?"
+             r"(?:announced|flagged|signalled|signaled|pointed out)\b|\balerted\b",
+             r"\bwatch out\b|\blook out\b|\bbe careful\b|\bcareful\b|\bdanger\w*|\bbeware\b|"
+             r"\bwarning\b|\bget back\b|\bstay back\b|\bwatch your (?:step|head)\b|"
+             r"\bheads up\b|\bmind (?:the|your)\b"),
+    "invite": (r"\binvit\w*|\b(?:ask|urg|beckon)\w* (?:someone|somebody|them|him|her|the \w+) "
+               r"to (?:come|join)\b",
+               r"\bcome (?:in|closer|over|here|along|and join|join)\b|\bjoin (?:us|me)\b|"
+               r"\bwould you like to (?:come|join)\b|\byou(?:'re| are) (?:welcome to|invited)\b|"
+               r"\bplease come\b"),
+    "ask_directions": (r"\bask\w* (?:for |about )?(?:the )?(?:directions?|the way|way to)\b|"
+                       r"\bask\w* (?:someone |them |him |her )?where (?:something|\w+) (?:is|"
+                       r"was)\b",
+                       r"\bwhere (?:is|are|can i find|do i find|would i find)\b|\bhow (?:do|can|"
+                       r"would) i get to\b|\bwhich way\b|\b(?:the )?way to the\b|\b(?:tell|show) "
+                       r"me (?:where|the way|how to get)\b|\bwhere (?:\w+ ){1,3}(?:is|are)\s*\?"),
+    "give_directions": (r"\bgiv\w* (?:\w+ )?directions?\b|\bgave (?:\w+ )?directions?\b|"
+                        r"\bshow\w* (?:someone|them|him|her) the way\b|\bexplain\w* (?:how to "
+                        r"get|the way)\b",
+                        r"\b(?:turn|go|keep) (?:left|right|straight)\b|\btake the (?:first|"
+                        r"second|next) (?:left|right|turning)\b|\bit(?:'s| is) (?:on the (?:left|"
+                        r"right)|next to|opposite|across from|just past)\b"),
+    "scold": (r"\b(?:tell|told|telling|tells) (?:\w+ )?off\b|\bscold\w*|\breprimand\w*|"
+              r"\brebuk\w*|\bberat\w*|\bchastis\w*|\bchastiz\w*|\bcriticis\w*|"
+              r"\bcriticiz\w*|\bblam\w*|\breproach\w*|\bnag\w*",
+              r"\byou (?:should have|should've|shouldn't have|never|always|didn't even|did not "
+              r"even)\b|\bhow could you\b|\bshame on you\b|\bwhy (?:didn't|did not|don't|do "
+              r"not|won't|can't) you\b|\byour (?:own )?fault\b|\bwhat were you thinking\b"),
     "remind": (r"\bremind\w*|\binform\w* (?:someone|them|him|her|the listener) (?:of|about)"
                r"\b|\bannounc\w*|\bgave (?:an? )?(?:instruction|information|update)s?\b",
                r"\b(?:is|are|will be|starts?|begins?) at\b|\bdon'?t forget\b|\bremember\b|"

@@ -130,11 +130,13 @@ _POSS = r"(?:their|his|her|the|its|a|one)"
 # Everyday phrasing -> action unit codes (any of them counts). Order matters: the first
 # pattern that matches a span claims it.
 AU_RULES: list[tuple[str, tuple[int, ...]]] = [
-    (r"(?:corners? of (?:the|their|his|her) mouth|lip corners?|mouth corners?)"
-     r"(?:\s+\w+){0,3}\s+down(?:ward)?|(?:turn|pull|draw)\w*(?:\s+\w+){0,5}\s+down(?:ward)?"
+    (r"(?:corners? of (?:the|their|his|her) (?:mouth|lips)|lip corners?|mouth corners?)"
+     r"(?:\s+\w+){0,3}\s+(?:down(?:ward)?|droop\w*|sagg\w*|sank|fell)|"
+     r"(?:turn|pull|draw)\w*(?:\s+\w+){0,5}\s+down(?:ward)?"
      r"(?=.*\b(?:mouth|lip))|down-?turned mouth|lip corner depress\w*", (15,)),
-    (r"smil\w*|grin\w*|beam\w*|(?:corners? of (?:the|their|his|her) mouth|lip corners?)"
-     r"(?:\s+\w+){0,3}\s+up|(?:pull|turn|lift|curl)\w*\s+up\s+the\s+corners|"
+    (r"smil\w*|grin\w*|beam\w*|(?:corners? of (?:the|their|his|her) (?:mouth|lips)|lip "
+     r"corners?|mouth corners?)(?:\s+\w+){0,3}\s+(?:up(?:ward)?|raised|lifted|rose|curled "
+     r"up)|(?:pull|turn|lift|curl)\w*\s+up\s+the\s+corners|"
      r"lip corner pull\w*", (12,)),
     (r"(?:rais|lift|push)\w*(?:\s+\w+){0,2}\s+cheeks?|cheeks?(?:\s+\w+){0,2}\s+(?:raised|"
      r"lifted|up|rose)|cheek rais\w*", (6,)),
@@ -205,7 +207,8 @@ GESTURE_RULES: list[tuple[str, str, tuple[int, ...]]] = [
     (r"(?:rub|rubb|wring|wrung|clasp|hold|held|holding)\w*(?:\s+\w+){0,2}\s+hands"
      r"(?!\s+behind)|hand[- ]?wring\w*", "Rubbing or holding hands", ()),
     (r"cross\w*(?:\s+\w+){0,1}\s+fingers", "Crossing fingers", ()),
-    (r"(?:scratch|touch|rub|rubb)\w*(?:\s+\w+){0,3}\s+arms?\b", "Scratching or touching arms",
+    (r"(?:scratch|touch|rub|rubb)\w*(?:\s+\w+){0,3}\s+(?:fore)?arms?\b",
+     "Scratching or touching arms",
      ()),
     (r"scratch\w*(?:\s+\w+){0,3}\s+back\b", "Scratching back", ()),
     (r"shrug\w*|shak\w*(?:\s+\w+){0,2}\s+shoulders|shoulders?(?:\s+\w+){0,2}\s+shak\w*",
@@ -225,6 +228,8 @@ GESTURE_RULES: list[tuple[str, str, tuple[int, ...]]] = [
      ()),
     (r"steepl\w*|fingertips together|minaret", "Minaret gesture", ()),
     (r"(?:play|fiddl|fidget|toy)\w*\s+with\s+(?:a|an|the|their|his|her)\s+(?!hair|fingers|"
+     r"ears?\b|earlobes?|ear lobes?|nose|lips?\b|chin|jaw|neck|face|cheeks?|eyes|nails?|"
+     r"fingernails?|arms?\b|forearms?|sleeves?|collar|tie\b|buttons?|"
      r"thumbs|hands|own)\w+",
      "Playing or manipulating objects", ()),
     (r"head\s+(?:held\s+)?(?:high|up)\b|lift\w*\s+(?:their|his|her)\s+head", "Head up", ()),
@@ -279,7 +284,22 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "alone": "sadness", "hurt": "sadness", "sorry": "sadness", "unfair": "anger",
     "stupid": "anger", "ridiculous": "anger", "fear": "fear", "help": "fear",
     "failed": "disappointment", "letdown": "disappointment"}}
+# "not at full strength", "falls short of extreme": weak or moderate (marked in _sentence)
+NOT_STRONG_RE = (r"\b(?:not|never|nowhere near|far from|falls? short of|fell short of|"
+                 r"falling short of|short of|less than|not quite|isn't|wasn't|is not|was not)"
+                 r"\s+(?:(?:very|"
+                 r"that|so|particularly|really|at|quite|anywhere near|fully)\s+)*(?:full strength|"
+                 r"full|strong|intense|extreme|overwhelming|pronounced|strongly|intensely|"
+                 r"extremely|maximal|maximum)\b")
+NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\s+(?:(?:very|"
+               r"that|so|particularly|really|just|merely|only)\s+)*(?:weak|faint|slight|mild|"
+               r"subtle|weakly|faintly|slightly|mildly|subtly)\b")
+SPEECH_PHRASES: dict[str, str] = {
+    "watch out": "fear", "look out": "fear", "beware": "fear", "danger": "fear",
+    "dangerous": "fear", "run for it": "fear", "take cover": "fear"}
 INTENSITY_WORDS: list[tuple[str, str]] = [
+    (r"\bnotstrong\b", "weak|moderate"),
+    (r"\bnotweak\b", "moderate|strong"),
     (r"\b(?:moderate\w*|medium|fairly|somewhat|moderately|middling|of medium strength|"
      + V.MODERATE_MORE + r")\b", "moderate"),
     (r"\b(?:a little|a bit|slight\w*|mild\w*|weak\w*|faint\w*|barely|subtle|subtly|"
@@ -305,10 +325,32 @@ LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?
              r"whisper\w*|slow\w*|unhurried|monoton\w*|flat|narrow|little variation|"
              r"steady)\b")
 NORMAL_WORDS = r"\b(?:neither\b.*\bnor|normal|ordinary|average|moderate|typical)\b"
+# words naming a prosody feature or one of its levels, for "normal X" / "neither X nor Y"
+PROSODY_FEATURE_WORDS = [
+    (r"pace|speed|rate|tempo|speaking rate|speech rate|fast|slow|quick\w*|rapid\w*|"
+     r"slowly|hurried|rushed", "speaking_rate_sps"),
+    (r"loudness|volume|loud\w*|quiet\w*|soft\w*", "energy_db"),
+    (r"pitch|intonation|pitch range|varied|monotone|monotonous|flat|melodic", "f0_range_st"),
+    (r"energy|arousal|energetic|calm|excited|lively|subdued", "arousal"),
+]
+_PF = "|".join(w for w, _ in PROSODY_FEATURE_WORDS)
+NORMAL_PROSODY_RE = (rf"\b(?:(?:normal|ordinary|average|typical|moderate|medium|unremarkable|"
+                     rf"regular|usual|middling|everyday)\s+(?P<f>{_PF})\b|neither\s+(?:too\s+)?"
+                     rf"(?P<a>{_PF})\s+nor\s+(?:too\s+)?(?P<b>{_PF})\b)")
 PROSODY_FEATURE_RE = re.compile(
     r"\b(f0_mean_hz|f0_range_st|f0_std_hz|f0_slope_st_per_s|energy_db|speaking_rate_sps|"
     r"voiced_ratio|pause_ratio|arousal)\s*[=:]\s*(-?\d+(?:\.\d+)?)")
 
+# "AU12", "AU 12", "AU-12", "AU #12", "action unit 12"
+AU_CODE_RE = re.compile(r"\b(?:au|action[- ]unit)\s*[-#]?\s*0*(\d{1,2})\b")
+COMPARE_RE = re.compile(
+    r"^(?P<a>.+?)\s+(?P<cmp>(?:(?:was|were|is|are|came through|showed|registered|appeared)\s+)?"
+    r"(?:(?:much|far|a lot|clearly|noticeably|a bit|slightly)\s+)?(?:(?P<more>stronger|"
+    r"more (?:clearly|strongly|intensely|markedly|visibly|obviously|pronounced|intense|marked|"
+    r"visible|obvious|prominent|evident)|more|higher|greater|bigger|larger|clearer|"
+    r"(?:more )?prominent)|(?P<less>weaker|less (?:clearly|strongly|intensely|markedly|"
+    r"visibly|pronounced|intense|marked|visible|obvious|prominent|evident)|less|lower|"
+    r"smaller|fainter)))\s+than\s+(?:(?:any|the|a|an)\s+)?(?P<b>.+)$")
 NEGATOR_RE = re.compile(r"\b(?:not|never|no|none|nothing|neither|nor|without|absent|"
                         r"lacking|lacks|lacked|free of|\w+n't|cannot|hardly|scarcely|"
                         r"nowhere|nobody|devoid|absence|lack)\b")
@@ -317,7 +359,8 @@ SPEECH_NEGATOR_RE = re.compile(r"\b(?:not|never|no|none|nothing|neither|nor|with
 # Negator words that negate nothing in these combinations ("not only", "no doubt").
 NOT_NEGATING = re.compile(r"\b(?:not only|not just|not merely|no doubt|nothing but|no less|"
                           r"not least|without a doubt|without doubt|no question|"
-                          r"fail to notice)\b")
+                          r"fail to notice|nothing (?:unusual|out of the ordinary|special|odd|"
+                          r"remarkable|abnormal|strange) (?:about|in|with))\b")
 QUESTION_FRAME = re.compile(
     r"^(?:is it (?:true|the case|correct) that|would you say(?: that)?|would you describe|"
     r"would you call|do you think(?: that)?|can we say(?: that)?|it is true that|"
@@ -351,6 +394,7 @@ generally overall probably possibly perhaps maybe apparently seemingly fair say 
 agree judging judge judged based notice noticed noticing see saw seen tell could can may
 might must should will shall indeed certainly definitely actually kind sort bit
 visibly visible showing moment moments part clip recording period point points whole
+voiced conveyed communicated carried reflected revealed betrayed
 way quite rather somewhat pretty fairly really truly somebody anybody anyone everyone
 themselves himself herself oneself facially physically vocally verbally wise both either
 """.split())
@@ -364,6 +408,34 @@ MODALITY_WORDS = {
     "body": r"\b(?:body|posture|gesture\w*|movement)\b",
 }
 MODALITY_WORDS = {m: f"(?:{rx}|{V.MODALITY_FRAMES[m]})" for m, rx in MODALITY_WORDS.items()}
+MODALITY_NOUNS = (
+    ("face", r"\bfac(?:e|es|ial)\b"),
+    ("body", r"\bbody\b|\bgestur\w*|\bmovements?\b|\bmicro-gestures?\b"),
+    ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
+    ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b|\bspoke\b|"
+                   r"\btalked\b|\bspeaking\b|\btalking\b"))
+MODALITY_NOUN_RE = (r"fac(?:e|es|ial)|body|gestur\w*|movements?|micro-gestures?|voice|vocal|"
+                    r"audio|prosody|transcript|speech|spoken|spoke|talked|speaking|talking|"
+                    r"[a-z]+-only|(?:body|face|facial|voice|speech|audio)-[a-z]+|hands?|"
+                    r"posture|bodily")
+PRESENCE_FRAMES = (
+    r"\b(?:anything|something|nothing) (?:was )?said\b|\bsaid (?:anything|something|a word)"
+    r"\b|\btranscript of\b|\bno (?:face|voice|speech|transcript|gestures?|body)\b|"
+    r"^there\b(?:\s+(?:is|was|were|are))?\s+(?:(?:a|any|some|no)\s+)?(?:face|faces|speech|"
+    r"voice|audio|transcript|body|gestures?|movement)\b|\b(?:no one|noone|nobody|someone|"
+    r"somebody|anyone|anybody) (?:spoke|talked|was (?:speaking|talking))\b|"
+    r"^(?:this|the) (?:clip|window|recording|video|sample|segment) (?:has|had|contains|"
+    r"contained|includes|included|is|was)\b|\b(?:face|voice|body|audio|speech)[- ]only\b|"
+    r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:measurements?|detections?|"
+    r"readings?|delivered|contains?|recogni[sz]ed)\b")
+# words a presence clause may have besides the modality ("the sensors delivered ...")
+PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
+                   r"tracked|tracking|logged|available|captured|analy[sz]ed|"
+                   r"detections?|readings?|signals?|input|channel|stream|track|delivered|"
+                   r"contains?|contained|has|had|includes?|included|recogni[sz]ed|camera|"
+                   r"microphone|micro|only|nobody|noone|somebody|anybody|read|heard|made|"
+                   r"out|registered|picked|got|gave|give|gives|provided|provides|yielded|"
+                   r"obtained|usable|any|some|reliable|valid")
 PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
                   r"recorded|observed|data|captured|seen|available|found|present)\b")
 
@@ -473,7 +545,12 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+
                            r"(?:talk|spoke|speak|explain|said|say)\w*)\s+"
                            r"|,\s+(?=(?:then|later|afterwards|early on|first|finally)\b)"
                            r"|\s*,\s+(?=\w+\s+(?:was|were|went|stayed|remained)\b)"
-                           r"|,\s*then\s+|\bthen\b\s+")
+                           r"|,\s*then\s+|\bthen\b\s+"
+                           # ", after the ear had been touched": an order, not this clause's time
+                           r"|,\s+(?=(?:after|before)\s+(?!(?:the\s+|a\s+)?(?:mid-?point|"
+                           r"halfway|half|middle|start|end|beginning|first|last|opening|close|"
+                           r"final|window|clip|recording|video|that|this|it|\d|one|two|three|"
+                           r"four|five|six|seven|eight|nine|ten)\b)\w)")
 
 
 class ClaimReader:
@@ -502,6 +579,11 @@ class ClaimReader:
     def _sentence(self, raw: str) -> Sentence:
         sent = Sentence(raw)
         low = _normalise(raw)
+        denial = DENIAL_FRAME.match(low)
+        if denial:
+            low = low[denial.end():]
+        low = re.sub(NOT_STRONG_RE, "notstrong", low)
+        low = re.sub(NOT_WEAK_RE, "notweak", low)
         # "X rather than Y" / "X instead of Y": only X is claimed
         low = re.sub(r"\b(?:rather than|instead of|not)\s+(?:weak|intense|strong|extreme|"
                      r"faint|slight|rushed|slow|fast|quick|loud|quiet|high|low)\b", "", low)
@@ -512,10 +594,20 @@ class ClaimReader:
         if m:
             head, because = low[:m.start()], low[m.end():]
         base_when = parse_when(low) if _global_when(low) else None
+        compared = self._comparison(head, base_when, low)
+        if compared is not None:
+            sent.claims, sent.unreadable = compared
+            return sent
         clauses = _clauses(head)
         claims: list[Claim] = []
         for clause in clauses:
             got, unread = self._clause(clause.strip(" ,."), base_when, full=low)
+            level = _back_intensity(clause)
+            emotions = [i for i, c in enumerate(claims) if c.kind == "emotion"]
+            if not got and level and emotions:  # "some disgust, but it falls short of extreme"
+                i = emotions[-1]
+                claims[i] = _replace(claims[i], intensity=level)
+                continue
             claims += got
             sent.unreadable += unread
         head_emotions = [c.value for c in claims if c.kind == "emotion"]
@@ -527,8 +619,47 @@ class ClaimReader:
                 claims.append(c)
             sent.unreadable += unread
         claims = self._order(low, claims)
+        if denial and claims:
+            if len(claims) == 1 and not sent.unreadable:
+                c = claims[0]
+                claims = [_replace(c, polarity=NEGATED if c.polarity == ASSERTED else ASSERTED)]
+            else:
+                sent.unreadable.append(Unreadable(raw, "a denied statement of several claims "
+                                                       "decides none of them"))
+                claims = []
         sent.claims = claims
         return sent
+
+    def _comparison(self, head: str, base_when: When | None, full: str
+                    ) -> tuple[list[Claim], list[Unreadable]] | None:
+        """"A stronger / more clearly than B" for two facial readings (action units or
+        emotions): one ``compare`` claim, checked on the measured scores. None when the
+        sentence is no such comparison; unreadable when a side reads as no single facial
+        claim (an elided verb is taken from A: "cheeks raised more than the lip corners")."""
+        head = head.strip(" ,.")
+        m = COMPARE_RE.search(head)
+        if m is None or re.search(r"\b(?:more|less) than (?:\d|one|two|three|half)", head):
+            return None
+        a_txt, b_txt = m.group("a"), m.group("b")
+
+        def side(t: str) -> Claim | None:
+            got, unread = self._clause(t.strip(" ,."), base_when, full=full)
+            got = [c for c in got if c.kind in ("action_unit", "emotion")]
+            return got[0] if len(got) == 1 and not unread and got[0].via == "rule" else None
+
+        a = side(a_txt)
+        b = side(b_txt)
+        if b is None:
+            verb = re.search(r"\b(?:was|were|is|are)\s+(.+)$", a_txt)
+            pred = verb.group(1) if verb else ""
+            b = side(f"{b_txt} {'was' if verb else ''} {pred}") if pred else None
+        if a is None or b is None or a.kind != b.kind:
+            return [], [Unreadable(head, "a comparison whose sides are not two facial "
+                                         "readings")]
+        first, second = (a, b) if m.group("more") else (b, a)
+        polarity = NEGATED if _negated(head, m.start("cmp")) else ASSERTED
+        return [Claim("compare", first.value, polarity, ("face",), codes=first.codes,
+                      other=second.value, text=head)], []
 
     def _order(self, low: str, claims: list[Claim]) -> list[Claim]:
         """"A before B", "first A, then B", "A followed by B", "after A, B" -> order claims."""
@@ -552,6 +683,12 @@ class ClaimReader:
                 ) -> tuple[list[Claim], list[Unreadable]]:
         text = clause
         when = parse_when(text) or base_when
+        # "the anger is in what was said, not on the face": the emotion is also denied there
+        not_there = re.search(r",?\s*(?:but\s+|and\s+)?not\s+(?:in|on|from|through|by|via|"
+                              r"judging by)\s+(?:the\s+|their\s+|his\s+|her\s+)?(face|voice|words|"
+                              r"speech|tone|body|expression|looks)\b\s*$", text)
+        if not_there:
+            text = text[:not_there.start()]
         mods = tuple(m for m, rx in MODALITY_WORDS.items() if re.search(rx, text))
         claims: list[Claim] = []
         spans: list[tuple[int, int]] = []
@@ -562,8 +699,18 @@ class ClaimReader:
                                       text) or re.search(r"\bbelow (?:the )?threshold\b",
                                                          text))
 
+        # "at no point did they ...", "not once did they ...": the whole clause is denied
+        leading_neg = bool(re.match(r"(?:at no (?:point|time|moment|stage)|not once|not at any "
+                                    r"(?:point|time|moment)|never once|never|nowhere|in no "
+                                    r"(?:way|part))\b(?:\s+(?:did|does|do|was|were|had|has|is|"
+                                    r"are|could|would)\b)", text))
+        if leading_neg:
+            text = re.sub(r"^\w+(?:\s+\w+){0,3}?\s+(?=(?:did|does|do|was|were|had|has|is|are|"
+                          r"could|would)\b)", "", text, count=1)
+
         def neg(start: int) -> str:
-            return NEGATED if _negated(text, start) or trailing_neg else ASSERTED
+            local = _negated(text, start) or trailing_neg
+            return NEGATED if local != leading_neg else ASSERTED
 
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in spans)
@@ -580,30 +727,43 @@ class ClaimReader:
             if _looks_like_quote(text, m.start()):
                 claims.append(Claim("quote", q, neg(m.start()), ("text",), text=clause))
                 spans.append(m.span())
-        # modality presence ("was a face measured", "no voice evidence")
-        if re.search(PRESENCE_WORDS, text) or re.search(
-                r"\b(?:anything|something|nothing) (?:was )?said\b|\btranscript of\b|"
-                r"\bno (?:face|voice|speech|transcript|gestures?|body)\b|^there\b(?:\s+(?:is|was|"
-                r"were|are))?\s+(?:(?:a|any|some|no)\s+)?(?:face|faces|speech|voice|audio|"
-                r"transcript|body|gestures?|movement)\b", text):
-            for mod, rx in (("face", r"\bfac(?:e|ial)\b"),
-                            ("body", r"\bbody\b|\bgestures?\b|\bmovement\b"),
-                            ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
-                            ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b")):
+        # modality presence ("was a face measured", "no voice evidence", "the sensors
+        # delivered voice measurements", "no one spoke"); only when the clause says nothing
+        # else ("a face could be read and it looked bored" is not just about the face)
+        if (re.search(PRESENCE_WORDS, text) or re.search(PRESENCE_FRAMES, text)) and not \
+                AU_CODE_RE.search(text) and not re.search(
+                    r"\b(?:smil|frown|expression of|show\w* (?:a|an))", text) and not [
+                    w for w in _content(re.sub(PRESENCE_WORDS, " ", text)).replace("'s", "")
+                    .split() if not re.fullmatch(
+                        MODALITY_NOUN_RE + "|" + PRESENCE_WORDS + "|" + PRESENCE_FILLER, w)]:
+            found = []
+            for mod, rx in MODALITY_NOUNS:
                 mm = re.search(rx, text)
-                if mm and not re.search(r"\b(?:smil|frown|expression of|show\w* (?:a|an))",
-                                        text):
-                    pol = NEGATED if neg(mm.start()) == NEGATED or _negated(text, len(text)) \
+                if mm:
+                    found.append((mm.start(), mod))
+            found.sort()
+            for i, (pos, mod) in enumerate(found):
+                if len(found) == 1:
+                    pol = NEGATED if neg(pos) == NEGATED or _negated(text, len(text)) \
                         else ASSERTED  # "her face was not visible"
-                    claims.append(Claim("modality", mod, pol, (mod,), text=clause))
-                    spans.append((0, len(text)))
-                    break
-            if claims and claims[-1].kind == "modality":
+                else:  # "no voice and no body movements", "a face, a voice and a body"
+                    near = re.search(r"\b(?:no|not any|not a|without|nor|neither|not)\s+"
+                                     r"(?:(?:a|an|any|the)\s+)?$", text[:pos])
+                    last = i == len(found) - 1 and trailing_neg
+                    pol = NEGATED if near or last else ASSERTED
+                claims.append(Claim("modality", mod, pol, (mod,), text=clause))
+            if found:
                 return claims, []
         # speech acts ("thanked someone", "complained", "asked them to stay") and the tone
         # of what was said ("said something positive", "bad news")
         acts = self._speech_acts(text, clause, neg) + self._sentiment(text, clause, neg)
         if acts:
+            for rx, feat, level, needs_voice in V.PROSODY_WORDS:  # "the apology was shouted"
+                m = re.search(rf"\b(?:{rx})\b", text)
+                if m and not needs_voice and not any(c.kind == "prosody" and c.value == feat
+                                                     for c in acts):
+                    acts.append(Claim("prosody", feat, neg(m.start()), ("voice",),
+                                      level=level, text=clause))
             return claims + acts, []
         # transcript content: "talk about X", "mention X", "X brought up", "said (that) X"
         said = None
@@ -611,6 +771,9 @@ class ClaimReader:
             said = rx.search(text)
             if said:
                 break
+        if said and re.search(r"\b(?:illustrat|emphasi[sz]|underlin|punctuat|accompan|act\w* "
+                              r"out)\w*\s+(?:what|the words|their words)", text):
+            said = None  # "used the hands to illustrate what they said" is a gesture
         if said and not re.search(r"\bface\b", text[:said.start()] if said.start() else ""):
             content = next(g for g in said.groups() if g)
             content = re.sub(r"\s+in what .*$", "", content).strip(" .,")
@@ -618,7 +781,7 @@ class ClaimReader:
             if c_claims:
                 return claims + c_claims, []
         # action units by code and FACS name
-        for m in re.finditer(r"\bau\s*0*(\d{1,2})\b", text):
+        for m in re.finditer(AU_CODE_RE, text):
             code = int(m.group(1))
             claims.append(Claim("action_unit", f"AU{code}", neg(m.start()), ("face",),
                                 codes=(code,), when=when, text=clause))
@@ -659,6 +822,13 @@ class ClaimReader:
                     spans.append(m.span())
         for rx, codes in AU_RULES + V.AU_PARAPHRASES:
             for m in re.finditer(rx, text):
+                if free(*m.span()) and codes == (1, 2) and re.search(
+                        r"\binner-and-outer\b|\bboth (?:the )?inner\b", text):
+                    for code in codes:  # "both the inner and the outer brows": each of them
+                        claims.append(Claim("action_unit", f"AU{code}", neg(m.start()), ("face",),
+                                            codes=(code,), when=when, text=clause))
+                    spans.append(m.span())
+                    continue
                 if free(*m.span()):
                     claims.append(Claim("action_unit", "AU" + "|AU".join(map(str, codes)),
                                         neg(m.start()), ("face",), codes=codes, when=when,
@@ -669,9 +839,21 @@ class ClaimReader:
                                                  r"sound\w*|pitch|arousal|intonation)\b", text) \
             or re.search(V.VOICE_CONTEXT, text)
         pitch_words = re.search(r"\b(?:pitch|intonation|inflection|melod\w*|monoton\w*)\b", text)
+        for m in re.finditer(NORMAL_PROSODY_RE, text):  # "normal pace", "neither fast nor slow"
+            feat = next((f for w, f in PROSODY_FEATURE_WORDS
+                         if re.fullmatch(w, m.group("f") or m.group("a"))), None)
+            other = m.group("b") and next((f for w, f in PROSODY_FEATURE_WORDS
+                                           if re.fullmatch(w, m.group("b"))), None)
+            if feat and (not m.group("b") or other == feat) and free(*m.span()):
+                claims.append(Claim("prosody", feat, ASSERTED if m.group("b") else neg(m.start()),
+                                    ("voice",), level="normal", text=clause))
+                spans.append(m.span())
+        text_only = "text" in mods and "voice" not in mods
         for rx, feat, level, needs_voice in V.PROSODY_WORDS:
             if needs_voice and not voice_ctx or feat == "arousal" and pitch_words:
                 continue  # "flat in pitch" is about the pitch, not the energy
+            if needs_voice and text_only and feat == "arousal":
+                continue  # "on the evidence of the words, composed": an emotion word
             for m in re.finditer(rf"\b(?:{rx})\b", text):
                 if free(*m.span()) and not any(c.kind == "prosody" and c.value == feat
                                                for c in claims):
@@ -693,9 +875,13 @@ class ClaimReader:
         for m in re.finditer(r"\b(?:show|display|express|reveal|betray|give away|convey)\w*\s+"
                              r"(?:(?:any|much|an?|some|strong|clear|visible|obvious|intense|"
                              r"real|particular|a lot of|lots of|plenty of|genuine)\s+)*"
-                             r"(?:emotions?|feelings?)\b(?!\s+(?:of|like|such))", text):
+                             r"(?:emotions?|feelings?)\b(?!\s+(?:of|like|such))|\b(?:a |an )?"
+                             r"(?:strong|clear|visible|obvious|intense|real|powerful|marked)\s+"
+                             r"(?:emotions?|feelings?)\s+(?:is |was |were |are )?(?:written|"
+                             r"visible|evident|plain|showing|on display|stood out|stands out)",
+                             text):
             if free(*m.span()):  # "did not show any emotion": neutral; "showed emotion": not
-                pol = ASSERTED if _negated(text, m.start()) else NEGATED
+                pol = ASSERTED if (_negated(text, m.start()) != leading_neg) else NEGATED
                 emods = tuple(x for x in mods if x in ("face", "voice", "text"))
                 claims.append(Claim("emotion", "neutral", pol, emods, when=when, text=clause))
                 spans.append(m.span())
@@ -725,6 +911,8 @@ class ClaimReader:
                 # a negation before it ("nothing: no emotion") is the same one, repeated
                 pol = ASSERTED if _negated(text, s + len(text[s:e].split()[0])) != \
                     trailing_neg else NEGATED
+                if label == "neutral":
+                    intensity = ""  # "no emotion stands out strongly": none at all
             claims.append(Claim(kind, label, pol, emods, intensity=intensity, when=when,
                                 text=clause, alts=alts))
             spans.append((s, e))
@@ -734,6 +922,13 @@ class ClaimReader:
             v = "positive" if m.group(1) in ("positive", "pleasant") else "negative"
             claims.append(Claim("valence", v, neg(m.start()), text=clause))
             spans.append(m.span())
+        if claims and not_there:
+            where = {"face": "face", "expression": "face", "looks": "face", "voice": "voice",
+                     "tone": "voice", "words": "text", "speech": "text",
+                     "body": "body"}[not_there.group(1)]
+            claims += [Claim("emotion", c.value, NEGATED, (where,), text=clause, alts=c.alts)
+                       for c in claims if c.kind in ("emotion", "transcript_emotion")
+                       and c.polarity == ASSERTED]
         if claims:
             return list(dict.fromkeys(claims)), []  # one claim per reading
         # nothing read by rules: MiniLM against the vocabulary, else unreadable
@@ -745,7 +940,9 @@ class ClaimReader:
             if score >= self.threshold:
                 mod = {"gesture": ("body",), "action_unit": ("face",), "prosody": ("voice",),
                        "speech_act": ("text",)}.get(kind, ())
-                return [Claim(kind, value, neg(0), mod, codes=codes, when=when, text=clause,
+                pol = NEGATED if (_negated(text, len(text), words=len(text.split()))
+                                  or trailing_neg) != leading_neg else ASSERTED
+                return [Claim(kind, value, pol, mod, codes=codes, when=when, text=clause,
                               via="minilm", score=score, level=level)], []
             return [], [Unreadable(clause, f"no rule read it; nearest vocabulary "
                                            f"'{vtext}' at {score:.2f} < {self.threshold}")]
@@ -804,9 +1001,13 @@ class ClaimReader:
 
 
 _SAID_RES = [re.compile(rx) for rx in (
-    r"\b(?:talk\w*|spoke|speak\w*|were|was|is|are|(?:sa(?:y|id|ys|ying)|mention\w*)\s+"
+    r"\b(?:talk\w*|spoke|speak\w*|(?:speech|talk|conversation|words|transcript|remarks?|"
+    r"message|topic|said|it)\s+(?:was|were|is|are)|(?:sa(?:y|id|ys|ying)|mention\w*)\s+"
     r"(?:something|anything|a lot|things|much|little|a bit|a word))\s+(?:about|regarding|of|"
-    r"on)\s+(.+)$",
+    r"on)\s+(?!as\b)(.+)$",
+    r"\b(?:referr\w*|refers|alluded|allud\w*|made (?:a |any )?reference)\s+to\s+(.+)$",
+    r"\b(?:a|any|some|no)\s+(?:reference|mention|allusion)s?\s+(?:to|of)\s+(.+?)(?:\s+(?:in|"
+    r"during)\s+(?:the|what|their|his|her)\s+(?:speech|words|transcript|talk|said)\b.*)?$",
     r"\bmention\w*\s+(?:that\s+)?(.+)$",
     r"\b(?:said|say|says|stated|told \w+|admitted|claimed|reported)\s+(?:that\s+)?(.+)$",
     r"^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|mentioned|discussed)\b",
@@ -838,14 +1039,20 @@ def _clauses(text: str) -> list[str]:
         part = (part or "").strip(" ,.")
         if not part:
             continue
-        if not out and not lead and not _content(part) and len(_CLAUSE_SPLIT.split(text)) > 1:
+        if not out and not lead and len(_CLAUSE_SPLIT.split(text)) > 1 and all(
+                re.fullmatch(MODALITY_NOUN_RE + r"|words?|wording|tone|expressions?|looks?|"
+                             r"alone|only|going|purely|solely|just|evidence|basis", w)
+                for w in _content(part).split()):
             lead = part
             continue
         if lead:
             part, lead = f"{lead} and {part}", ""
-        if out and len(_content(part).split()) <= 1 and not re.search(
-                r"\bau\s*\d|\bnot?\b|\bnever\b", part):
-            out[-1] = f"{out[-1]} and {part}"
+        words = _content(part).split()
+        if out and (len(words) <= 1 and not re.search(r"\bau\s*\d|\bnot?\b|\bnever\b|"
+                                                      r"^(?:they|he|she|we)\s+(?!and\b)\w+",
+                                                      part)
+                    or all(re.fullmatch(MODALITY_NOUN_RE, w) for w in words)):
+            out[-1] = f"{out[-1]} and {part}"  # "... a face, a voice and body movements"
         else:
             out.append(part)
     if lead:
@@ -858,9 +1065,53 @@ def _replace(c: Claim, **kw) -> Claim:
     return replace(c, **kw)
 
 
+# Framing of a question that says nothing about the evidence (answer format, source).
+ANSWER_FRAME = re.compile(
+    r"^\s*(?:yes or no|true or false|yes/no)\s*[:,?-]*\s*|"
+    r"\s*(?:--|\u2014|,)\s*(?:correct|right|true|yes or no|is that (?:right|correct|true|so)"
+    r"|am i right|do you agree)\s*[.?!]?\s*$")
+SOURCE_FRAME = re.compile(
+    r"\b(?:(?:according to|judging from|judging by|based on|going by|from|in|on the basis of)"
+    r" (?:the|this|these) (?:data|evidence|window|recording|measurements|readings|sensors?|"
+    r"sensor data|analysis|output)|as far as (?:the|this|these) (?:sensors?|data|evidence|"
+    r"measurements|readings|analysis) (?:can )?(?:tell|tells|show|shows|go|goes|indicate)|"
+    r"(?:the|this|these) (?:evidence|data|measurements|readings|sensors?|analysis|window) "
+    r"(?:shows?|suggests?|indicates?|says?|tells? us|confirms?|reveals?)(?: that)?|"
+    r"(?:was|is) it (?:observed|measured|detected|recorded|seen|found) that|it (?:was|is) "
+    r"(?:observed|measured|detected|recorded|found) that|i(?:'d| would)? (?:guess|believe|"
+    r"suspect|reckon)(?: that)?|my guess is(?: that)?)\b[\s,:]*")
+# A sentence that denies what follows ("it is not the case that X"): X is read, and its
+# one claim is flipped (a denied conjunction decides nothing claim by claim).
+DENIAL_FRAME = re.compile(
+    r"^(?:it is not|it's not|it isn't|it was not|it wasn't) (?:the case|true|so|correct|"
+    r"right|accurate)(?: that)?\s+|^it (?:would be|is|'d be) (?:wrong|false|incorrect|a "
+    r"mistake|untrue|inaccurate) to (?:say|claim|think|suggest)(?: that)?\s+|"
+    r"^it is (?:false|untrue|incorrect|wrong) that\s+")
+# Subject phrases that name the person in the clip; they carry no claim and push a
+# negation out of reach ("at no point did the person on camera ...").
+SUBJECT_RE = re.compile(
+    r"\b(?:the|this|that) (?:on-camera |filmed |recorded )?(?:person|individual|user|"
+    r"visitor|participant|subject|man|woman|guest|customer)(?: (?:on camera|in (?:the|"
+    r"this) (?:clip|video|window|recording|frame|footage)|being (?:filmed|recorded)))?"
+    r"('s)?(?=\W|$)")
+
+
 def _normalise(text: str) -> str:
     low = text.lower().replace("’", "'").replace("–", "-")
     low = re.sub(r"^\s*(?:step \d+\.?|answer:|explanation:|because:)\s*", "", low)
+    low = ANSWER_FRAME.sub("", low)
+    low = SOURCE_FRAME.sub(" ", low)
+    low = SUBJECT_RE.sub(lambda m: "their" if m.group(1) else "they", low)
+    # passive self-touch ("the ear was touched", "the head got scratched") -> active
+    low = re.sub(r"\b(?:the|their|his|her|a|an|one)\s+((?:left |right |other )?(?:ears?|earlobes?|"
+                 r"nose|head|forehead|neck|jaw|chin|arms?|forearms?|hair|eyes|lips|cheeks?|"
+                 r"nails?|fingernails?|palms|hands|fingers|temples?|throat|back))\s+(?:was|were|"
+                 r"got|gets|is|are|being|had been)\s+(touched|scratched|rubbed|stroked|bitten|"
+                 r"chewed|tugged|pulled|pinched|wrung|clasped|crossed|folded)\b",
+                 r"\2 their \1", low)
+    # hyphenated body-part compounds read as two words ("brow-lowering", "face-only")
+    low = re.sub(r"\b(brows?|lips?|cheeks?|nose|lids?|chin|jaw|eyes?|nails?|arms?|head|"
+                 r"hands?|fingers?|face|mouth|ears?|neck)-(?=[a-z])", r"\1 ", low)
     low = FRAME_ANYWHERE.sub(" ", low).strip(" ,")
     low = re.sub(r"\b(?:failed|fails|fail|failing) to\b", "did not", low)
     low = QUESTION_FRAME.sub("", low, count=1)
@@ -869,6 +1120,8 @@ def _normalise(text: str) -> str:
     low = re.sub(rf"\bbetween\s+{_NUM}\s*(s|sec\w*)?\s+and\s+{_NUM}\b",
                  lambda m: f"between {m.group(1)} {m.group(2) or ''} to {m.group(3)}", low)
     # fixed pairs that clause splitting on "and" must not cut
+    low = re.sub(r"\b(inner|upper|left|front|top) and (?:the )?(outer|lower|right|back|bottom)\b",
+                 r"\1-and-\2", low)
     low = re.sub(r"\b(rose|rises|rise|rising|went up|ups|back|to|on|over|again|more|"
                  r"now|here|pros) and (fell|falls|fall|falling|came down|downs|forth|fro|off|"
                  r"over|again|more|then|there|cons)\b",
@@ -886,18 +1139,18 @@ def _looks_like_quote(text: str, pos: int) -> bool:
                           r"told|utter\w*|like)\b", text[:pos + 1])) or pos == 0
 
 
-def _negated(text: str, pos: int) -> bool:
+def _negated(text: str, pos: int, words: int = 6) -> bool:
     """An odd number of negations among the 6 words before ``pos`` in the same clause.
 
     Negators next to each other are one emphatic negation ("no, not once"); two apart
     cancel ("it is not true that they did not smile", "not without a smile");
     "neither/nor" always negates; "not only", "no doubt" do not negate."""
-    window = NOT_NEGATING.sub(" ", text[max(0, pos - 48):pos])
-    words = list(re.finditer(r"[a-z'-]+", window))[-6:]
-    if any(w.group(0) in ("neither", "nor") for w in words):
+    window = NOT_NEGATING.sub(" ", text[max(0, pos - 8 * words):pos])
+    found = list(re.finditer(r"[a-z'-]+", window))[-words:]
+    if any(w.group(0) in ("neither", "nor") for w in found):
         return True
     runs, prev = 0, None
-    for w in words:
+    for w in found:
         if not NEGATOR_RE.fullmatch(w.group(0)):
             prev = None
             continue
@@ -941,12 +1194,25 @@ def _intensity(text: str, pos: int) -> str:
     after = text[pos:pos + 60]
     best = ""
     for rx, level in INTENSITY_WORDS:
-        if re.search(rx + r"(?:\s+\w+){0,2}\s*$", before) or re.search(
+        if re.search(r"\b(?:and|but|though|yet) (?:it|this|that)\s+(?:\w+\s+){0,2}?" + rx,
+                     after) or re.search(rx + r"(?:\s+\w+){0,2}\s*$", before) or re.search(
                 r"^\S+\s+(?:(?:on|in) (?:the|their|his|her) face\s+)?(?:is|was|seems|appears|"
                 r"looks)?\s*(?:only\s+)?" + rx, after) or (
                     re.search(r"\b(?:any|the)\s*$", before) and re.search(rx, after)):
             best = best or level
     return best
+
+
+def _back_intensity(clause: str) -> str:
+    """The intensity a clause gives an emotion named before it ("..., but it is mild")."""
+    t = clause.strip(" ,.")
+    if not re.match(r"^(?:but\s+|though\s+|yet\s+)?(?:it|this|that|the (?:emotion|feeling|"
+                    r"expression|reaction|display))\b", t):
+        return ""
+    for rx, level in INTENSITY_WORDS:
+        if re.search(rx, t):
+            return level
+    return ""
 
 
 def _level(text: str) -> str:
@@ -969,15 +1235,35 @@ def _global_when(low: str) -> bool:
     return bool(re.search(rf"\b(?:{V.THROUGHOUT_WORDS})\b", low))
 
 
+_HALF = (r"(?:the\s+)?(?:mid-?point|halfway (?:point|mark|stage)|half-way (?:point|mark)|"
+         r"half(?:way)? (?:point|mark) of the (?:window|clip|recording)|middle of the (?:window|"
+         r"clip|recording))")
+HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{_HALF}|"
+                 rf"(?:after|past|beyond|from|following|since)\s+{_HALF}|once (?:the|this) "
+                 r"(?:window|clip|recording|video) (?:was|had been|is) (?:half over|half done|"
+                 r"half finished|halfway through)|in the back half|in the front half)")
+BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
+            r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")
+MOST_RE = (r"\b(?:for most of|most of the (?:time|window|clip|recording)|for the (?:most "
+           r"part|bulk of)|much of the (?:time|window|clip)|the better part of)\b")
+
+
 def parse_when(text: str) -> When | None:
     """The first time qualifier in ``text`` (seconds from window start or fractions)."""
     t = text.lower()
+    # a time it is said not to be ("late in the clip, not early") leaves the other one
+    t = re.sub(r"(?:,\s*|\s+)(?:and\s+|but\s+)?(?:not|rather than|instead of)\s+(?:early|"
+               r"late|at (?:the )?(?:start|end|beginning|close)|in the (?:middle|first half|"
+               r"second half))\b", " ", t)
     num = lambda s: float(NUMBER_WORDS.get(s, s)) if s else math.nan  # noqa: E731
     m = re.search(rf"\b(?:between|from)\s+{_NUM}\s*(?:s|sec\w*)?\s+(?:and|to|-)\s+{_NUM}\s*"
                   r"(?:s\b|sec)", t) or re.search(rf"\b{_NUM}\s*(?:-|to)\s*{_NUM}\s*(?:s\b|sec)",
                                                    t)
     if m:
         return When("within", num(m.group(1)), num(m.group(2)), text=m.group(0))
+    if re.search(r"\bfrom the (?:very )?first (?:second|moment|frame) to the (?:very )?(?:last|"
+                 r"final|end)\b", t):
+        return When("throughout", text="throughout")
     m = re.search(rf"\b(?:(?:in|during|within|over|for)\s+)?the\s+(first|last|final|opening|"
                   rf"closing|initial|end)\s+(?:{_NUM}\s+|{_COUNT}\s+)?(seconds?|s)\b", t)
     if m:
@@ -998,6 +1284,14 @@ def parse_when(text: str) -> When | None:
     if m:
         first = m.group(1) in ("first", "former", "earlier")
         return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
+    m = re.search(HALF_POINT_RE, t)
+    if m:  # "before the midpoint", "once the window was half over"
+        first = m.group("before") is not None
+        return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
+    if re.search(BRIEF_RE, t):
+        return When("brief", text="briefly")
+    if re.search(MOST_RE, t):
+        return When("most", text="most of the time")
     m = re.search(r"\b(first|middle|last|final)\s+third\b", t)
     if m:
         a = {"first": 0.0, "middle": 1 / 3}.get(m.group(1), 2 / 3)
@@ -1041,6 +1335,10 @@ def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) ->
     tol = TIME_TOLERANCE_S
     if when.kind == "throughout":
         return (min(g_end, w0 + dur) - max(g_start, w0)) >= 0.8 * dur - tol
+    if when.kind == "brief":  # a short part of the window
+        return g_end - g_start <= min(3.0, 0.3 * dur) + tol
+    if when.kind == "most":
+        return (min(g_end, w0 + dur) - max(g_start, w0)) >= 0.5 * dur - tol
     if when.kind in ("after", "before"):
         t = _abs_time(when.start, w0, dur)
         return g_start >= t - tol if when.kind == "after" else g_end <= t + tol
@@ -1074,6 +1372,12 @@ def speech_emotions(transcript: str) -> list[str]:
     """Emotions the words of a transcript express (negated words skipped)."""
     tokens = re.findall(r"[a-z']+", transcript.lower())
     out = []
+    joined = " ".join(tokens)
+    for phrase, emo in SPEECH_PHRASES.items():  # "watch out!" is an alarm call
+        for m in re.finditer(rf"\b{phrase}\b", joined):
+            before = joined[:m.start()].split()[-3:]
+            if not any(SPEECH_NEGATOR_RE.fullmatch(t) for t in before):
+                out.append(emo)
     for i, tok in enumerate(tokens):
         emo = SPEECH_WORDS.get(tok) or EMOTION_LEXICON.get(tok)
         if emo is None:
@@ -1179,6 +1483,8 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
             return CONTRADICTED, f"'{c.value}' present but not read as {c.because}"
         g = spans[0]
         return SUPPORTED, f"'{c.value}' {g.start:.1f}-{g.end:.1f} s score {g.score:.2f}"
+    if c.kind == "compare":
+        return _check_compare(c, w)
     if c.kind == "order":
         a = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.value]
         b = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.other]
@@ -1234,6 +1540,33 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
     return UNSUPPORTED, f"no check for claims of kind {c.kind}"
 
 
+def _check_compare(c: Claim, w: EvidenceWindow) -> tuple[str, str]:
+    """``value`` is said to be stronger than ``other``: action units by their measured
+    probability (the larger of alternative codes), emotions by expression score."""
+    if c.codes:
+        aus = {}
+        for k, v in w.action_units.items():
+            m = re.search(r"(\d+)", k)
+            if m and math.isfinite(v):
+                aus[int(m.group(1))] = v
+        other = tuple(int(x) for x in re.findall(r"\d+", c.other))
+        va = [aus[x] for x in c.codes if x in aus]
+        vb = [aus[x] for x in other if x in aus]
+        what = "action units"
+    else:
+        expr = {k.lower(): v for k, v in w.expression.items() if math.isfinite(v)}
+        va = [expr[x] for x in (c.value, FOLD.get(c.value, "")) if x in expr]
+        vb = [expr[x] for x in (c.other, FOLD.get(c.other, "")) if x in expr]
+        what = "expression scores"
+    if not va or not vb:
+        return UNSUPPORTED, f"{what} for {c.value} and {c.other} not both measured"
+    a, b = max(va), max(vb)
+    detail = f"{c.value} {a:.2f} vs {c.other} {b:.2f}"
+    if abs(a - b) < 0.05:
+        return UNSUPPORTED, f"too close to call: {detail}"
+    return (SUPPORTED if a > b else CONTRADICTED), detail
+
+
 def _because_ok(c: Claim, ctx: CheckContext) -> bool:
     if not c.because:
         return True
@@ -1281,7 +1614,7 @@ def _face_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, 
         top = max(expr, key=expr.get)
         if p < ctx.expression_threshold:
             return CONTRADICTED, f"face: {key} {p:.2f} (top {top} {expr[top]:.2f})"
-        if c.intensity and _band(p) != c.intensity:
+        if c.intensity and _band(p) not in c.intensity.split("|"):
             return CONTRADICTED, f"face: {key} {p:.2f} is {_band(p)}, not {c.intensity}"
         return SUPPORTED, f"face: {key} {p:.2f}"
     if w.action_units and ctx.knowledge_label is not None:
@@ -1297,6 +1630,10 @@ def _check_transcript_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:
     if not w.transcript:
         return UNSUPPORTED, "no transcript"
     found = speech_emotions(w.transcript)
+    if label == "neutral":  # neutral words: none that carry an emotion
+        if found:
+            return CONTRADICTED, f"transcript expresses {', '.join(dict.fromkeys(found))}"
+        return SUPPORTED, "transcript words carry no emotion"
     if any(emotion_in(label, e) for e in found):
         return SUPPORTED, f"transcript words express {label}"
     return CONTRADICTED, (f"transcript expresses {', '.join(dict.fromkeys(found)) or 'no '}"
