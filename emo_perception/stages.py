@@ -42,7 +42,8 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("source", "camera_node", "", "perception.sources:SourceConfig",
               "frames from a camera, video, image folder or bag"),
     StageSpec("landmarks", "deid_node", "landmarks", "perception.landmarks:LandmarkConfig",
-              "mediapipe face mesh, body pose, hands, segmentation"),
+              "mediapipe face mesh, body pose (or MoveNet multi-person), hands, "
+              "segmentation"),
     StageSpec("finder", "deid_node", "finder", "perception.face_finder:FaceFinderConfig",
               "union of face detectors whose boxes de-identification masks"),
     StageSpec("tracking", "deid_node", "tracking", "perception.tracking:TrackerConfig",

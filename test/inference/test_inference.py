@@ -22,9 +22,16 @@ MODELS = REPO / "models_onnx"
 def test_manifest_lists_every_bundled_file_with_matching_sha256() -> None:
     manifest = load_manifest(MODELS)
     files = {p.name for p in MODELS.glob("*.onnx")}
-    assert files == {e["file"] for e in manifest["models"]}
+    # Entries with bundled: false (movenet_multipose, 19 MB) are made by convert-models
+    # and not committed: their file may be absent, and they do not count to the bundle.
+    listed = {e["file"] for e in manifest["models"]}
+    assert files <= listed
+    assert {e["file"] for e in manifest["models"] if e.get("bundled", True)} <= files
     total = 0
     for e in manifest["models"]:
+        if not (MODELS / e["file"]).is_file():
+            assert e.get("bundled") is False, e["name"]
+            continue
         assert sha256_file(MODELS / e["file"]) == e["sha256"]
         for key in ("inputs", "outputs", "training_data", "metrics", "fit_for_use", "parity"):
             assert key in e, (e["name"], key)
@@ -32,7 +39,8 @@ def test_manifest_lists_every_bundled_file_with_matching_sha256() -> None:
             assert e["fit_for_use"] is False and e["enabled_by_default"] is False
         assert e["parity"]["onnxruntime_cpu_max_abs_err"] < 1e-4
         assert (MODELS / e["card"]).is_file()
-        total += (MODELS / e["file"]).stat().st_size
+        if e.get("bundled", True):
+            total += (MODELS / e["file"]).stat().st_size
     assert total < 8_000_000  # includes the converted pretrained models (issue 13)
 
 

@@ -17,13 +17,14 @@ HUMAN_TARBALL = nm.DEFAULT_CACHE / nm.HUMAN_MODELS.tarball
 VTEST = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 
 
-def _run_op(op: str, x: np.ndarray, consts: dict, attr: dict | None = None, out_type=1):
+def _run_op(op: str, x: np.ndarray, consts: dict, attr: dict | None = None, out_type=1,
+            output: int = 0):
     g = OnnxGraph("t")
     st = _NhwcState(g, {k: np.asarray(v) for k, v in consts.items()})
     st.names["x"] = "x"
     node = {"name": "n", "op": op, "input": ["x"] + list(consts), "attr": attr or {}}
     y = NHWC_HANDLERS[op](st, node)
-    y = y[0] if isinstance(y, list) else y
+    y = y[output] if isinstance(y, list) else y
     g.nodes.append(helper.make_node("Identity", [y], ["y"]))
     dt = TensorProto.FLOAT if x.dtype == np.float32 else TensorProto.INT32
     graph = helper.make_graph(g.nodes, "t", [helper.make_tensor_value_info("x", dt, x.shape)],
@@ -40,6 +41,10 @@ def _run_op(op: str, x: np.ndarray, consts: dict, attr: dict | None = None, out_
     (([1], [3], [1], 0, 0, 0, 0), np.s_[1:3]),
     (([2], [3], [1], 0, 0, 1, 0), np.s_[2]),
     (([0, 0], [0, 0], [1, -1], 0b11, 0b11, 0, 0), np.s_[:, ::-1]),
+    # begin -1 with the shrink mask: the last row / column (end -1 + 1 = 0 would be empty)
+    (([-1], [0], [1], 0, 0, 1, 0), np.s_[-1]),
+    (([0, -1], [0, 0], [1, 1], 0b01, 0b01, 0b10, 0), np.s_[:, -1]),
+    (([-2, 0], [0, 0], [1, 1], 0, 0b10, 0b01, 0), np.s_[-2, :]),
 ])
 def test_strided_slice_masks_match_numpy(spec, ref):
     x = np.arange(4 * 5, dtype=np.float32).reshape(4, 5)
@@ -61,6 +66,23 @@ def test_floordiv_floors_negative_ints_like_tf():
     got = _run_op("FloorDiv", x, {"d": np.int32(2)}, {"T": {"type": "DT_INT32"}},
                   TensorProto.INT32)
     np.testing.assert_array_equal(got, np.floor_divide(x, 2))
+
+
+def test_topk_values_and_int32_indices_match_numpy():
+    x = np.array([[3, 1, 4, 1, 5], [9, 2, 6, 5, 3]], np.float32)
+    values = _run_op("TopKV2", x, {"k": np.int32(2)})
+    idx = _run_op("TopKV2", x, {"k": np.int32(2)}, out_type=TensorProto.INT32, output=1)
+    order = np.argsort(-x, axis=-1, kind="stable")[:, :2]
+    np.testing.assert_array_equal(values, np.take_along_axis(x, order, -1))
+    assert idx.dtype == np.int32
+    np.testing.assert_array_equal(idx, order)
+
+
+def test_gather_nd_with_int32_indices_matches_numpy():
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    idx = np.array([[0, 2], [1, 0], [1, 2]], np.int32)  # TF.js feeds int32 indices
+    got = _run_op("GatherNd", x, {"i": idx})
+    np.testing.assert_array_equal(got, x[idx[:, 0], idx[:, 1]])
 
 
 def test_resize_bilinear_half_pixel_matches_numpy():
