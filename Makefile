@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_OUT ?= out/demo
 
-.PHONY: setup demo test test-fast reliability bench lock msgs clean
+.PHONY: setup demo test test-all test-fast reliability bench lock msgs clean
 
 setup:
 	@scripts/setup_env.sh
@@ -18,6 +18,10 @@ demo: setup
 
 test: setup
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything, the long cases (marker extended) included.
+test-all: setup
+	@$(PY) -m pytest -m "" $(PYTEST_ARGS)
 
 test-fast: setup
 	@$(PY) -m pytest -m "not slow and not extended" $(PYTEST_ARGS)

@@ -253,7 +253,9 @@ def _fit(img: np.ndarray) -> np.ndarray:
 
 @pytest.mark.ros
 @pytest.mark.slow
-@pytest.mark.parametrize("busy_loops", [0, 2], ids=["idle", "both_cores_busy"])
+# The loaded case is the one that finds dropped frames; idle is a long case (make test-all).
+@pytest.mark.parametrize("busy_loops", [pytest.param(0, marks=pytest.mark.extended), 2],
+                         ids=["idle", "both_cores_busy"])
 def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env,
                                                  busy_loops: int) -> None:
     """Bag of real photos -> launcher (player_node + deid/au/fusion) -> recorder -> eval,

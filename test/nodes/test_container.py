@@ -101,7 +101,9 @@ def test_launcher_reports_every_node_of_a_dead_container() -> None:
 
 
 @pytest.mark.ros
-@pytest.mark.parametrize("executor", ["single", "events"])
+# The events executor runs the same container path; it is a long case (make test-all).
+@pytest.mark.parametrize("executor", ["single", pytest.param("events",
+                                                             marks=pytest.mark.extended)])
 def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None:
     folder = tmp_path / "faces"
     folder.mkdir()
@@ -150,6 +152,7 @@ def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None
 
 @pytest.mark.ros
 @pytest.mark.slow
+@pytest.mark.extended  # the benchmark command end to end: make test-all
 def test_bench_node_set_with_a_container(tmp_path, ros_env) -> None:
     """The benchmark command end to end (short windows: this checks that it measures
     both sides and reports per process, not how fast they are)."""
