@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import signal
 import subprocess
 import sys
 
@@ -31,13 +32,18 @@ def test_deid_mode_changes_live_and_read_only_settings_are_refused(tmp_path, ros
                                                   "live_param_probe.py"), "--timeout", "60"],
                              env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True)
-    launch = subprocess.run(
+    launch = subprocess.Popen(
         [sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml", "--source",
          str(image), "--nodes", "camera_node,deid_node", "--param", "camera_node:fps=5.0",
-         "--param", "camera_node:loop=true", "--duration", "40"],
-        env=ros_env, capture_output=True, text=True, timeout=120)
-    output = probe.communicate(timeout=90)[0]
-    assert "Traceback" not in launch.stdout + launch.stderr, launch.stderr[-3000:]
+         "--param", "camera_node:loop=true", "--duration", "60"],
+        env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        output = probe.communicate(timeout=90)[0]
+    finally:
+        # The probe has what it needs: stop the node set as Ctrl-C would.
+        launch.send_signal(signal.SIGINT)
+        launch_out, launch_err = launch.communicate(timeout=60)
+    assert "Traceback" not in launch_out + launch_err, launch_err[-3000:]
     report = json.loads(output.strip().splitlines()[-1])
     assert report, output[-2000:]
     assert report["set_mode"]["successful"], report
