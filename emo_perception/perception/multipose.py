@@ -9,10 +9,15 @@ unchanged.
 COCO-17 -> mediapipe-33 (:data:`COCO_TO_MEDIAPIPE`): nose 0, left/right eye 2/5,
 left/right ear 7/8, shoulders 11/12, elbows 13/14, wrists 15/16, hips 23/24,
 knees 25/26, ankles 27/28 (both models name sides from the person's own view). The
-other 16 mediapipe points have no COCO counterpart: inner/outer eye corners (1, 3, 4, 6),
-mouth corners (9, 10), pinky/index/thumb (17-22), heels and foot tips (29-32). They get
-visibility 0 and the position of the nearest mapped point (eye, nose, wrist, ankle) so
-boxes stay sane and nothing is NaN; every rule that needs them treats them as unseen.
+mouth corners (9, 10) are *estimated*, not measured (:data:`MOUTH_DOWN`,
+:data:`MOUTH_HALF_WIDTH`): mouth centre = nose + 0.65 x (nose - eye midpoint), corners
++-0.4 x the eye-to-eye vector, visibility the lowest of nose and eye scores; the
+hand-to-face rules need a mouth anchor, and a face mesh of the same track, where there is
+one, replaces these anchors anyway. The other 14 mediapipe points have no COCO
+counterpart: inner/outer eye corners (1, 3, 4, 6), pinky/index/thumb (17-22), heels and
+foot tips (29-32). They get visibility 0 and the position of the nearest mapped point
+(eye, wrist, ankle) so boxes stay sane and nothing is NaN; every rule that needs them
+treats them as unseen (hand contact without hand landmarks is then the wrist alone).
 MoveNet's per-keypoint score (0..1) is the visibility, and ``z`` is 0 (no depth).
 
 Preprocessing (:func:`movenet_input`): the RGB frame resized bilinearly (no padding) to
@@ -42,6 +47,8 @@ COCO_TO_MEDIAPIPE = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 
 # mediapipe points without a COCO counterpart -> the mediapipe point they sit on.
 MISSING_PARENT = {1: 2, 3: 2, 4: 5, 6: 5, 9: 0, 10: 0, 17: 15, 19: 15, 21: 15,
                   18: 16, 20: 16, 22: 16, 29: 27, 31: 27, 30: 28, 32: 28}
+MOUTH_DOWN = 0.65  # mouth centre below the nose, in nose-minus-eye-midpoint units
+MOUTH_HALF_WIDTH = 0.4  # corner offset, in eye-to-eye units
 
 
 def input_size(width: int, height: int, model_width: int) -> tuple[int, int]:
@@ -72,6 +79,13 @@ def coco_to_mediapipe(coco: np.ndarray) -> np.ndarray:
         out[m, 3] = coco[c, 2]
     for m, parent in MISSING_PARENT.items():
         out[m, :2] = out[parent, :2]
+    vis = float(min(out[0, 3], out[2, 3], out[5, 3]))
+    if vis > 0:  # mouth corners estimated from nose and eyes (see the module docstring)
+        eye_mid = (out[2, :2] + out[5, :2]) / 2.0
+        mouth = out[0, :2] + MOUTH_DOWN * (out[0, :2] - eye_mid)
+        half = MOUTH_HALF_WIDTH * (out[2, :2] - out[5, :2])  # towards the person's left
+        out[9, :2], out[10, :2] = mouth + half, mouth - half
+        out[9, 3] = out[10, 3] = vis
     return out
 
 
@@ -106,7 +120,7 @@ class MoveNetBodies:
     with one line naming the file and the command that makes it."""
 
     def __init__(self, model: str = MODEL_NAME, model_width: int = 384, min_score: float = 0.2,
-                 backend_order: tuple[str, ...] = ("cuda", "cpu"), threads: int = 0) -> None:
+                 backend_order: tuple[str, ...] = ("cuda", "cpu"), threads: int = 1) -> None:
         from emo_perception.inference import create_runner
         from emo_perception.inference.manifest import ModelFileError, resolve_model
 

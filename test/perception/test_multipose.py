@@ -58,8 +58,15 @@ def test_coco_keypoints_map_to_the_mediapipe_33_layout():
         np.testing.assert_array_equal(kp[m, [0, 1, 3]], coco[c].astype(np.float32))
     missing = sorted(set(range(33)) - set(mp_.COCO_TO_MEDIAPIPE))
     assert missing == sorted(mp_.MISSING_PARENT) and len(missing) == 16
-    for m in missing:  # unseen, sitting on their parent point, never NaN
+    for m in set(missing) - {9, 10}:  # unseen, sitting on their parent point, never NaN
         assert kp[m, 3] == 0 and np.array_equal(kp[m, :2], kp[mp_.MISSING_PARENT[m], :2])
+    # mouth corners (9 left, 10 right) estimated below the nose, as seen as nose and eyes
+    nose, eye_mid = kp[0, :2], (kp[2, :2] + kp[5, :2]) / 2
+    np.testing.assert_allclose((kp[9, :2] + kp[10, :2]) / 2,
+                               nose + mp_.MOUTH_DOWN * (nose - eye_mid), rtol=1e-6)
+    assert kp[9, 3] == kp[10, 3] == pytest.approx(0.9)
+    coco[0, 2] = 0.0  # nose not found: no mouth either
+    assert np.all(mp_.coco_to_mediapipe(coco)[[9, 10], 3] == 0)
     with pytest.raises(ValueError, match="17, 3"):
         mp_.coco_to_mediapipe(np.zeros((33, 3)))
 
@@ -74,8 +81,42 @@ def test_decode_scales_to_the_frame_and_drops_weak_people():
     b = bodies[0]
     assert b.score == pytest.approx(0.7)
     np.testing.assert_allclose(b.keypoints[0], [160.0, 240.0, 0.0, 0.8])  # x, y, z, vis
+    assert np.all(np.isfinite(b.keypoints))
     assert (b.box.x, b.box.y) == pytest.approx((128.0, 48.0))
     assert (b.box.w, b.box.h) == pytest.approx((128.0, 384.0))
+
+
+def _coco_person(cx: float, hand_at_mouth: bool) -> np.ndarray:
+    """A frontal standing person in COCO-17 pixels (person's left at larger x)."""
+    p = {"nose": (cx, 100), "left_eye": (cx + 10, 90), "right_eye": (cx - 10, 90),
+         "left_ear": (cx + 20, 95), "right_ear": (cx - 20, 95),
+         "left_shoulder": (cx + 45, 160), "right_shoulder": (cx - 45, 160),
+         "left_elbow": (cx + 55, 230), "right_elbow": (cx - 55, 230),
+         "left_wrist": (cx + 50, 300), "right_wrist": (cx - 50, 300),
+         "left_hip": (cx + 30, 300), "right_hip": (cx - 30, 300),
+         "left_knee": (cx + 30, 400), "right_knee": (cx - 30, 400),
+         "left_ankle": (cx + 30, 500), "right_ankle": (cx - 30, 500)}
+    if hand_at_mouth:
+        p["right_elbow"], p["right_wrist"] = (cx - 50, 200), (cx - 3, 109)
+    return np.array([[*p[k], 0.9] for k in mp_.COCO_KEYPOINTS], np.float32)
+
+
+def test_gestures_run_per_person_on_mapped_movenet_skeletons():
+    """Two people in one frame, one with a hand at the (estimated) mouth: the gesture
+    stage judges each on its own track; only that one gets a hand-to-face gesture."""
+    from emo_perception.perception.gesture_rules import REGION_CLASS
+    from emo_perception.perception.micro_gestures import MicroGestureDetector
+    from emo_perception.perception.types import Body, Box
+
+    det = MicroGestureDetector()
+    seen: dict[str, set[int]] = {"a": set(), "b": set()}
+    for i in range(30):  # 3 s at 10 fps
+        for tid, cx, touch in (("a", 200.0, True), ("b", 500.0, False)):
+            kp = mp_.coco_to_mediapipe(_coco_person(cx, touch))
+            body = Body(Box(cx - 60, 80, 120, 430), 0.8, kp, track_id=tid)
+            seen[tid] |= {e.class_id for e in det.update(body, i / 10.0, [])}
+    assert det.skipped == 0 and sorted(det.tracks()) == ["a", "b"]
+    assert REGION_CLASS["mouth"] in seen["a"] and not seen["b"]
 
 
 def test_input_size_keeps_the_aspect_ratio_in_multiples_of_32():
