@@ -56,7 +56,11 @@ class DeidNode(EmoNode):
         if self.deid_cfg.mode == "silhouette" and not lm_cfg.segmentation:
             self.get_logger().info("deid.mode silhouette: enabling landmarks.segmentation")
             lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
-        self.detector = LandmarkDetector(lm_cfg, finder_cfg)
+        try:
+            self.detector = LandmarkDetector(lm_cfg, finder_cfg)
+        except (OSError, RuntimeError) as exc:  # e.g. body_backend movenet, model not made
+            raise SystemExit(f"deid_node: landmark models unavailable: "
+                             f"{str(exc).splitlines()[0]}") from None
         self.tracker = PersonTracker(track_cfg)
         self.deid = Deidentifier(self.deid_cfg, require_pairing=True)
         self.backend = "mediapipe-cpu"

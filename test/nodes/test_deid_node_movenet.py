@@ -1,0 +1,89 @@
+"""deid_node with ``landmarks.body_backend: movenet``: refuses to start with one line when
+the model was never converted, and publishes several bodies with their own track ids on
+vtest.avi when it was (real rclpy, one process, the node and a tester on one executor).
+The model file is not committed: the second test skips without it (CI)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from emo_perception.models import npm_models as nm
+from emo_perception.perception import multipose as mp_
+
+pytestmark = pytest.mark.ros
+
+
+def _node(extra: list[str]):
+    import rclpy
+
+    from emo_perception.config import resolve_config_path
+    from emo_perception.nodes.deid_node import DeidNode
+
+    rclpy.init(args=["--ros-args", "--params-file", str(resolve_config_path("default.yaml")),
+                     "-p", "landmarks.body_backend:=movenet", *extra])
+    return DeidNode
+
+
+def test_deid_node_refuses_movenet_without_its_model_in_one_line(ros_env, tmp_path) -> None:
+    import rclpy
+
+    shutil.copy(nm.REPO / "models_onnx" / "manifest.yaml", tmp_path / "manifest.yaml")
+    cls = _node(["-p", f"landmarks.movenet_model:={tmp_path / 'movenet_multipose.onnx'}"])
+    try:
+        with pytest.raises(SystemExit) as info:
+            cls()
+        msg = str(info.value)
+        assert "\n" not in msg and "movenet_multipose.onnx" in msg and mp_.CONVERT_HINT in msg
+    finally:
+        rclpy.try_shutdown()
+
+
+def test_deid_node_publishes_several_tracked_bodies(ros_env) -> None:
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from sensor_msgs.msg import Image
+    from std_msgs.msg import Header
+
+    from emo_perception.inference.manifest import find_model
+    from emo_perception.nodes.common import RESULT_QOS, SENSOR_QOS
+    from emo_perception.nodes.conversions import bgr_to_image
+    from emo_perception_msgs.msg import BodyArray
+
+    path, _ = find_model(mp_.MODEL_NAME)
+    frames = nm.vtest_frames((60, 61, 62, 63, 64, 65))
+    if not path.is_file() or not frames:
+        pytest.skip(f"{path.name} not made (run `{mp_.CONVERT_HINT}`) or vtest.avi missing")
+    cls = _node(["-p", "landmarks.movenet_width:=768", "-p", "landmarks.face_mesh:=false",
+                 "-p", "processing_rate:=30.0"])
+    try:
+        node = cls()
+        assert "movenet-cpu" in node.backend
+        tester = rclpy.create_node("tester")
+        got: list[BodyArray] = []
+        tester.create_subscription(BodyArray, "bodies", got.append, RESULT_QOS)
+        img_pub = tester.create_publisher(Image, "private/image_raw", SENSOR_QOS)
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        executor.add_node(tester)
+        deadline = time.monotonic() + 40
+        i = 0
+        while len(got) < 3 and time.monotonic() < deadline:
+            header = Header(stamp=tester.get_clock().now().to_msg(), frame_id="camera")
+            img_pub.publish(bgr_to_image(frames[i % len(frames)], header))
+            i += 1
+            end = time.monotonic() + 0.7  # one frame at a time (~0.5 s of CPU at 768 px)
+            while time.monotonic() < end:
+                executor.spin_once(timeout_sec=0.05)
+        assert len(got) >= 3, f"{len(got)} body messages"
+        for msg in got[-2:]:
+            ids = [b.track_id for b in msg.bodies]
+            assert len(ids) >= 3 and all(ids) and len(set(ids)) == len(ids), ids
+    finally:
+        try:
+            node.destroy_node()
+        except Exception:  # noqa: BLE001 - the node may not exist when cls() failed
+            pass
+        rclpy.try_shutdown()
