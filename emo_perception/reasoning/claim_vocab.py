@@ -215,7 +215,9 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"his|her)\s+(?:mouth|teeth)|(?:chew|gnaw|nibbl)\w*(?:\s+\w+){0,3}\s+(?:fingers?|"
      r"thumb|cuticles?)|nail-?biting|bit\w* (?:at )?(?:their|his|her) (?:fingers|thumb)",
      "Biting nails"),
-    (r"(?:strok|rub|rubb|scratch|hold|held|cup|cupp|rest)\w*(?:\s+\w+){0,3}\s+chin|"
+    (r"(?:hand|hands|palm|fingers?|fist)\s+(?:\w+\s+)?(?:on|under|against|cupping|"
+     r"propping up|supporting)\s+(?:their|his|her|the)\s+(?:chin|jaw)\b|"
+     r"(?:strok|rub|rubb|scratch|hold|held|cup|cupp|rest)\w*(?:\s+\w+){0,3}\s+chin|"
      r"chin\s+(?:in|on)\s+(?:their|his|her|one)\s+hands?|hand\s+(?:on|under)\s+(?:their|"
      r"his|her|the)\s+(?:chin|jaw)", "Touching jaw"),
     (r"(?:rub|rubb|scratch|massag|grab|grabb|clutch|hold|held|touch)\w*(?:\s+\w+){0,4}\s+"
@@ -576,7 +578,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
 GENERIC_COMPLEMENTS = frozenset("""something anything everything nothing someone somebody
 anyone anybody everyone things thing stuff it matter matters situation happened wrong went
 going go problem issue them him her me us you other person people one listener how why
-what when where turned turn out happen happening way""".split())
+what when where turned turn out happen happening way utterance utterances kind type
+sort""".split())
 
 # Transcript sentiment: how a claim names it.
 SENTIMENT_WORDS: dict[str, str] = {

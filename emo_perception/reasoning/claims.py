@@ -412,10 +412,10 @@ MODALITY_NOUNS = (
     ("face", r"\bfac(?:e|es|ial)\b"),
     ("body", r"\bbody\b|\bgestur\w*|\bmovements?\b|\bmicro-gestures?\b"),
     ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
-    ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b|\bspoke\b|"
+    ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b|\bspoke\b|\bwords\b|"
                    r"\btalked\b|\bspeaking\b|\btalking\b"))
 MODALITY_NOUN_RE = (r"fac(?:e|es|ial)|body|gestur\w*|movements?|micro-gestures?|voice|vocal|"
-                    r"audio|prosody|transcript|speech|spoken|spoke|talked|speaking|talking|"
+                    r"audio|prosody|transcript|speech|spoken|spoke|talked|speaking|talking|words|"
                     r"[a-z]+-only|(?:body|face|facial|voice|speech|audio)-[a-z]+|hands?|"
                     r"posture|bodily")
 PRESENCE_FRAMES = (
@@ -427,7 +427,7 @@ PRESENCE_FRAMES = (
     r"^(?:this|the) (?:clip|window|recording|video|sample|segment) (?:has|had|contains|"
     r"contained|includes|included|is|was)\b|\b(?:face|voice|body|audio|speech)[- ]only\b|"
     r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:measurements?|detections?|"
-    r"readings?|delivered|contains?|recogni[sz]ed)\b")
+    r"readings?|delivered|contains?|recogni[sz]ed|tracked|logged)\b")
 # words a presence clause may have besides the modality ("the sensors delivered ...")
 PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
                    r"tracked|tracking|logged|available|captured|analy[sz]ed|"
@@ -435,7 +435,7 @@ PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|me
                    r"contains?|contained|has|had|includes?|included|recogni[sz]ed|camera|"
                    r"microphone|micro|only|nobody|noone|somebody|anybody|read|heard|made|"
                    r"out|registered|picked|got|gave|give|gives|provided|provides|yielded|"
-                   r"obtained|usable|any|some|reliable|valid")
+                   r"obtained|usable|any|some|reliable|valid|all|both")
 PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
                   r"recorded|observed|data|captured|seen|available|found|present)\b")
 
@@ -638,7 +638,13 @@ class ClaimReader:
         claim (an elided verb is taken from A: "cheeks raised more than the lip corners")."""
         head = head.strip(" ,.")
         m = COMPARE_RE.search(head)
-        if m is None or re.search(r"\b(?:more|less) than (?:\d|one|two|three|half)", head):
+        if re.search(r"\b(?:more|less|longer|shorter|later|earlier|sooner) than (?:\d|one|two|"
+                     r"three|four|five|half|a (?:second|moment))", head):
+            return None
+        if m is None:
+            if re.search(r"\b(?!(?:rather|other|whether)\b)\w+er than\b|\b(?:more|less) \w+ "
+                         r"than\b", head):  # "happier than before": not a reading of the window
+                return [], [Unreadable(head, "a comparison the reader does not check")]
             return None
         a_txt, b_txt = m.group("a"), m.group("b")
 
@@ -665,7 +671,11 @@ class ClaimReader:
         """"A before B", "first A, then B", "A followed by B", "after A, B" -> order claims."""
         gestures = sorted((c for c in claims if c.kind == "gesture" and c.polarity == ASSERTED),
                           key=lambda c: (low.find(c.text), c.at))  # in the order written
-        if len(gestures) < 2:
+        firsts: dict[str, Claim] = {}
+        for c in gestures:
+            firsts.setdefault(c.value, c)
+        gestures = list(firsts.values())
+        if len(gestures) < 2:  # two phrasings of one gesture ("fingertips together, a steeple")
             return claims
         a, b = gestures[0], gestures[1]
         if re.search(r"\bbefore\b|\bthen\b|\bfollowed by\b|\bafterwards\b|\bfirst\b", low):
@@ -708,8 +718,11 @@ class ClaimReader:
             text = re.sub(r"^\w+(?:\s+\w+){0,3}?\s+(?=(?:did|does|do|was|were|had|has|is|are|"
                           r"could|would)\b)", "", text, count=1)
 
-        def neg(start: int) -> str:
+        def neg(start: int, end: int = -1) -> str:
             local = _negated(text, start) or trailing_neg
+            if end > start:  # "her arms were never folded": a negator inside the phrase
+                inside = NEGATOR_RE.findall(NOT_NEGATING.sub(" ", text[start:end]))
+                local = local != (len(inside) % 2 == 1)
             return NEGATED if local != leading_neg else ASSERTED
 
         def free(s: int, e: int) -> bool:
@@ -798,26 +811,26 @@ class ClaimReader:
             for m in re.finditer(re.escape(name.lower()), text):
                 if free(*m.span()):
                     g = canonical_gesture(name) or name
-                    claims.append(Claim("gesture", g, neg(m.start()), ("body",), when=when,
-                                        text=clause, at=m.start()))
+                    claims.append(Claim("gesture", g, neg(m.start(), m.end()), ("body",),
+                                        when=when, text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g, alt in GESTURE_RULES:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
-                    claims.append(Claim("gesture", g, neg(m.start()), ("body",), codes=alt,
-                                        when=when, text=clause, at=m.start()))
+                    claims.append(Claim("gesture", g, neg(m.start(), m.end()), ("body",),
+                                        codes=alt, when=when, text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g in V.GESTURE_PARAPHRASES:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
-                    claims.append(Claim("gesture", g, neg(m.start()), ("body",),
+                    claims.append(Claim("gesture", g, neg(m.start(), m.end()), ("body",),
                                         codes=GESTURE_AU.get(g, ()), when=when, text=clause,
                                         at=m.start()))
                     spans.append(m.span())
         for rx, group in V.GESTURE_GROUPS:
             for m in re.finditer(rx, text):
                 if free(*m.span()):
-                    claims.append(Claim("gesture", group[0], neg(m.start()), ("body",),
+                    claims.append(Claim("gesture", group[0], neg(m.start(), m.end()), ("body",),
                                         when=when, text=clause, alts=group, at=m.start()))
                     spans.append(m.span())
         for rx, codes in AU_RULES + V.AU_PARAPHRASES:
@@ -825,13 +838,13 @@ class ClaimReader:
                 if free(*m.span()) and codes == (1, 2) and re.search(
                         r"\binner-and-outer\b|\bboth (?:the )?inner\b", text):
                     for code in codes:  # "both the inner and the outer brows": each of them
-                        claims.append(Claim("action_unit", f"AU{code}", neg(m.start()), ("face",),
-                                            codes=(code,), when=when, text=clause))
+                        claims.append(Claim("action_unit", f"AU{code}", neg(m.start(), m.end()),
+                                            ("face",), codes=(code,), when=when, text=clause))
                     spans.append(m.span())
                     continue
                 if free(*m.span()):
                     claims.append(Claim("action_unit", "AU" + "|AU".join(map(str, codes)),
-                                        neg(m.start()), ("face",), codes=codes, when=when,
+                                        neg(m.start(), m.end()), ("face",), codes=codes, when=when,
                                         text=clause))
                     spans.append(m.span())
         # prosody: feature word + level
@@ -878,7 +891,8 @@ class ClaimReader:
                              r"(?:emotions?|feelings?)\b(?!\s+(?:of|like|such))|\b(?:a |an )?"
                              r"(?:strong|clear|visible|obvious|intense|real|powerful|marked)\s+"
                              r"(?:emotions?|feelings?)\s+(?:is |was |were |are )?(?:written|"
-                             r"visible|evident|plain|showing|on display|stood out|stands out)",
+                             r"visible|evident|plain|showing|showed|shows|on display|stood out|"
+                             r"stands out|came through|comes through)",
                              text):
             if free(*m.span()):  # "did not show any emotion": neutral; "showed emotion": not
                 pol = ASSERTED if (_negated(text, m.start()) != leading_neg) else NEGATED
@@ -962,7 +976,8 @@ class ClaimReader:
         rest = text
         for a, b in sorted(spans, reverse=True):
             rest = rest[:a] + " " + rest[b:]
-        m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest)
+        m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest) or (
+            out[0].value == "promise" and re.search(r"\bto\s+(.+)$", rest))  # "promised to X"
         if m:  # "complained about the noise": the topic is checked too; "about something" is
             topic = [w for w in _content(m.group(1)).split()  # not a topic
                      if w not in V.GENERIC_COMPLEMENTS]
