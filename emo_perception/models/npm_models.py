@@ -423,6 +423,11 @@ def merge_manifest(out_dir: pathlib.Path, entries: list[dict[str, Any]]) -> path
     """Replace (by name) or add ``entries`` in ``out_dir/manifest.yaml``, keeping the rest."""
     path = out_dir / MANIFEST_NAME
     data = (yaml.safe_load(path.read_text()) if path.is_file() else None) or {}
+    listed = {m.get("name"): m for m in data.get("models", [])}
+    if path.is_file() and all(listed.get(e["name"]) == e for e in entries):
+        # Same entries (e.g. movenet_multipose made on a fresh clone from its committed
+        # entry): leave the file, date included, as it is, so git sees no change.
+        return path
     names = {e["name"] for e in entries}
     kept = [m for m in data.get("models", []) if m.get("name") not in names]
     data.setdefault("version", 1)

@@ -266,7 +266,13 @@ def test_process_runs_movenet_bodies_from_a_config(movenet_onnx, tmp_path):
 def test_conversion_reproduces_the_manifest_sha256(tmp_path):
     from emo_perception.inference.manifest import find_model
 
+    committed = (MODELS / "manifest.yaml").read_bytes()
+    (tmp_path / "manifest.yaml").write_bytes(committed)  # as on a fresh clone
     entries = nm.convert_models(tmp_path, [mp_.MODEL_NAME], say=lambda _m: None)
     _, listed = find_model(mp_.MODEL_NAME, MODELS)
     assert entries[0]["sha256"] == listed["sha256"] and entries[0]["fit_for_use"]
     assert entries[0]["bundled"] is False
+    # the same entry: the manifest is left byte for byte (git sees no change)
+    assert (tmp_path / "manifest.yaml").read_bytes() == committed
+    assert (tmp_path / "movenet_multipose.md").read_text() == \
+        (MODELS / "movenet_multipose.md").read_text()
