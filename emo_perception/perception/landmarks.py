@@ -15,9 +15,9 @@ so nothing is downloaded at run time. Limits that follow from those models:
   skeleton or micro-gestures. ``body_backend: movenet`` runs MoveNet MultiPose instead
   (:mod:`emo_perception.perception.multipose`): up to 6 bodies per frame, 17 COCO
   keypoints mapped into the same 33-point layout (mouth corners estimated, the other 14
-  points unseen), each
-  tracked and analysed on its own. Its ONNX file is made by ``emo-perception
-  convert-models movenet_multipose``; without it the stage refuses to start.
+  points unseen), each tracked and analysed on its own. Its ONNX file is made by
+  ``emo-perception convert-models movenet_multipose``; without it the stage refuses to
+  start.
 - Hands (optional, they cost 10-16 ms) are attached to the body whose wrist is
   nearest; hands with no body are dropped.
 
