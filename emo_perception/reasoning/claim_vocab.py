@@ -477,7 +477,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                   r"\bget lost\b|\bleave (?:us|me)\b|\bout of here\b"),
     "greet": (r"\bgreet\w*|\bwelcom\w*|\bsa(?:id|y|ying) (?:hello|hi|hey|good morning)\b|"
               r"\b(?:happy|glad|pleased|delighted|thrilled|excited|good|nice|great|lovely)"
-              r" (?:to see|to meet|(?:that )?(?:someone|somebody|they|he|she|you|a visitor|"
+              r" (?:(?:\w+ ){0,3}to see|(?:\w+ ){0,3}to meet|(?:that )?(?:someone|somebody|they|"
+              r"he|she|you|a visitor|"
               r"the visitor|a friend|the guest|a guest) (?:came|had come|arrived|was there|"
               r"were there|showed up|turned up|visited|made it))",
               r"\b(?:hello|hi|hey|welcome|good (?:morning|afternoon|evening)|howdy)\b|"
@@ -517,7 +518,7 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
                 r"sure\b|\bdon'?t forget\b|\bremember to\b|^\s*(?:get|go|come|stay|move|"
                 r"stop|wait|sit|stand|run|hurry|give|take|put|bring|keep|hold|listen|step|"
-                r"leave|help|call|tell|show|let)\b(?!\s+(?:you|me|us)\b\s*[.!?])"),
+                r"leave)\b(?!\s+care\b)"),
     "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* down (?:the |an? |their |his |her )?"
                r"(?:offer|request|invitation|proposal|suggestion)\b|"
                r"\bsa(?:id|y) no\b|\brejects?\b|\brejected\b",
@@ -542,9 +543,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
              r"against)\b|\braised? (?:the|an) alarm\b|\bannounc\w* (?:the |a |an )?(?:danger|"
              r"threat|hazard|risk)\b|\b(?:danger|threat|hazard|risk) (?:was |were )?"
              r"(?:announced|flagged|signalled|signaled|pointed out)\b|\balerted\b",
-             r"\bwatch out\b|\blook out\b|\bbe careful\b|\bcareful\b|\bdanger\w*|\bbeware\b|"
+             r"\bwatch out\b|\blook out\b|\bbe careful\b|\bdanger\w*|\bbeware\b|"
              r"\bwarning\b|\bget back\b|\bstay back\b|\bwatch your (?:step|head)\b|"
-             r"\bheads up\b|\bmind (?:the|your)\b"),
+             r"\bheads up\b|\bmind (?:your (?:step|head)|the (?:step|gap))\b"),
     "invite": (r"\binvit\w*|\b(?:ask|urg|beckon)\w* (?:someone|somebody|them|him|her|the \w+) "
                r"to (?:come|join)\b",
                r"\bcome (?:in|closer|over|here|along|and join|join)\b|\bjoin (?:us|me)\b|"

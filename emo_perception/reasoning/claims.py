@@ -319,6 +319,7 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
 ]
 HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
               r"yell\w*|booming|fast|quick\w*|rapid\w*|rushed|hurried|lively|vary|varies|"
+              r"widely|swung|swings|swinging|jumped around|moved around|all over the place|"
               r"varied|varying|variation|variable|lots of|plenty of|wide|up-and-down|melodic|"
               r"sing-?song|expressive|a lot|a great deal)\b")
 LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?:ly)?|"
@@ -430,7 +431,8 @@ PRESENCE_FRAMES = (
     r"readings?|delivered|contains?|recogni[sz]ed|tracked|logged)\b")
 # words a presence clause may have besides the modality ("the sensors delivered ...")
 PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
-                   r"tracked|tracking|logged|available|captured|analy[sz]ed|"
+                   r"tracked|tracking|logged|available|captured|analy[sz]ed|came|come|comes|"
+                   r"through|for|this|here|clip's|window's|"
                    r"detections?|readings?|signals?|input|channel|stream|track|delivered|"
                    r"contains?|contained|has|had|includes?|included|recogni[sz]ed|camera|"
                    r"microphone|micro|only|nobody|noone|somebody|anybody|read|heard|made|"
@@ -1221,8 +1223,12 @@ def _intensity(text: str, pos: int) -> str:
 def _back_intensity(clause: str) -> str:
     """The intensity a clause gives an emotion named before it ("..., but it is mild")."""
     t = clause.strip(" ,.")
+    rest = [w for w in _content(t).split() if w not in ("present", "visible", "evident",
+                                                         "noticeable", "apparent", "notstrong",
+                                                         "notweak")
+            and not any(re.search(rx, w) for rx, _ in INTENSITY_WORDS)]
     if not re.match(r"^(?:but\s+|though\s+|yet\s+)?(?:it|this|that|the (?:emotion|feeling|"
-                    r"expression|reaction|display))\b", t):
+                    r"expression|reaction|display))\b", t) and rest:
         return ""
     for rx, level in INTENSITY_WORDS:
         if re.search(rx, t):

@@ -207,6 +207,94 @@ def test_unseen_wording_is_read_and_checked(reader, plain_windows, window, text,
     assert verdict(reader, text, plain_windows[window]) == answer
 
 
+# Readings added while tuning on heldout_v3 (issue 16); the wording here is our own. On the
+# plain windows: astro_win (AU6/AU12 high, gestures 0.5-3 s, normal loudness), lfw16 (AU9
+# 0.55 < AU26 0.72, disgust 0.60), lfw52 (face only), arms_letdown (eyes 1-2 s, arms
+# 5.5-9.5 s of 10 s), grace_meeting (hands behind 0-8 s of 8 s), nails_face (body only).
+@pytest.mark.parametrize("window, text, answer", [
+    # answer / source framing carries no claim; "yes or no" is no negation
+    ("astro_win", "Yes or no: he was smiling?", "yes"),
+    ("astro_win", "True or false: he was frowning?", "no"),
+    ("astro_win", "Based on the data, his cheeks were raised.", "yes"),
+    ("astro_win", "As far as the measurements show, his nose was wrinkled.", "no"),
+    ("lfw52", "He looked happy -- is that right?", "yes"),
+    # a denied statement: its one claim flipped; a denied conjunction decides nothing
+    ("astro_win", "It would be incorrect to say that he frowned.", "yes"),
+    ("astro_win", "It is not the case that he smiled.", "no"),
+    ("arms_letdown", "It isn't true that she never folded her arms.", "yes"),
+    ("astro_win", "It is not true that he smiled and gestured.", None),
+    # negation at the head of the clause, or inside the phrase
+    ("astro_win", "At no point did he smile.", "no"),
+    ("arms_letdown", "Not once did she bite her nails.", "yes"),
+    ("arms_letdown", "Her arms were never folded.", "no"),
+    # action units by code, however spelled
+    ("astro_win", "AU 12 was active.", "yes"),
+    ("astro_win", "AU-6 registered.", "yes"),
+    ("astro_win", "Was AU #9 present?", "no"),
+    ("lfw16", "The face showed action unit 26.", "yes"),
+    # comparisons of two facial readings, on the measured scores
+    ("astro_win", "The smile was stronger than the frown.", "yes"),
+    ("lfw16", "The jaw dropped more clearly than the nose wrinkled.", "yes"),
+    ("lfw16", "The nose wrinkling was stronger than the jaw drop.", "no"),
+    ("lfw16", "Happiness showed more strongly than disgust.", "no"),
+    ("astro_win", "He was happier than before.", None),  # not a reading of the window
+    # which channels the window has
+    ("lfw52", "This window has a face but no voice.", "yes"),
+    ("lfw52", "The microphone picked up speech.", "no"),
+    ("lfw52", "Nobody said anything here.", "yes"),
+    ("grace_meeting", "The recording includes a voice and a transcript.", "yes"),
+    ("nails_face", "This clip is body-only.", "yes"),
+    ("astro_glad", "A face was found and it looked bored.", None),  # "bored" is unread
+    # time: half of the window, brief, most, negated alternatives, first-to-last
+    ("arms_letdown", "Her arms were folded before the halfway mark.", "no"),
+    ("arms_letdown", "Once half the clip had gone by, she crossed her arms.", "yes"),
+    ("arms_letdown", "She rubbed her eyes only briefly.", "yes"),
+    ("grace_meeting", "Her hands were behind her back only briefly.", "no"),
+    ("grace_meeting", "Her hands stayed behind her back from the first second to the last.",
+     "yes"),
+    ("arms_letdown", "She crossed her arms late, not early.", "yes"),
+    ("arms_letdown", "She crossed her arms as the clip drew to a close.", "yes"),
+    ("arms_letdown", "Past the 5-second mark her arms were folded.", "yes"),
+    ("arms_letdown", "She rubbed her eyes after her arms had been folded.", "no"),
+    # speech acts added
+    ("grace_meeting", "She made a promise.", "no"),
+    ("grace_meeting", "She cautioned someone about a danger.", "no"),
+    ("grace_meeting", "She told someone to bring the report.", "yes"),
+    ("brows_noise", "She scolded someone.", "no"),
+    ("astro_glad", "She asked for directions.", "no"),
+    ("astro_glad", "She said how glad she was to see them.", "yes"),
+    # prosody: normal levels, neither-nor, manner of a speech act
+    ("astro_glad", "Her pace was neither slow nor fast.", "yes"),
+    ("astro_glad", "She spoke at a normal volume.", "yes"),
+    ("grace_meeting", "She spoke with a swinging pitch.", "yes"),
+    ("astro_glad", "Her pitch swung widely.", "no"),
+    ("arms_letdown", "The complaint was not shouted.", "yes"),
+    ("astro_win", "His voice carried plenty of energy.", "yes"),
+    # intensity that falls short, or said of "it" afterwards
+    ("lfw16", "The disgust fell short of extreme.", "yes"),
+    ("lfw16", "The disgust was at full strength.", "no"),
+    ("lfw16", "The disgust, though present, was not overwhelming.", "yes"),
+    ("lfw52", "He looked happy, though it was not at full strength.", "no"),
+    ("grace_meeting", "A strong emotion was written on her face.", "no"),
+    # what was said: references, tone, neutral words, an emotion denied on the face
+    ("arms_letdown", "She referred to a birthday party.", "no"),
+    ("grace_meeting", "There was a mention of a report in what she said.", "yes"),
+    ("grace_meeting", "Her words were neutral.", "yes"),
+    ("astro_win", "His words were neutral.", "no"),
+    ("arms_letdown", "The disappointment is in what she said and not on her face.", "yes"),
+    ("arms_letdown", "Her words struck a sad note.", "yes"),
+])
+def test_tuned_wording_is_read_and_checked(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
+
+
+def test_unread_statements_stay_undecided(reader, plain_windows):
+    # nothing about the evidence: no claim, so no answer (wrong is worse than undecided)
+    for text in ("He is a tall man.", "The clip was recorded in a studio.",
+                 "She seemed to be thinking about lunch.", "The camera angle was low."):
+        assert verdict(reader, text, plain_windows["astro_win"]) is None, text
+
+
 def test_fuzzy_prosody_match_must_beat_its_opposite(reader):
     # MiniLM puts "bored and drowsy" 0.49 from "energetic and excited": never read as high
     reading = reader.read("He sounded bored and drowsy.")
