@@ -390,10 +390,12 @@ VOICE_CONTEXT = (r"\b(?:voice\w*|vocal\w*|sound\w*|spoke|speak\w*|speech|talk\w*
 MODALITY_FRAMES: dict[str, str] = {
     "face": r"\b(?:facially|faces?|facial|visage|countenance|features|look on|by (?:the|"
             r"their|his|her) looks?|judging by (?:the|their|his|her) (?:face|looks?|"
-            r"expression)|visibly|to look at|in (?:the|their|his|her) eyes)\b",
+            r"expression)|visibly|to look at|in (?:the|their|his|her) eyes|to the (?:naked )?"
+            r"eye|by sight|from what could be seen|from what was visible)\b",
     "voice": r"\b(?:vocally|audibly|by ear|to listen to|how (?:they|he|she) (?:spoke|"
              r"sounded|talked)|the way (?:they|he|she) (?:spoke|talked|sounded)|voice|"
-             r"tone of voice|vocal\w*|sound\w*)\b",
+             r"tone of voice|vocal\w*|sound\w*|to the ear|from what (?:could be|was) heard|"
+             r"in the audio|on the audio|by what (?:could be|was) heard)\b",
     "text": r"\b(?:verbally|in words|in (?:their|his|her) words|what (?:they|he|she) said|"
             r"spoken words|the words|wording|statement|remark\w*|comment\w*)\b",
     "body": r"\b(?:body language|bodily|physically|posture|gesture\w*|movement\w*|hands?|"

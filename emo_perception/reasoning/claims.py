@@ -313,6 +313,7 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
      r"subdued|calm|relaxed|sleepy|lethargic", "arousal"),
     (r"loud\w*|quiet\w*|soft(?:ly)?\b|volume|shout\w*|whisper\w*|yell\w*|booming", "energy_db"),
     (r"speech rate|speaking rate|pace|tempo|fast|quick\w*|rapid\w*|rushed|hurried|slow\w*|"
+     r"brisk\w*|"
      r"unhurried|speak\w* quickly|syllables", "speaking_rate_sps"),
     (r"pitch|intonation|monoton\w*|melodic|sing-?song|flat voice|voice (?:was )?flat",
      "f0_range_st"),
@@ -320,6 +321,7 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
 HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
               r"yell\w*|booming|fast|quick\w*|rapid\w*|rushed|hurried|lively|vary|varies|"
               r"widely|swung|swings|swinging|jumped around|moved around|all over the place|"
+              r"brisk\w*|"
               r"varied|varying|variation|variable|lots of|plenty of|wide|up-and-down|melodic|"
               r"sing-?song|expressive|a lot|a great deal)\b")
 LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?:ly)?|"
@@ -1027,6 +1029,8 @@ _SAID_RES = [re.compile(rx) for rx in (
     r"during)\s+(?:the|what|their|his|her)\s+(?:speech|words|transcript|talk|said)\b.*)?$",
     r"\bmention\w*\s+(?:that\s+)?(.+)$",
     r"\b(?:said|say|says|stated|told \w+|admitted|claimed|reported)\s+(?:that\s+)?(.+)$",
+    r"\b(?:brought up|brings up|bringing up|raised the (?:topic|subject|issue|matter) of|"
+    r"touched on|discussed)\s+(?!(?:in|during|by|at|when|while)\b)(.+)$",
     r"^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|mentioned|discussed)\b",
 )]
 _SENT_WORD = "|".join(sorted((w for w in V.SENTIMENT_WORDS if w not in EMOTION_LEXICON),
@@ -1056,10 +1060,10 @@ def _clauses(text: str) -> list[str]:
         part = (part or "").strip(" ,.")
         if not part:
             continue
-        if not out and not lead and len(_CLAUSE_SPLIT.split(text)) > 1 and all(
+        if not out and not lead and len(_CLAUSE_SPLIT.split(text)) > 1 and (all(
                 re.fullmatch(MODALITY_NOUN_RE + r"|words?|wording|tone|expressions?|looks?|"
                              r"alone|only|going|purely|solely|just|evidence|basis", w)
-                for w in _content(part).split()):
+                for w in _content(part).split()) or _is_frame(part)):
             lead = part
             continue
         if lead:
@@ -1075,6 +1079,15 @@ def _clauses(text: str) -> list[str]:
     if lead:
         out.append(lead)
     return out
+
+
+def _is_frame(part: str) -> bool:
+    """A part that only names where to look ("audibly", "to the eye", "from what could be
+    heard"): it frames the clause after it."""
+    rest = part
+    for rx in MODALITY_WORDS.values():
+        rest = re.sub(rx, " ", rest)
+    return rest != part and not _content(rest)
 
 
 def _replace(c: Claim, **kw) -> Claim:
@@ -1134,6 +1147,11 @@ def _normalise(text: str) -> str:
     low = QUESTION_FRAME.sub("", low, count=1)
     low = re.sub(r"\bat some point\b", "", low)
     low = re.sub(r"\bup and down\b", "up-and-down", low)
+    low = re.sub(r"\b(between|from)\s+the\s+(?=\d)", r"\1 ", low)
+    low = re.sub(r"\ba touch of\b|\btouch of\b", "a hint of", low)  # not a self-touch
+    # "AUs 6 and 12", "action units 6, 9 and 12": one code each
+    low = re.sub(r"\b(?:aus|action units)\s+((?:\d{1,2}\s*(?:,|and|&|or)\s*)+\d{1,2})\b",
+                 lambda m: re.sub(r"(\d{1,2})", r"au\1", m.group(1)), low)
     low = re.sub(rf"\bbetween\s+{_NUM}\s*(s|sec\w*)?\s+and\s+{_NUM}\b",
                  lambda m: f"between {m.group(1)} {m.group(2) or ''} to {m.group(3)}", low)
     # fixed pairs that clause splitting on "and" must not cut
@@ -1163,6 +1181,8 @@ def _negated(text: str, pos: int, words: int = 6) -> bool:
     cancel ("it is not true that they did not smile", "not without a smile");
     "neither/nor" always negates; "not only", "no doubt" do not negate."""
     window = NOT_NEGATING.sub(" ", text[max(0, pos - 8 * words):pos])
+    # "without frowning, he smiled": a negator's scope ends where a new subject begins
+    window = re.split(r",\s+(?=(?:they|he|she|we|i)\b)", window)[-1]
     found = list(re.finditer(r"[a-z'-]+", window))[-words:]
     if any(w.group(0) in ("neither", "nor") for w in found):
         return True

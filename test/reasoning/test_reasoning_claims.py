@@ -283,6 +283,15 @@ def test_unseen_wording_is_read_and_checked(reader, plain_windows, window, text,
     ("astro_win", "His words were neutral.", "no"),
     ("arms_letdown", "The disappointment is in what she said and not on her face.", "yes"),
     ("arms_letdown", "Her words struck a sad note.", "yes"),
+    ("grace_meeting", "She brought up the weather.", "no"),
+    # a leading frame names the channel; scope of "without" ends at a new subject
+    ("lfw52", "To the eye, he was happy.", "yes"),
+    ("astro_win", "Audibly, he was excited.", "yes"),
+    ("astro_win", "Without frowning, he smiled.", "yes"),
+    ("arms_letdown", "Between the 5 and 9 second marks her arms were folded.", "yes"),
+    ("astro_win", "AUs 6 and 12 were active.", "yes"),
+    ("astro_win", "Action units 4 and 12 were both present.", "no"),
+    ("grace_sad", "There was a touch of sadness on her face.", "no"),  # no self-touch
 ])
 def test_tuned_wording_is_read_and_checked(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
