@@ -397,7 +397,7 @@ MODALITY_FRAMES: dict[str, str] = {
              r"tone of voice|vocal\w*|sound\w*|to the ear|from what (?:could be|was) heard|"
              r"in the audio|on the audio|by what (?:could be|was) heard)\b",
     "text": r"\b(?:verbally|in words|in (?:their|his|her) words|what (?:they|he|she) said|"
-            r"spoken words|the words|wording|statement|remark\w*|comment\w*)\b",
+            r"spoken words|the words|wording|statement|remark\w*|comment\w*|voiced|voicing)\b",
     "body": r"\b(?:body language|bodily|physically|posture|gesture\w*|movement\w*|hands?|"
             r"arms?|shoulders?)\b",
 }

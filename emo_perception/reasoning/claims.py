@@ -434,7 +434,8 @@ PRESENCE_FRAMES = (
 # words a presence clause may have besides the modality ("the sensors delivered ...")
 PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
                    r"tracked|tracking|logged|available|captured|analy[sz]ed|came|come|comes|"
-                   r"through|for|this|here|clip's|window's|"
+                   r"through|for|this|here|clip's|window's|channels?|modalit(?:y|ies)|two|"
+                   r"three|four|"
                    r"detections?|readings?|signals?|input|channel|stream|track|delivered|"
                    r"contains?|contained|has|had|includes?|included|recogni[sz]ed|camera|"
                    r"microphone|micro|only|nobody|noone|somebody|anybody|read|heard|made|"

@@ -292,6 +292,9 @@ def test_unseen_wording_is_read_and_checked(reader, plain_windows, window, text,
     ("astro_win", "AUs 6 and 12 were active.", "yes"),
     ("astro_win", "Action units 4 and 12 were both present.", "no"),
     ("grace_sad", "There was a touch of sadness on her face.", "no"),  # no self-touch
+    ("nails_face", "The sensors delivered body detections but no face measurements.", "yes"),
+    ("astro_win", "All three channels were present: face, voice and body.", "yes"),
+    ("arms_letdown", "She voiced joy.", "no"),
 ])
 def test_tuned_wording_is_read_and_checked(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
