@@ -117,6 +117,11 @@ EMOTION_ANY: dict[str, tuple[str, ...]] = {
     "shaken up": ("fear", "surprise"),
 }
 
+# Emotion words that are strong by themselves ("ecstatic" is no mild joy).
+STRONG_EMOTION_WORDS = frozenset((
+    "ecstatic", "euphoric", "overjoyed", "furious", "livid", "enraged", "terrified",
+    "petrified"))
+
 # Intensity qualifiers (regex alternatives, added to claims.INTENSITY_WORDS).
 WEAK_MORE = (r"a tad|a touch|a trace|trace of|touch of|kind of|sort of|marginally|"
              r"not very|not particularly|low-key|muted|a little bit|ever so slightly|"
@@ -127,7 +132,8 @@ MODERATE_MORE = (r"reasonably|mid-level|medium-strength|medium-level|quite|rathe
 STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|absolutely|"
                r"thoroughly|super|truly|markedly|strikingly|powerfully|heavily|enormously|"
                r"exceptionally|remarkably|unmistakabl\w*|intensely|fiercely|wildly|"
-               r"massively|tremendously|full-on|as (?:big|strong|intense|wide|broad|full|"
+               r"massively|tremendously|full-on|huge|over-the-top|over the top|off the charts|"
+               r"as (?:big|strong|intense|wide|broad|full|"
                r"clear) as (?:it|they|one|a \w+) (?:gets|get|can be|comes|come)|at full "
                r"strength|full strength|"
                r"overwhelmed with|beaming with|bursting with|visibly very")
@@ -170,8 +176,11 @@ AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
     (r"mouth(?:\s+\w+){0,2}\s+(?:slightly |a little |partly |half )?open\b|"
      r"(?:slightly|partly|half)[- ]open mouth|lips?(?:\s+\w+){0,2}\s+(?:apart|separated|"
      r"slightly open)|open lips", (25, 26)),
-    (r"gaping|gaped|agape|open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:wide open|fell open|dropped "
-     r"open|hung open|opened wide)|jaw(?:\s+\w+){0,2}\s+(?:slack|loose|dropped)|slack-jawed",
+    # an open mouth is parted lips or a dropped jaw, whichever was measured
+    (r"open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:fell open|dropped open|opened)",
+     (25, 26)),
+    (r"gaping|gaped|agape|mouth(?:\s+\w+){0,2}\s+(?:wide open|hung open|opened wide)|"
+     r"jaw(?:\s+\w+){0,2}\s+(?:slack|loose|dropped)|slack-jawed",
      (26,)),
     (r"eyes? (?:were |was )?(?:shut|closed)|closed (?:their|his|her) eyes|"
      r"(?:screwed|squeezed) (?:their|his|her)? ?eyes shut", (43,)),
@@ -473,7 +482,7 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\bstick around\b|\bdon'?t leave me\b|\bstay\s*[.!]"),
     "ask_leave": (r"\b(?:ask|tell|told|want|order|demand|beg|begg)\w*\s+" + _ADDRESSEE
                   + r"\s+to (?:leave|go away|get out|go|get lost|leave (?:them|him|her) "
-                  r"alone)\b|\bsent \w+ away\b|\bsend \w+ away\b|\bshoo\w*\b",
+                  r"alone)\b|\bsent \w+ away\b|\bsend \w+ away\b|\bshoo(?:ed|ing|s)?\b",
                   r"\bgo away\b|\bleave me alone\b|\bget out\b|\bplease (?:leave|go)\b|"
                   r"\bleave now\b|\byou (?:should|can|may|must) (?:leave|go)\b|"
                   r"\bget lost\b|\bleave (?:us|me)\b|\bout of here\b"),
@@ -490,7 +499,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"coming\b"),
     "farewell": (r"\bsa(?:id|y|ying) (?:goodbye|bye|farewell|good night)\b|\bbid \w+ "
                  r"(?:farewell|goodbye)\b|\bfarewell\b|\btook (?:their|his|her) leave\b",
-                 r"\b(?:goodbye|bye|farewell|see you|take care|good night|so long)\b"),
+                 r"\b(?:goodbye|bye|farewell|(?<!to )see you(?! again)|take care|good night|"
+                 r"so long)\b"),
     "celebrate": (r"\bcelebrat\w*|\bcheer\w* (?:about|for|over|on)\b|\bcheered\b|"
                   r"\brejoic\w*|\bexult\w*|\bgloat\w*|\bcrow\w* about\b|\btriumphant\w*|"
                   r"\bwhoop\w*|\bpunch\w* the air\b|\bdid a (?:little )?(?:victory )?dance\b",

@@ -145,12 +145,14 @@ AU_RULES: list[tuple[str, tuple[int, ...]]] = [
      r"knitted|furrowed|lowered|went down|came down|pulled together)|lower\w*(?:\s+\w+){0,2}"
      r"\s+(?:eye)?brows?|brow lower\w*|knitted brows?|furrowed brows?", (4,)),
     (r"(?:rais|lift)\w*(?:\s+\w+){0,2}\s+(?:eye)?brows?|(?:eye)?brows?(?:\s+\w+){0,2}\s+"
-     r"(?:raised|lifted|went up|rose|shot up|up)\b|(?:inner|outer) brow rais\w*", (1, 2)),
+     r"(?:raised|lifted|went up|rose|shot up|shoot up|shoots up|up)\b|"
+     r"(?:inner|outer) brow rais\w*", (1, 2)),
     (r"wrinkl\w*(?:\s+\w+){0,2}\s+nose|nose(?:\s+\w+){0,2}\s+wrinkl\w*|scrunch\w*(?:\s+\w+)"
      r"{0,2}\s+nose|nose wrinkl\w*", (9,)),
     (r"jaw(?:\s+\w+){0,2}\s+(?:drop\w*|hung open|hanging open|fell|falls|fall|open\w*)|"
      r"(?:drop\w*|let)(?:\s+\w+){0,2}\s+jaw(?:\s+drop)?|mouth(?:\s+\w+){0,2}\s+(?:hanging|"
-     r"hung|fell|falling|dropped) open|jaw drop\w*", (26,)),
+     r"hung) open|jaw drop\w*", (26,)),
+    (r"mouth(?:\s+\w+){0,2}\s+(?:fell|falling|dropped|dropping) open", (25, 26)),
     (r"part\w*(?:\s+\w+){0,2}\s+lips|lips(?:\s+\w+){0,2}\s+(?:parted|apart)|lips part",
      (25,)),
     (r"widen\w*(?:\s+\w+){0,2}\s+eyes|eyes(?:\s+\w+){0,2}\s+(?:widened|wide open|went wide)|"
@@ -175,7 +177,7 @@ GESTURE_RULES: list[tuple[str, str, tuple[int, ...]]] = [
     (r"(?:fold|cross)\w*(?:\s+\w+){0,3}\s+arms?|arms?(?:\s+\w+){0,3}\s+(?:folded|crossed|"
      r"fold|cross)|arm[- ]?folding|arm[- ]?crossing|crossed[- ]arms|folded[- ]arms",
      "Folding arms", ()),
-    (r"(?:rub|wip)\w*(?:\s+\w+){0,3}\s+eyes?|eye[- ]?rubb\w*", "Rubbing eyes", ()),
+    (r"(?:rub|wip)\w*(?:\s+\w+){0,3}\s+eyes?|eye[- ]?rub\w*", "Rubbing eyes", ()),
     (r"(?:bit|bite|biting|chew\w*|nibbl\w*|gnaw\w*)(?:\s+\w+){0,3}\s+(?:finger)?nails?|"
      r"nail[- ]?bit\w*", "Biting nails", ()),
     (r"(?:cover|hid|hide|bur(?:y|ied))\w*(?:\s+\w+){0,3}\s+face|face(?:\s+\w+){0,2}\s+"
@@ -290,7 +292,7 @@ NOT_STRONG_RE = (r"\b(?:not|never|nowhere near|far from|falls? short of|fell sho
                  r"\s+(?:(?:very|"
                  r"that|so|particularly|really|at|quite|anywhere near|fully)\s+)*(?:full strength|"
                  r"full|strong|intense|extreme|overwhelming|pronounced|strongly|intensely|"
-                 r"extremely|maximal|maximum)\b")
+                 r"huge|big|extremely|maximal|maximum)\b")
 NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\s+(?:(?:very|"
                r"that|so|particularly|really|just|merely|only)\s+)*(?:weak|faint|slight|mild|"
                r"subtle|weakly|faintly|slightly|mildly|subtly)\b")
@@ -400,6 +402,8 @@ visibly visible showing moment moments part clip recording period point points w
 voiced conveyed communicated carried reflected revealed betrayed
 way quite rather somewhat pretty fairly really truly somebody anybody anyone everyone
 themselves himself herself oneself facially physically vocally verbally wise both either
+they're it's he's she's i'm we're you're they'd he'd she'd i'd we'd they'll he'll she'll
+i'll we'll they've i've we've
 """.split())
 
 MODALITY_WORDS = {
@@ -598,6 +602,9 @@ class ClaimReader:
         m = re.search(r"\b(?:because of|because|due to|as shown by|given|since)\b", low)
         if m:
             head, because = low[:m.start()], low[m.end():]
+            lead = re.match(r"\s*(?P<r>[^,]+),\s+(?:so\s+|then\s+)?(?P<h>.+)$", because)
+            if m.start() == 0 and lead:  # "because A, B": B is what is claimed
+                head, because = lead.group("h"), lead.group("r")
         base_when = parse_when(low) if _global_when(low) else None
         compared = self._comparison(head, base_when, low)
         if compared is not None:
@@ -624,6 +631,12 @@ class ClaimReader:
                 claims.append(c)
             sent.unreadable += unread
         claims = self._order(low, claims)
+        if re.search(ORDER_WORDS, head) and parse_when(head) is None and not any(
+                c.kind == "order" for c in claims) and any(
+                c.kind in ("gesture", "action_unit", "emotion") for c in claims):
+            # "did the X come before the Y" with one side unread: the order is unchecked
+            sent.unreadable.append(Unreadable(raw, "an order of events the reader could not "
+                                                   "read both sides of"))
         if denial and claims:
             if len(claims) == 1 and not sent.unreadable:
                 c = claims[0]
@@ -694,10 +707,12 @@ class ClaimReader:
         return claims
 
     # -- clause --------------------------------------------------------------------------
-    def _clause(self, clause: str, base_when: When | None, full: str
+    def _clause(self, clause: str, base_when: When | None, full: str, rules_only: bool = False
                 ) -> tuple[list[Claim], list[Unreadable]]:
         text = clause
         when = parse_when(text) or base_when
+        if when is None and re.search(TIME_LIKE, text):  # "in the first couple of moments"
+            return [], [Unreadable(clause, "a time phrase the reader does not read")]
         # "the anger is in what was said, not on the face": the emotion is also denied there
         not_there = re.search(r",?\s*(?:but\s+|and\s+)?not\s+(?:in|on|from|through|by|via|"
                               r"judging by)\s+(?:the\s+|their\s+|his\s+|her\s+)?(face|voice|words|"
@@ -758,9 +773,10 @@ class ClaimReader:
             for mod, rx in MODALITY_NOUNS:
                 mm = re.search(rx, text)
                 if mm:
-                    found.append((mm.start(), mod))
+                    found.append((mm.start(), mod, mm.end()))
             found.sort()
-            for i, (pos, mod) in enumerate(found):
+            prev_pol, prev_end = ASSERTED, 0
+            for i, (pos, mod, end) in enumerate(found):
                 if len(found) == 1:
                     pol = NEGATED if neg(pos) == NEGATED or _negated(text, len(text)) \
                         else ASSERTED  # "her face was not visible"
@@ -768,7 +784,11 @@ class ClaimReader:
                     near = re.search(r"\b(?:no|not any|not a|without|nor|neither|not)\s+"
                                      r"(?:(?:a|an|any|the)\s+)?$", text[:pos])
                     last = i == len(found) - 1 and trailing_neg
-                    pol = NEGATED if near or last else ASSERTED
+                    # "no face, voice or words": the negation runs along the list
+                    listed = i > 0 and prev_pol == NEGATED and re.fullmatch(
+                        r"\s*(?:,|or|nor|,\s*or|,\s*nor)\s*", text[prev_end:pos])
+                    pol = NEGATED if near or last or listed else ASSERTED
+                prev_pol, prev_end = pol, end
                 claims.append(Claim("modality", mod, pol, (mod,), text=clause))
             if found:
                 return claims, []
@@ -782,6 +802,13 @@ class ClaimReader:
                                                      for c in acts):
                     acts.append(Claim("prosody", feat, neg(m.start()), ("voice",),
                                       level=level, text=clause))
+            # the rest of the clause is read too ("did their face turn angry during the
+            # apology"): a face or gesture reading beside the act is checked, not dropped
+            rest = _without_acts(text)
+            if not rules_only and rest != text and _content(rest):
+                more, _ = self._clause(rest, base_when, full, rules_only=True)
+                acts += [c for c in more if c.kind in ("emotion", "action_unit", "gesture",
+                                                        "modality")]
             return claims + acts, []
         # transcript content: "talk about X", "mention X", "X brought up", "said (that) X"
         said = None
@@ -820,13 +847,13 @@ class ClaimReader:
                                         when=when, text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g, alt in GESTURE_RULES:
-            for m in re.finditer(rx, text):
+            for m in _free_matches(rx, text, free):
                 if free(*m.span()):
                     claims.append(Claim("gesture", g, neg(m.start(), m.end()), ("body",),
                                         codes=alt, when=when, text=clause, at=m.start()))
                     spans.append(m.span())
         for rx, g in V.GESTURE_PARAPHRASES:
-            for m in re.finditer(rx, text):
+            for m in _free_matches(rx, text, free):
                 if free(*m.span()):
                     claims.append(Claim("gesture", g, neg(m.start(), m.end()), ("body",),
                                         codes=GESTURE_AU.get(g, ()), when=when, text=clause,
@@ -873,11 +900,14 @@ class ClaimReader:
             if needs_voice and text_only and feat == "arousal":
                 continue  # "on the evidence of the words, composed": an emotion word
             for m in re.finditer(rf"\b(?:{rx})\b", text):
-                if free(*m.span()) and not any(c.kind == "prosody" and c.value == feat
-                                               for c in claims):
+                if not free(*m.span()):
+                    continue
+                same = [c for c in claims if c.kind == "prosody" and c.value == feat]
+                if not same:
                     claims.append(Claim("prosody", feat, neg(m.start()), ("voice",),
                                         level=level, text=clause))
-                    spans.append(m.span())
+                if not same or same[0].level == level:  # "energetic, so worked up": one
+                    spans.append(m.span())  # reading, not an emotion as well
         if voice_ctx:
             for rx, feat in PROSODY_VOCAB:
                 m = re.search(rf"\b(?:{rx})", text)
@@ -921,6 +951,8 @@ class ClaimReader:
             if alts:
                 label = alts[0]
             intensity = _intensity(text, s)
+            if not intensity and text[s:e] in V.STRONG_EMOTION_WORDS:
+                intensity = "strong"  # "ecstatic", "furious": strong by themselves
             emods = tuple(x for x in mods if x in ("face", "voice", "text")) or ()
             kind = "emotion"
             if emods and set(emods) <= {"text"}:
@@ -954,6 +986,8 @@ class ClaimReader:
         content = _content(text)
         if not content:
             return [], []
+        if rules_only:
+            return [], [Unreadable(clause, "no rule read it")]
         if self.use_minilm:
             (vtext, kind, value, codes, level), score = fuzzy_match(content)
             if score >= self.threshold:
@@ -1008,6 +1042,11 @@ class ClaimReader:
         """Claims about what was said: emotions in it, and the rest as a topic."""
         out = []
         words = content
+        plain = re.search(r"\b(?:(?:just|only|plain|simple|dry|bare)\s+)*(?:facts?|factual|"
+                          r"matter-of-fact|informational|information)\b", content)
+        if plain:  # "just plain facts": words without emotion
+            out.append(Claim("transcript_emotion", "neutral", polarity, ("text",), text=clause))
+            words = words.replace(plain.group(0), " ")
         for label, (s, e) in _emotion_matches(content):
             out.append(Claim("transcript_emotion", label,
                              NEGATED if (polarity == NEGATED) != _negated(content, s)
@@ -1050,6 +1089,43 @@ _SENTIMENT_RES = [re.compile(rx) for rx in (
     r"was) said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
     rf"seemed|felt|read|came across as)\s+(?:\w+\s+){{0,2}}?{_SENT}\b",
 )]
+
+
+ORDER_WORDS = (r"\b(?:before|after|followed by|preceded|prior to|ahead of|earlier than|"
+               r"later than)\b")
+TIME_LIKE = (r"\b(?:in|at|during|within|toward|towards|near|by|over|across|around|for)\s+"
+             r"(?:the\s+)?(?:very\s+)?(?:first|last|opening|closing|final|early|earlier|later|"
+             r"late|start|end|beginning|middle|front|back|latter|former|initial)\s+(?:\w+\s+)"
+             r"{0,2}?(?:moments?|seconds?|part|stretch|bit|portion|section|stage|phase|minutes?|"
+             r"frames?|instants?|beats?|stretches)\b")
+
+
+def _free_matches(rx: str, text: str, free):
+    """Matches of ``rx`` over text not yet read: a match that runs into a read span is
+    tried again from its next word ("rubbed their eyes before touching the neck": the
+    neck touch is not the eye rub)."""
+    pat, pos = re.compile(rx), 0
+    while pos <= len(text):
+        m = pat.search(text, pos)
+        if m is None:
+            return
+        if free(*m.span()):
+            yield m
+            pos = max(m.end(), m.start() + 1)
+        else:
+            nxt = re.search(r"\s", text[m.start():])
+            pos = m.start() + (nxt.end() if nxt else len(text) - m.start() + 1)
+
+
+def _without_acts(text: str) -> str:
+    """A clause with its speech-act and sentiment phrases and any topic cut out."""
+    rest = text
+    for claim_rx, _ in V.SPEECH_ACTS.values():
+        rest = re.sub(claim_rx, " ", rest)
+    for rx in _SENTIMENT_RES:
+        rest = rx.sub(" ", rest)
+    rest = re.sub(r"\b(?:about|that|over|of|for|because|saying)\s+.+$", " ", rest)
+    return re.sub(r"\s+", " ", rest).strip(" ,.")
 
 
 def _clauses(text: str) -> list[str]:
@@ -1149,7 +1225,9 @@ def _normalise(text: str) -> str:
     low = re.sub(r"\bat some point\b", "", low)
     low = re.sub(r"\bup and down\b", "up-and-down", low)
     low = re.sub(r"\b(between|from)\s+the\s+(?=\d)", r"\1 ", low)
-    low = re.sub(r"\ba touch of\b|\btouch of\b", "a hint of", low)  # not a self-touch
+    low = re.sub(r"\ba touch of\b|\btouch of\b", "a hint of", low)
+    low = re.sub(r"\bin-between\b", "in between", low)
+    low = re.sub(r"\bthere's\b", "there is", low)  # not a self-touch
     # "AUs 6 and 12", "action units 6, 9 and 12": one code each
     low = re.sub(r"\b(?:aus|action units)\s+((?:\d{1,2}\s*(?:,|and|&|or)\s*)+\d{1,2})\b",
                  lambda m: re.sub(r"(\d{1,2})", r"au\1", m.group(1)), low)
@@ -1234,7 +1312,8 @@ def _intensity(text: str, pos: int) -> str:
     for rx, level in INTENSITY_WORDS:
         if re.search(r"\b(?:and|but|though|yet) (?:it|this|that)\s+(?:\w+\s+){0,2}?" + rx,
                      after) or re.search(rx + r"(?:\s+\w+){0,2}\s*$", before) or re.search(
-                r"^\S+\s+(?:(?:on|in) (?:the|their|his|her) face\s+)?(?:is|was|seems|appears|"
+                r"^\S+\s+(?:(?:look|expression|face|mood|feeling|smile)\s+)?"
+                r"(?:(?:on|in) (?:the|their|his|her) face\s+)?(?:is|was|seems|appears|"
                 r"looks)?\s*(?:only\s+)?" + rx, after) or (
                     re.search(r"\b(?:any|the)\s*$", before) and re.search(rx, after)):
             best = best or level
@@ -1283,7 +1362,7 @@ _HALF = (r"(?:the\s+)?(?:mid-?point|halfway (?:point|mark|stage)|half-way (?:poi
 HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{_HALF}|"
                  rf"(?:after|past|beyond|from|following|since)\s+{_HALF}|once (?:the|this) "
                  r"(?:window|clip|recording|video) (?:was|had been|is) (?:half over|half done|"
-                 r"half finished|halfway through)|in the back half|in the front half)")
+                 r"half finished|halfway through)|in the back half|(?P<front>in the front half))")
 BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
             r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")
 MOST_RE = (r"\b(?:for most of|most of the (?:time|window|clip|recording)|for the (?:most "
@@ -1328,7 +1407,7 @@ def parse_when(text: str) -> When | None:
         return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
     m = re.search(HALF_POINT_RE, t)
     if m:  # "before the midpoint", "once the window was half over"
-        first = m.group("before") is not None
+        first = m.group("before") is not None or m.group("front") is not None
         return When("within", 0.0 if first else 0.5, 0.5 if first else 1.0, True, m.group(0))
     if re.search(BRIEF_RE, t):
         return When("brief", text="briefly")
@@ -1566,6 +1645,13 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
     if c.kind == "transcript_content":
         if not w.transcript:
             return UNSUPPORTED, "no transcript"
+        if re.search(r"\b(?:directions?|the way)\b", c.value) and re.search(
+                r"\bwhere\b[^.?!]*\?|\bhow (?:do|can|would) (?:i|we) get\b|"
+                r"\bthe way to\b", w.transcript.lower()):
+            return SUPPORTED, "the transcript asks the way"
+        missing = _missing_numbers(c.value, w.transcript)
+        if missing:  # "ten pages" for a transcript of forty: similar wording, other fact
+            return CONTRADICTED, f"transcript has no {missing[0]!r}"
         if _lexical_overlap(c.value, w.transcript):
             return SUPPORTED, "topic words in the transcript"
         sim = transcript_similarity(c.value, w.transcript)
@@ -1580,6 +1666,29 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         return (SUPPORTED if have else CONTRADICTED), f"{c.value} evidence " + (
             "present" if have else "absent")
     return UNSUPPORTED, f"no check for claims of kind {c.kind}"
+
+
+NUMBER_TOKENS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+                 "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                 "hundred": 100, "thousand": 1000}
+
+
+def _numbers(text: str) -> set[float]:
+    out = set()
+    for tok in re.findall(r"[a-z]+|\d+(?:\.\d+)?", text.lower()):
+        if tok[0].isdigit():
+            out.add(float(tok))
+        elif tok in NUMBER_TOKENS:
+            out.add(float(NUMBER_TOKENS[tok]))
+    return out
+
+
+def _missing_numbers(topic: str, transcript: str) -> list[float]:
+    """Numbers a topic names that the transcript does not ("one" as a pronoun aside)."""
+    said = _numbers(transcript)
+    topic_nums = _numbers(re.sub(r"\b(?:one|a)\b", " ", topic.lower()))
+    return sorted(n for n in topic_nums if n not in said)
 
 
 def _check_compare(c: Claim, w: EvidenceWindow) -> tuple[str, str]:
