@@ -141,6 +141,7 @@ STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|a
 # -- action units ----------------------------------------------------------------------
 # Extra everyday phrasing -> FACS codes (any counts); tried after claims.AU_RULES.
 AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
+    (r"brow[- ]?drop\w*|brows? (?:dropp\w*|drop|drops|came down)", (4,)),
     (r"mouth(?:\s+\w+){0,2}\s+(?:turned|turning|curv\w*|curled|pulled|went)\s+up(?:ward)?|"
      r"upturned (?:mouth|lips|corners)|smirk\w*|smiley", (12,)),
     (r"mouth(?:\s+\w+){0,2}\s+(?:turned|turning|turns|pulled|drawn|drooping|drooped|"
@@ -190,6 +191,14 @@ AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
 # -- micro-gestures --------------------------------------------------------------------
 # Extra phrasing -> iMiGUE class; tried after claims.GESTURE_RULES.
 GESTURE_PARAPHRASES: list[tuple[str, str]] = [
+    # noun compounds ("the jaw touch", "the hand-talking", "fists-on-hips")
+    (r"jaw[- ]?(?:touch|rub|strok)\w*", "Touching jaw"),
+    (r"hand[- ]?talk\w*|hand movements? (?:that )?(?:went|go|goes|going) with (?:the |their "
+     r"|his |her )?(?:speech|words|talking)", "Illustrative hand gestures"),
+    (r"hair[- ]?(?:fiddl|adjust|fix|tug|pull)\w*", "Playing or adjusting hair"),
+    (r"(?:hands?|fists?)[- ]on[- ](?:the[- ]|their[- ]|his[- ]|her[- ])?hips", "Arms akimbo"),
+    (r"fingertip[- ]?tent\w*|tent\w* (?:their |his |her |the )?fingers|fingers? (?:were |was )?"
+     r"tented|tented fingers", "Minaret gesture"),
     (r"arms?(?:\s+\w+){0,3}\s+across\s+" + r"(?:their|his|her|the)\s+(?:chest|body|front)|"
      r"arms? (?:locked|tucked) (?:across|over)", "Folding arms"),
     (r"(?:hand|hands|fingers?)(?:\s+\w+){0,3}\s+(?:in|through|to|on)\s+(?:their|his|her|"
@@ -361,9 +370,10 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
     (r"shout\w*|yell\w*|scream\w*|holler\w*|bellow\w*|boom\w*|raised (?:their|his|her)? ?"
      r"voice|raising (?:their|his|her)? ?voice|at the top of (?:their|his|her) lungs|"
      r"loud(?!ness)\w*|noisy|noisily|forceful\w*|blar\w*", "energy_db", "high", False),
+    # ways of speaking: about the voice by themselves
     (r"whisper\w*|murmur\w*|mumbl\w*|mutter\w*|hushed|barely audible|under (?:their|his|"
-     r"her) breath|soft-?spoken|faint voice|quiet\w*|soft(?:ly)?|low volume|inaudibl\w*",
-     "energy_db", "low", True),
+     r"her) breath|soft-?spoken|inaudibl\w*", "energy_db", "low", False),
+    (r"faint voice|quiet\w*|soft(?:ly)?|low volume", "energy_db", "low", True),
     # speaking rate
     (r"rattl\w*(?:\s+\w+){0,3}\s+off|rac\w* through|a mile a minute|rapid-?fire|"
      r"fast-?talking|fast talker|gabbl\w*|babbl\w*|(?:spoke|speak\w*|talk\w*|words?)"
@@ -455,8 +465,8 @@ _ADDRESSEE = (r"(?:someone|somebody|anyone|anybody|them|him|her|you|me|us|people
 # transcript sentence by sentence; a transcript without the act contradicts the claim.
 SPEECH_ACTS: dict[str, tuple[str, str]] = {
     "thank": (r"\bthank\w*|\bgratitude\b|\bexpress\w* (?:their |his |her )?(?:thanks|"
-              r"appreciation)|\bsaid thanks\b|\bshow\w* appreciation\b|\bwere grateful\b|"
-              r"\bwas grateful\b",
+              r"appreciation)|\bsaid thanks\b|\bshow\w* appreciation\b|\bgrateful\b|"
+              r"\bappreciative\b",
               r"\bthank\w*|\bgrateful\b|\bappreciate\w*|\bcheers\b|\bmuch obliged\b"),
     "apologise": (r"\bapologi[sz]\w*|\bapology\b|\bsa(?:id|y|ying) (?:they were |he was |"
                   r"she was |they're )?sorry\b|\bask\w* (?:for )?forgiveness\b",
@@ -520,13 +530,15 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"support)\b|\bsought help\b|\bseek\w* help\b",
                  r"\bhelp\b|\bsave me\b|\bassist me\b|\bplease stay\b|\bi need (?:you|"
                  r"someone|somebody)\b"),
-    "question": (r"\bask\w* (?:a |any |some )?questions?\b|\bask\w* (?:what|whether|if|why|"
+    "question": (r"\bask\w* (?:(?:somebody|someone|them|him|her|anybody|anyone) )?"
+                 r"(?:anything|something)\b|\bask\w* (?:a |any |some )?questions?\b|\bask\w* (?:what|whether|if|why|"
                  r"how|where|who|when|about)\b|\bwonder\w* (?:aloud|what|whether|if|why)\b|"
                  r"\bquer(?:y|ied)\b|\binquir\w*|\benquir\w*",
                  r"\?"),
     "request": (r"\b(?:ask|request|tell|told|instruct|want)\w* (?:someone|somebody|them|"
                 r"him|her|the listener|the other person|you) to\b|\bmade a request\b|"
-                r"\brequest\w*\b",
+                r"\brequest\w*\b|\bask\w* (?:(?:someone|somebody|them|him|her) )?for "
+                r"(?:a |some )?(?:favou?r|hand|directions|the way)\b|\bfavou?r\b",
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
                 r"sure\b|\bdon'?t forget\b|\bremember to\b|^\s*(?:get|go|come|stay|move|"
                 r"stop|wait|sit|stand|run|hurry|give|take|put|bring|keep|hold|listen|step|"
@@ -554,7 +566,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
     "warn": (r"\bwarn\w*|\bcaution\w* (?:someone|somebody|them|him|her|the|that|about|"
              r"against)\b|\braised? (?:the|an) alarm\b|\bannounc\w* (?:the |a |an )?(?:danger|"
              r"threat|hazard|risk)\b|\b(?:danger|threat|hazard|risk) (?:was |were )?"
-             r"(?:announced|flagged|signalled|signaled|pointed out)\b|\balerted\b",
+             r"(?:announced|flagged|signalled|signaled|pointed out)\b|\balerted\b|"
+             r"\bheads[- ]up\b",
              r"\bwatch out\b|\blook out\b|\bbe careful\b|\bdanger\w*|\bbeware\b|"
              r"\bwarning\b|\bget back\b|\bstay back\b|\bwatch your (?:step|head)\b|"
              r"\bheads up\b|\bmind (?:your (?:step|head)|the (?:step|gap))\b"),

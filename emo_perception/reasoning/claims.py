@@ -292,7 +292,7 @@ NOT_STRONG_RE = (r"\b(?:not|never|nowhere near|far from|falls? short of|fell sho
                  r"\s+(?:(?:very|"
                  r"that|so|particularly|really|at|quite|anywhere near|fully)\s+)*(?:full strength|"
                  r"full|strong|intense|extreme|overwhelming|pronounced|strongly|intensely|"
-                 r"huge|big|extremely|maximal|maximum)\b")
+                 r"huge|big|extremely|maximal|maximum|the top(?: of the scale)?)\b")
 NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\s+(?:(?:very|"
                r"that|so|particularly|really|just|merely|only)\s+)*(?:weak|faint|slight|mild|"
                r"subtle|weakly|faintly|slightly|mildly|subtly)\b")
@@ -317,7 +317,7 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
     (r"speech rate|speaking rate|pace|tempo|fast|quick\w*|rapid\w*|rushed|hurried|slow\w*|"
      r"brisk\w*|"
      r"unhurried|speak\w* quickly|syllables", "speaking_rate_sps"),
-    (r"pitch|intonation|monoton\w*|melodic|sing-?song|flat voice|voice (?:was )?flat",
+    (r"pitch|intonation|monoton\w*|melodic|sing-?song\w*|flat voice|voice (?:was )?flat",
      "f0_range_st"),
 ]
 HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
@@ -325,10 +325,11 @@ HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\
               r"widely|swung|swings|swinging|jumped around|moved around|all over the place|"
               r"brisk\w*|"
               r"varied|varying|variation|variable|lots of|plenty of|wide|up-and-down|melodic|"
-              r"sing-?song|expressive|a lot|a great deal)\b")
+              r"sing-?song\w*|expressive|a lot|a great deal)\b")
 LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?:ly)?|"
              r"whisper\w*|slow\w*|unhurried|monoton\w*|flat|narrow|little variation|"
-             r"steady)\b")
+             r"steady|(?:barely|hardly|scarcely) (?:moves?|moved|changes?|changed|varies|varied|"
+             r"shifts?|shifted))\b")
 NORMAL_WORDS = r"\b(?:neither\b.*\bnor|normal|ordinary|average|moderate|typical)\b"
 # words naming a prosody feature or one of its levels, for "normal X" / "neither X nor Y"
 PROSODY_FEATURE_WORDS = [
@@ -1019,7 +1020,9 @@ class ClaimReader:
             out[0].value == "promise" and re.search(r"\bto\s+(.+)$", rest))  # "promised to X"
         if m:  # "complained about the noise": the topic is checked too; "about something" is
             topic = [w for w in _content(m.group(1)).split()  # not a topic
-                     if w not in V.GENERIC_COMPLEMENTS]
+                     if w not in V.GENERIC_COMPLEMENTS
+                     and not re.search(V.SPEECH_ACTS[out[0].value][1], w)]
+            # ("a warning about something dangerous": the danger is the act itself)
             if topic:
                 out.append(Claim("transcript_content", " ".join(topic), out[0].polarity,
                                  ("text",), text=clause))
@@ -1097,7 +1100,8 @@ TIME_LIKE = (r"\b(?:in|at|during|within|toward|towards|near|by|over|across|aroun
              r"(?:the\s+)?(?:very\s+)?(?:first|last|opening|closing|final|early|earlier|later|"
              r"late|start|end|beginning|middle|front|back|latter|former|initial)\s+(?:\w+\s+)"
              r"{0,2}?(?:moments?|seconds?|part|stretch|bit|portion|section|stage|phase|minutes?|"
-             r"frames?|instants?|beats?|stretches)\b")
+             r"frames?|instants?|beats?|stretches)\b|\b(?:until|till|before|after|once|by the "
+             r"time)\s+(?:the|this)\s+(?:clip|window|recording|video)\s+(?:was|is|had|has)\b")
 
 
 def _free_matches(rx: str, text: str, free):
@@ -1362,7 +1366,9 @@ _HALF = (r"(?:the\s+)?(?:mid-?point|halfway (?:point|mark|stage)|half-way (?:poi
 HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{_HALF}|"
                  rf"(?:after|past|beyond|from|following|since)\s+{_HALF}|once (?:the|this) "
                  r"(?:window|clip|recording|video) (?:was|had been|is) (?:half over|half done|"
-                 r"half finished|halfway through)|in the back half|(?P<front>in the front half))")
+                 r"half finished|halfway through)|in the back half|(?P<front>in the front half|(?:before|by "
+                 r"the time) (?:the|this) (?:window|clip|recording|video) (?:was|had been|is) "
+                 r"(?:half over|half done|half finished|halfway through)))")
 BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
             r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")
 MOST_RE = (r"\b(?:for most of|most of the (?:time|window|clip|recording)|for the (?:most "

@@ -442,3 +442,19 @@ def test_greeting_see_you_is_no_farewell(reader):
     window = EvidenceWindow.from_json({"transcript": "Right, see you tomorrow.",
                                        "duration_s": 4.0})
     assert verdict(reader, "Did they say goodbye?", window) == "yes"
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    ("brows_noise", "Did she mumble?", "no"),  # a way of speaking needs no "voice" word
+    ("arms_letdown", "Did she make a request for a favour?", "no"),
+    ("brows_noise", "Did she ask someone for a favour?", "yes"),
+    ("brows_noise", "Was she asking anybody anything?", "yes"),
+    ("grace_sad", "Did she say something appreciative?", "no"),
+    ("astro_win", "Was the jaw touch before the hand-talking?", "no"),
+    ("arms_letdown", "The hair-fiddling happened near the end.", "no"),
+    ("nails_face", "She bit her nails before the clip was half done.", "yes"),
+    ("nails_face", "She bit her nails until the clip was half done.", None),
+    ("lfw16", "Was there a brow drop?", "no"),
+])
+def test_v4_noun_compounds_and_speech_acts(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
