@@ -531,7 +531,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\bhelp\b|\bsave me\b|\bassist me\b|\bplease stay\b|\bi need (?:you|"
                  r"someone|somebody)\b"),
     "question": (r"\bask\w* (?:(?:somebody|someone|them|him|her|anybody|anyone) )?"
-                 r"(?:anything|something)\b|\bask\w* (?:a |any |some )?questions?\b|\bask\w* (?:what|whether|if|why|"
+                 r"(?:anything|something)\b|\bask\w* (?:a |any |some )?questions?\b|"
+                 r"\bask\w* (?:what|whether|if|why|"
                  r"how|where|who|when|about)\b|\bwonder\w* (?:aloud|what|whether|if|why)\b|"
                  r"\bquer(?:y|ied)\b|\binquir\w*|\benquir\w*",
                  r"\?"),

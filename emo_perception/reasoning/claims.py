@@ -382,7 +382,8 @@ FRAME_ANYWHERE = re.compile(
     r"(?:did|do|does) (?:you|we|it) (?:notice|see|hear|detect|observe)|"
     r"(?:did|does|do) it (?:look|seem|appear) (?:like|as if|as though)|"
     r"is it (?:the case|true|correct|accurate|right)|"
-    r"is there anything to suggest|would you agree)\b(?:\s+(?:that|of|whether|if))?[\s,]*")
+    r"is there anything to suggest|would you agree|am i right (?:that|in thinking|in saying)|"
+    r"am i correct (?:that|in thinking))\b(?:\s+(?:that|of|whether|if))?[\s,]*")
 NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3}
 _NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -419,22 +420,26 @@ MODALITY_WORDS = {m: f"(?:{rx}|{V.MODALITY_FRAMES[m]})" for m, rx in MODALITY_WO
 MODALITY_NOUNS = (
     ("face", r"\bfac(?:e|es|ial)\b"),
     ("body", r"\bbody\b|\bgestur\w*|\bmovements?\b|\bmicro-gestures?\b"),
-    ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b"),
+    ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b|\bsound\b|\bmicrophone\b|"
+              r"\bmic\b"),
     ("transcript", r"\btranscript\b|\bspeech\b|\bsaid\b|\bspoken\b|\bspoke\b|\bwords\b|"
                    r"\btalked\b|\bspeaking\b|\btalking\b"))
 MODALITY_NOUN_RE = (r"fac(?:e|es|ial)|body|gestur\w*|movements?|micro-gestures?|voice|vocal|"
+                    r"sound|microphone|mic|"
                     r"audio|prosody|transcript|speech|spoken|spoke|talked|speaking|talking|words|"
                     r"[a-z]+-only|(?:body|face|facial|voice|speech|audio)-[a-z]+|hands?|"
                     r"posture|bodily")
 PRESENCE_FRAMES = (
     r"\b(?:anything|something|nothing) (?:was )?said\b|\bsaid (?:anything|something|a word)"
-    r"\b|\btranscript of\b|\bno (?:face|voice|speech|transcript|gestures?|body)\b|"
+    r"\b|\btranscript of\b|\bno (?:face|voice|speech|transcript|gestures?|body|audio|sound|"
+    r"microphone|mic|camera)\b|"
     r"^there\b(?:\s+(?:is|was|were|are))?\s+(?:(?:a|any|some|no)\s+)?(?:face|faces|speech|"
     r"voice|audio|transcript|body|gestures?|movement)\b|\b(?:no one|noone|nobody|someone|"
     r"somebody|anyone|anybody) (?:spoke|talked|was (?:speaking|talking))\b|"
     r"^(?:this|the) (?:clip|window|recording|video|sample|segment) (?:has|had|contains|"
     r"contained|includes|included|is|was)\b|\b(?:face|voice|body|audio|speech)[- ]only\b|"
-    r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:measurements?|detections?|"
+    r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:we(?:'ve| have)? got|"
+    r"we (?:actually |really |even )?(?:have|had|get)|(?:one|it)'s got|has got)\b|\b(?:measurements?|detections?|"
     r"readings?|delivered|contains?|recogni[sz]ed|tracked|logged)\b")
 # words a presence clause may have besides the modality ("the sensors delivered ...")
 PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
@@ -445,7 +450,11 @@ PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|me
                    r"contains?|contained|has|had|includes?|included|recogni[sz]ed|camera|"
                    r"microphone|micro|only|nobody|noone|somebody|anybody|read|heard|made|"
                    r"out|registered|picked|got|gave|give|gives|provided|provides|yielded|"
-                   r"obtained|usable|any|some|reliable|valid|all|both")
+                   r"obtained|usable|any|some|reliable|valid|all|both|here|one|one's|got|"
+                   r"we|we've|have|get|actually|recognition|tracker|detector|go|on|to|so|"
+                   r"still|just|along|plus|from|they|can|be|seen|see|purely|solely|there|"
+                   r"anything|nothing|else|besides|apart|except|but|read|work|with|him|her|them|"
+                   r"person")
 PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
                   r"recorded|observed|data|captured|seen|available|found|present)\b")
 
@@ -1231,7 +1240,18 @@ def _normalise(text: str) -> str:
     low = re.sub(r"\b(between|from)\s+the\s+(?=\d)", r"\1 ", low)
     low = re.sub(r"\ba touch of\b|\btouch of\b", "a hint of", low)
     low = re.sub(r"\bin-between\b", "in between", low)
-    low = re.sub(r"\bthere's\b", "there is", low)  # not a self-touch
+    low = re.sub(r"\bthere's\b", "there is", low)
+    # channels in everyday words: "the transcript came up empty", "a silent clip",
+    # "can we hear them", "see their face"
+    low = re.sub(r"\b(?:the |their |his |her )?(transcript|voice|audio|face|microphone|camera|"
+                 r"gesture (?:tracker|detector)|body tracker)\s+(?:was |is |came up |stayed |"
+                 r"remained |comes up )?empty\b", r"no \1", low)
+    low = re.sub(r"\b(?:a |the |this )?silent (clip|window|recording|video)\b",
+                 r"\1 with no voice", low)
+    low = re.sub(r"\b(?:(?:we|you|one|i)\s+)?(?:can\s+|could\s+)?(?:both\s+)?hear (?:them|him|"
+                 r"her|they|the speaker|the person)\b", "voice detected", low)
+    low = re.sub(r"\b(?:(?:we|you|one|i)\s+)?(?:can\s+|could\s+)?(?:both\s+)?see (?:their|his|"
+                 r"her|the|a) face\b", "face detected", low)  # not a self-touch
     # "AUs 6 and 12", "action units 6, 9 and 12": one code each
     low = re.sub(r"\b(?:aus|action units)\s+((?:\d{1,2}\s*(?:,|and|&|or)\s*)+\d{1,2})\b",
                  lambda m: re.sub(r"(\d{1,2})", r"au\1", m.group(1)), low)
@@ -1366,8 +1386,9 @@ _HALF = (r"(?:the\s+)?(?:mid-?point|halfway (?:point|mark|stage)|half-way (?:poi
 HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{_HALF}|"
                  rf"(?:after|past|beyond|from|following|since)\s+{_HALF}|once (?:the|this) "
                  r"(?:window|clip|recording|video) (?:was|had been|is) (?:half over|half done|"
-                 r"half finished|halfway through)|in the back half|(?P<front>in the front half|(?:before|by "
-                 r"the time) (?:the|this) (?:window|clip|recording|video) (?:was|had been|is) "
+                 r"half finished|halfway through)|in the back half|(?P<front>in the front half|"
+                 r"(?:before|by the time) (?:the|this) (?:window|clip|recording|video) "
+                 r"(?:was|had been|is) "
                  r"(?:half over|half done|half finished|halfway through)))")
 BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
             r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")

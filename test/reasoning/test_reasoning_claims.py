@@ -458,3 +458,19 @@ def test_greeting_see_you_is_no_farewell(reader):
 ])
 def test_v4_noun_compounds_and_speech_acts(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    # channels in everyday words
+    ("lfw52", "Is the transcript empty here?", "yes"),
+    ("astro_win", "Did the transcript come up empty?", None),  # "come up" is not read
+    ("astro_win", "The transcript was empty.", "no"),
+    ("lfw52", "Was it a silent recording?", "yes"),
+    ("astro_win", "Was it a silent recording?", "no"),
+    ("astro_win", "Could you hear him and see his face?", "yes"),
+    ("lfw52", "You can hear him but not see his face.", "no"),
+    ("lfw52", "Am I right that we have no sound from him?", "yes"),
+    ("nails_face", "We've got gestures here, but no face and no microphone input.", "yes"),
+])
+def test_v4_channel_presence_in_everyday_words(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
