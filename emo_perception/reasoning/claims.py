@@ -439,7 +439,8 @@ PRESENCE_FRAMES = (
     r"^(?:this|the) (?:clip|window|recording|video|sample|segment) (?:has|had|contains|"
     r"contained|includes|included|is|was)\b|\b(?:face|voice|body|audio|speech)[- ]only\b|"
     r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:we(?:'ve| have)? got|"
-    r"we (?:actually |really |even )?(?:have|had|get)|(?:one|it)'s got|has got)\b|\b(?:measurements?|detections?|"
+    r"we (?:actually |really |even )?(?:have|had|get)|(?:one|it)'s got|has got)\b|"
+    r"\b(?:measurements?|detections?|"
     r"readings?|delivered|contains?|recogni[sz]ed|tracked|logged)\b")
 # words a presence clause may have besides the modality ("the sensors delivered ...")
 PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|measurements?|"
@@ -616,9 +617,19 @@ class ClaimReader:
             if m.start() == 0 and lead:  # "because A, B": B is what is claimed
                 head, because = lead.group("h"), lead.group("r")
         base_when = parse_when(low) if _global_when(low) else None
+        # "A is stronger than B, so this isn't a smile": the conclusion is a clause of its own
+        conclusion = ""
+        tail = re.search(r",\s+(?:so|hence|therefore|thus|which is why|which means|meaning)\s+"
+                         r"(?P<t>.+)$", head)
+        if tail and COMPARE_RE.search(head[:tail.start()].strip(" ,.")):
+            head, conclusion = head[:tail.start()], tail.group("t")
         compared = self._comparison(head, base_when, low)
         if compared is not None:
             sent.claims, sent.unreadable = compared
+            for clause in _clauses(conclusion) if sent.claims else []:
+                got, unread = self._clause(clause.strip(" ,."), base_when, full=low)
+                sent.claims += got
+                sent.unreadable += unread
             return sent
         clauses = _clauses(head)
         claims: list[Claim] = []
@@ -678,7 +689,7 @@ class ClaimReader:
 
         def side(t: str) -> Claim | None:
             got, unread = self._clause(t.strip(" ,."), base_when, full=full)
-            got = [c for c in got if c.kind in ("action_unit", "emotion")]
+            got = list({c.value: c for c in got if c.kind in ("action_unit", "emotion")}.values())
             return got[0] if len(got) == 1 and not unread and got[0].via == "rule" else None
 
         a = side(a_txt)
@@ -1240,6 +1251,13 @@ def _normalise(text: str) -> str:
     low = re.sub(r"\b(between|from)\s+the\s+(?=\d)", r"\1 ", low)
     low = re.sub(r"\ba touch of\b|\btouch of\b", "a hint of", low)
     low = re.sub(r"\bin-between\b", "in between", low)
+    # comparison verbs: "A outweighs B" is "A is stronger than B"
+    low = re.sub(r"\b(?:is|was|are|were|gets|got) (?:clearly |easily )?(?:dominated|overshadowed|"
+                 r"outweighed|eclipsed|outstripped|outshone) by\b", "is weaker than", low)
+    low = re.sub(r"\b(?:clearly |easily )?(?:beats|beat|outweighs|outweighed|exceeds|exceeded|"
+                 r"dominates|dominated|overshadows|overshadowed|outstrips|outstripped|eclipses|"
+                 r"eclipsed|outshines|outshone)\b(?P<rest>.*?)(?:\s+by (?:far|a (?:wide|long|"
+                 r"large) margin|a mile|a lot))?(?=,|$)", r"is stronger than\g<rest>", low)
     low = re.sub(r"\bthere's\b", "there is", low)
     # channels in everyday words: "the transcript came up empty", "a silent clip",
     # "can we hear them", "see their face"

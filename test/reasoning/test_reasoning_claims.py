@@ -474,3 +474,16 @@ def test_v4_noun_compounds_and_speech_acts(reader, plain_windows, window, text, 
 ])
 def test_v4_channel_presence_in_everyday_words(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    # a comparison with a conclusion after it: both are checked
+    ("astro_win", "The lip corner pull (AU12) beats any brow lowering (AU4) by far, so he "
+                  "is smiling.", "yes"),  # "beats" compares
+    ("astro_win", "AU12 is much stronger than AU4, so he is smiling.", "yes"),
+    ("astro_win", "AU12 is much stronger than AU4, which means he is frowning.", "no"),
+    ("astro_win", "The cheek raise (AU6) is weaker than the smile (AU12), so the face looks "
+                  "happy.", "yes"),
+])
+def test_v4_comparison_with_a_conclusion(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
