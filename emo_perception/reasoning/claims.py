@@ -566,6 +566,9 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+
                            r"|,\s+(?=(?:then|later|afterwards|early on|first|finally)\b)"
                            r"|\s*,\s+(?=\w+\s+(?:was|were|went|stayed|remained)\b)"
                            r"|,\s*then\s+|\bthen\b\s+"
+                           # "talking early, scratching late": a gerund with its own time
+                           r"|,\s+(?=\w+ing\b[^,]*\b(?:early|late|later|earlier|first|last|"
+                           r"at the (?:start|end|beginning)|towards? the end)\b)"
                            # ", after the ear had been touched": an order, not this clause's time
                            r"|,\s+(?=(?:after|before)\s+(?!(?:the\s+|a\s+)?(?:mid-?point|"
                            r"halfway|half|middle|start|end|beginning|first|last|opening|close|"

@@ -223,6 +223,23 @@ def option_statements(question: str, option: str) -> list[str]:
         out = [opt, f"{body} {opt}"]
     else:
         out = [f"{body} {opt}", opt]
+    bare = re.sub(r"^(?:a|an|the|any)\s+", "", opt)
+    ql = q.lower()
+    # question shapes whose option fits a statement of its own
+    fits = re.search(r"^(?:which|what) (?:word|term|label|emotion|description) (?:fits|"
+                     r"describes|matches|suits) (?P<m>(?:the|their|his|her) (?:face|voice|"
+                     r"words|expression|tone))\b", ql)
+    if fits:
+        out.insert(0, f"{fits.group('m')} looked {opt}")
+    if re.search(r"\b(?:missing|absent|lacking|not there)\b", ql) and not own:
+        out.insert(0, f"there is no {bare}")
+    much = re.search(r"^how (?:much|strong|intense|strongly)\s+(?:is\s+|was\s+)?(?:the\s+)?"
+                     r"(?P<x>\w+)\s+(?P<rest>.*)$", q, flags=re.I)
+    if much and not own:
+        out.insert(0, f"{opt} {much.group('x')} {much.group('rest')}")
+    if re.search(r"\b(?:want(?:ed)? to know|ask(?:ed)?|wonder(?:ed)?|sorry|apologi[sz]\w*|"
+                 r"complain\w*|talk\w* about|mention\w*)\b", ql):
+        out.append(f"they talked about {opt}")  # what was said: checked on the transcript
     return list(dict.fromkeys(out))
 
 

@@ -487,3 +487,25 @@ def test_v4_channel_presence_in_everyday_words(reader, plain_windows, window, te
 ])
 def test_v4_comparison_with_a_conclusion(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+def test_v4_choice_question_shapes(plain_windows):
+    from emo_perception.reasoning.qa import ChoiceItem
+
+    k = KnowledgeAnswerer()
+    gone = ChoiceItem("t3", "Which channel is absent here?", ["the voice", "the face"], 0,
+                      evidence=plain_windows["lfw52"])
+    assert k.choice(gone) == 0
+    label = ChoiceItem("t4", "Which term describes the face best?",
+                       ["furious", "cheerful", "terrified"], 1,
+                       evidence=plain_windows["astro_win"])
+    assert k.choice(label) == 1
+    topic = ChoiceItem("t5", "What was she wondering?",
+                       ["when the bus comes", "what that noise was"], 1,
+                       evidence=plain_windows["brows_noise"])
+    assert k.choice(topic) == 1
+    order = ChoiceItem("t6", "What did she do?", ["folding her arms early, rubbing her eyes "
+                                                  "late", "rubbing her eyes early, folding "
+                                                  "her arms late"], 1,
+                       evidence=plain_windows["arms_letdown"])
+    assert k.choice(order) == 1
