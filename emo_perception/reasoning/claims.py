@@ -1098,6 +1098,8 @@ _SAID_RES = [re.compile(rx) for rx in (
     r"\b(?:brought up|brings up|bringing up|raised the (?:topic|subject|issue|matter) of|"
     r"touched on|discussed)\s+(?!(?:in|during|by|at|when|while)\b)(.+)$",
     r"^(.+?)\s+(?:(?:was|were)\s+)?(?:brought up|mentioned|discussed)\b",
+    # "they call the helper kind": the word they used
+    r"\bcall(?:s|ed|ing)?\s+(?:(?:the|their|his|her|a|an)\s+)?(?:\w+\s+)?(\w+)$",
 )]
 _SENT_WORD = "|".join(sorted((w for w in V.SENTIMENT_WORDS if w not in EMOTION_LEXICON),
                              key=len, reverse=True))
@@ -1202,6 +1204,8 @@ def _replace(c: Claim, **kw) -> Claim:
 # Framing of a question that says nothing about the evidence (answer format, source).
 ANSWER_FRAME = re.compile(
     r"^\s*(?:yes or no|true or false|yes/no)\s*[:,?-]*\s*|"
+    r"^\s*(?:am i right|am i correct|is that (?:right|correct|so|true)|right|correct)\s*"
+    r"[.?!]*\s*$|"
     r"\s*(?:--|\u2014|,)\s*(?:correct|right|true|yes or no|is that (?:right|correct|true|so)"
     r"|am i right|do you agree)\s*[.?!]?\s*$")
 SOURCE_FRAME = re.compile(
@@ -1434,10 +1438,11 @@ def parse_when(text: str) -> When | None:
                  r"final|end)\b", t):
         return When("throughout", text="throughout")
     m = re.search(rf"\b(?:(?:in|during|within|over|for)\s+)?the\s+(first|last|final|opening|"
-                  rf"closing|initial|end)\s+(?:{_NUM}\s+|{_COUNT}\s+)?(seconds?|s)\b", t)
+                  rf"closing|initial|end)\s+(?:{_NUM}\s+|{_COUNT}\s+)?(seconds?|s|moments?)\b",
+                  t)
     if m:
         n = (num(m.group(2)) if m.group(2) else V.COUNT_WORDS[m.group(3)] if m.group(3)
-             else 1.0 if m.group(4) == "second" else 3.0)
+             else 1.0 if m.group(4) in ("second", "moment") else 3.0)
         if m.group(1) in ("first", "opening", "initial"):
             return When("within", 0.0, n, text=m.group(0))
         return When("within", -n, 0.0, text=m.group(0))  # negative = from the end

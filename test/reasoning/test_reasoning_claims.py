@@ -509,3 +509,14 @@ def test_v4_choice_question_shapes(plain_windows):
                                                   "her arms late"], 1,
                        evidence=plain_windows["arms_letdown"])
     assert k.choice(order) == 1
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    ("arms_letdown", "She folded her arms. Is that right?", "yes"),  # a bare check-back
+    ("arms_letdown", "Did she rub her eyes in the last few moments?", "no"),
+    ("arms_letdown", "Did she rub her eyes in the first couple of moments?", "yes"),
+    ("astro_win", "He calls the result amazing.", "yes"),
+    ("astro_win", "He calls the result boring.", "no"),
+])
+def test_v4_check_backs_moments_and_calling(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
