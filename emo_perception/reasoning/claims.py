@@ -616,7 +616,8 @@ class ClaimReader:
         m = re.search(r"\b(?:because of|because|due to|as shown by|given|since)\b", low)
         if m:
             head, because = low[:m.start()], low[m.end():]
-            lead = re.match(r"\s*(?P<r>[^,]+),\s+(?:so\s+|then\s+)?(?P<h>.+)$", because)
+            lead = re.match(r"\s*(?P<r>.+?),\s+(?:so\s+|then\s+)?(?P<h>(?:they|he|she|it|"
+                            r"this|that|these|the|their|his|her|we|i|you|there)\b.+)$", because)
             if m.start() == 0 and lead:  # "because A, B": B is what is claimed
                 head, because = lead.group("h"), lead.group("r")
         base_when = parse_when(low) if _global_when(low) else None
@@ -1037,10 +1038,16 @@ class ClaimReader:
         if not out:
             return []
         rest = text
-        for a, b in sorted(spans, reverse=True):
-            rest = rest[:a] + " " + rest[b:]
+        for a, b in sorted(spans, reverse=True):  # "asked them to" keeps its "to"
+            keep = out[0].value == "request" and text[a:b].endswith(" to")
+            rest = rest[:a] + (" to " if keep else " ") + rest[b:]
         m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest) or (
-            out[0].value == "promise" and re.search(r"\bto\s+(.+)$", rest))  # "promised to X"
+            out[0].value in ("promise", "request") and re.search(r"\bto\s+(.+)$", rest))
+        # "promised to X", "asked them to X"; a topic ends where the manner begins ("...
+        # with her arms folded")
+        if m:
+            m = re.match(r"(.+?)(?:\s+(?:with|while)\s+(?:their|his|her|a|an|the)\b.*)?$",
+                         m.group(1))
         if m:  # "complained about the noise": the topic is checked too; "about something" is
             topic = [w for w in _content(m.group(1)).split()  # not a topic
                      if w not in V.GENERIC_COMPLEMENTS
@@ -1153,7 +1160,8 @@ def _without_acts(text: str) -> str:
         rest = re.sub(claim_rx, " ", rest)
     for rx in _SENTIMENT_RES:
         rest = rx.sub(" ", rest)
-    rest = re.sub(r"\b(?:about|that|over|of|for|because|saying)\s+.+$", " ", rest)
+    rest = re.sub(r"\b(?:about|that|over|of|for|because|saying)\s+.+?(?=\s+(?:with|while)\s+"
+                  r"(?:their|his|her|a|an|the)\b|$)", " ", rest)
     return re.sub(r"\s+", " ", rest).strip(" ,.")
 
 

@@ -520,3 +520,17 @@ def test_v4_choice_question_shapes(plain_windows):
 ])
 def test_v4_check_backs_moments_and_calling(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+@pytest.mark.parametrize("window, text, answer", [
+    # "because A, B" splits where B's subject begins, not at the first comma
+    ("astro_win", "Because he grinned, laughed and gestured, he seemed sad.", "no"),
+    ("astro_win", "Because he grinned, laughed and gestured, he seemed happy.", "yes"),
+    # a topic ends where the manner begins; a request's "to X" is its topic
+    ("arms_letdown", "She complained about it failing again with her arms folded.", "yes"),
+    ("grace_meeting", "She asked them to bring two reports.", "no"),
+    ("grace_meeting", "She asked them to bring the report.", "yes"),
+    ("astro_glad", "She welcomed someone with a frown.", "no"),
+])
+def test_v4_reasons_topics_and_manner(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
