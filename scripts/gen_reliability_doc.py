@@ -43,6 +43,11 @@ a real (local) HTTP server for the LLM backend.
   this file.
 - `.venv/bin/python -m pytest test/reliability -m "reliability and extended"` runs the
   long cases alone; `.venv/bin/python scripts/gen_reliability_doc.py` then renders them.
+- Time of CI on a loaded machine (`.ci/run` on a clean clone, 2-core dev VM, 2026-12-02,
+  commit `d2d8237`): 16 min 48 s of tests and 26 min 10 s with setup while two other
+  engineers' jobs and an LLM evaluation ran beside it (load average 4-6, peak 5.97, in
+  the first half); 15 min 22 s of tests at load average 2-3 (commit `2853e5e`). The CI
+  run on record before the long variants became `extended` took 25.5 min of tests.
 
 Each row is the latest run of that case: what it checks, what was measured, and where and
 when it ran (load average of the machine at the time: the development machine is a 2-core
