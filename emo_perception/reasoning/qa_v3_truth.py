@@ -187,6 +187,22 @@ def _spans(w: dict, name: str) -> list[dict]:
             and g["score"] >= 0.3]
 
 
+def any_of(checks: list, formula: Any) -> bool:
+    """Three-valued "or" over ``checks`` (callables that may raise ``Ambiguous``): True if
+    one holds, False if every one is false, otherwise ``Ambiguous``."""
+    vals = []
+    for check in checks:
+        try:
+            vals.append(check())
+        except Ambiguous:
+            vals.append(None)
+    if any(v is True for v in vals):
+        return True
+    if all(v is False for v in vals):
+        return False
+    raise Ambiguous(f"{formula}")
+
+
 def holds(formula: Any, w: dict) -> bool:
     """Truth of ``formula`` in window ``w`` ({"evidence", "meta"}); raises Ambiguous.
 
@@ -205,17 +221,7 @@ def holds(formula: Any, w: dict) -> bool:
     if op == "not":
         return not holds(formula[1], w)
     if op == "or":
-        vals = []
-        for f in formula[1:]:
-            try:
-                vals.append(holds(f, w))
-            except Ambiguous:
-                vals.append(None)
-        if any(v is True for v in vals):
-            return True
-        if all(v is False for v in vals):
-            return False
-        raise Ambiguous(f"{formula}")
+        return any_of([lambda f=f: holds(f, w) for f in formula[1:]], formula)
     if op == "expr":
         return _expr(w, formula[1], formula[2])
     if op == "au":

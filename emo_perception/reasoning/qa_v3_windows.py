@@ -149,10 +149,13 @@ def speech_prosody(text: str, voice: str, wpm: int, pitch: int, gain_db: float) 
             if k in feats and math.isfinite(float(feats[k]))}
 
 
-def build_windows(specs: dict | None = None) -> dict[str, dict]:
-    """Run the face and voice stages for every window of ``SPECS``."""
+def build_windows(specs: dict | None = None,
+                  speech_table: dict | None = None) -> dict[str, dict]:
+    """Run the face and voice stages for every window of ``specs`` (default ``SPECS``),
+    speech keys looked up in ``speech_table`` (default ``SPEECH``)."""
     from emo_perception.reasoning.qa_windows import face_window
 
+    speech_table = speech_table or SPEECH
     out: dict[str, dict] = {}
     for key, (face, speech, gestures, dur) in (specs or SPECS).items():
         ev = face_window(face_image(face), duration_s=dur).to_json()
@@ -161,7 +164,7 @@ def build_windows(specs: dict | None = None) -> dict[str, dict]:
             src += " (no face found by the face stage)"
         meta: dict = {"tone": None, "emotions": [], "acts": []}
         if speech:
-            text, voice, wpm, pitch, gain, meta = SPEECH[speech]
+            text, voice, wpm, pitch, gain, meta = speech_table[speech]
             ev["prosody"] = speech_prosody(text, voice, wpm, pitch, gain)
             ev["transcript"] = text
             src += (f"; espeak-ng speech (voice {voice}, {wpm} wpm, pitch {pitch}"

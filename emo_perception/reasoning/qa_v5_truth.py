@@ -67,17 +67,8 @@ def _extra(formula: tuple, w: dict) -> bool:
         if not spans:
             return False
         key = "start" if op == "starts" else "end"
-        vals = []
-        for g in spans:
-            try:
-                vals.append(_near(abs(g[key] - formula[2]), formula[3]))
-            except Ambiguous:
-                vals.append(None)
-        if any(v is True for v in vals):
-            return True
-        if all(v is False for v in vals):
-            return False
-        raise Ambiguous(f"{formula}")
+        return qa_v3_truth.any_of(
+            [lambda g=g: _near(abs(g[key] - formula[2]), formula[3]) for g in spans], formula)
     raise ValueError(f"unknown formula {formula!r}")
 
 
@@ -89,17 +80,7 @@ def holds(formula: Any, w: dict) -> bool:
     if op == "not":
         return not holds(formula[1], w)
     if op == "or":
-        vals = []
-        for f in formula[1:]:
-            try:
-                vals.append(holds(f, w))
-            except Ambiguous:
-                vals.append(None)
-        if any(v is True for v in vals):
-            return True
-        if all(v is False for v in vals):
-            return False
-        raise Ambiguous(f"{formula}")
+        return qa_v3_truth.any_of([lambda f=f: holds(f, w) for f in formula[1:]], formula)
     if op in EXTRA:
         return _extra(formula, w)
     return qa_v3_truth.holds(formula, w)

@@ -13,7 +13,7 @@ tone (positive / negative / neutral), the emotions the words express, speech act
 
 from __future__ import annotations
 
-from emo_perception.labels import IMIGUE_CLASSES
+from emo_perception.reasoning.qa_v3_windows import _g
 
 # name -> sentence, espeak voice, words per minute, pitch (0-99), level change in dB,
 #         annotation
@@ -45,11 +45,6 @@ SPEECH = {
 }
 
 
-def _g(name: str, start: float, end: float, score: float) -> dict:
-    return {"name": name, "id": IMIGUE_CLASSES.index(name), "start": start, "end": end,
-            "score": score}
-
-
 # window -> (face source, speech key or None, constructed gestures, duration)
 SPECS: dict[str, tuple[str, str | None, list[dict], float]] = {
     "v5_parcel": ("lfw:49", "parcel",
@@ -77,27 +72,8 @@ SPECS: dict[str, tuple[str, str | None, list[dict], float]] = {
 
 
 def build_windows(specs: dict | None = None) -> dict[str, dict]:
-    """Run the face and voice stages for every window of ``SPECS``."""
-    from emo_perception.reasoning.qa_v3_windows import (face_image, face_source_text,
-                                                        speech_prosody)
-    from emo_perception.reasoning.qa_windows import face_window
+    """Run the face and voice stages for every window of ``SPECS`` (v3's builder with this
+    set's sentences)."""
+    from emo_perception.reasoning.qa_v3_windows import build_windows as build
 
-    out: dict[str, dict] = {}
-    for key, (face, speech, gestures, dur) in (specs or SPECS).items():
-        ev = face_window(face_image(face), duration_s=dur).to_json()
-        src = face_source_text(face)
-        if not ev["action_units"]:
-            src += " (no face found by the face stage)"
-        meta: dict = {"tone": None, "emotions": [], "acts": []}
-        if speech:
-            text, voice, wpm, pitch, gain, meta = SPEECH[speech]
-            ev["prosody"] = speech_prosody(text, voice, wpm, pitch, gain)
-            ev["transcript"] = text
-            src += (f"; espeak-ng speech (voice {voice}, {wpm} wpm, pitch {pitch}"
-                    + (f", level {gain:+.0f} dB" if gain else "")
-                    + ") -> voice stage prosody; transcript = the synthesised text")
-        if gestures:
-            ev["micro_gestures"] = gestures
-            src += "; micro-gestures constructed"
-        out[key] = {"evidence": ev, "source": src, "meta": dict(meta, speech=speech)}
-    return out
+    return build(specs or SPECS, speech_table=SPEECH)
