@@ -183,14 +183,25 @@ def test_nodes_take_topic_names_and_types_from_the_topic_table(repo_root) -> Non
 
 
 def test_pipeline_stages_share_one_protocol() -> None:
-    """Every stage after tracking takes forget(track_id) and reports stage_stats()."""
+    """Every stage, landmarks and tracker included, takes forget(track_id) and reports
+    stage_stats() (a snapshot: changing it changes nothing in the stage)."""
+    from emo_perception.perception.pipeline import STAGES as LATENCY_KEYS
     from emo_perception.perception.pipeline import PerceptionPipeline, PipelineConfig
-    from emo_perception.perception.types import StageStats
+    from emo_perception.perception.types import Frame, Stage, StageStats
 
     pipe = PerceptionPipeline(PipelineConfig())
     try:
-        for stage in (pipe.deid, pipe.faces, pipe.gestures, pipe.fusion):
+        assert tuple(pipe.stages) == LATENCY_KEYS
+        pipe.process(Frame(np.full((120, 160, 3), 90, np.uint8), 0.0, 0))
+        for name, stage in pipe.stages.items():
+            assert isinstance(stage, Stage), name
             stage.forget("p404")  # unknown ids are fine
-            assert isinstance(stage.stage_stats(), StageStats), type(stage).__name__
+            stats = stage.stage_stats()
+            assert isinstance(stats, StageStats), name
+            stats.errors += 99
+            assert stage.stage_stats().errors != stats.errors, name
+        stats = pipe.stage_stats()
+        assert stats["landmarks"].processed == 1 and stats["tracking"].processed == 1
+        assert stats["deid"].processed == 1
     finally:
         pipe.close()

@@ -187,6 +187,7 @@ class DeidNode(EmoNode):
             "deid_mode": self.deid_cfg.mode, "faces_masked": stats.faces_masked,
             "held": stats.held, "unpaired": stats.unpaired,
             "tracks_live": len(self.tracker.tracks),
+            "landmark_errors": self.detector.stage_stats().errors,
             "finder_detectors": ",".join(finder.cfg.enabled_sources()) if finder else "none"}
         if finder is not None:
             values.update({f"found_{s}": finder.counts[s] for s in SOURCES})

@@ -40,7 +40,7 @@ import numpy as np
 from emo_perception.config import check_settings, setting
 from emo_perception.perception.face_finder import FaceFinder, FaceFinderConfig
 from emo_perception.perception.types import (Body, Box, Face, Frame, FoundFace, Hand,
-                                             Landmarks, frame_digest)
+                                             Landmarks, StageStats, frame_digest)
 
 # Mesh indices used for head pose: eye outer corners, forehead, chin.
 _EYE_R, _EYE_L, _FOREHEAD, _CHIN = 33, 263, 10, 152
@@ -187,6 +187,7 @@ class LandmarkDetector:
         self._segmenter = sol.selfie_segmentation.SelfieSegmentation(
             model_selection=1) if cfg.segmentation else None
         self._calls = 0
+        self._stats = StageStats()  # frames processed; failed or over budget as errors
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="body-landmarks") \
             if cfg.parallel and (cfg.pose or cfg.hands or cfg.segmentation) else None
 
@@ -243,9 +244,20 @@ class LandmarkDetector:
             out.ok = False
             out.error = (f"timeout: landmarks took {out.latency_s * 1000:.0f} ms, "
                          f"budget {self.cfg.timeout_ms:g} ms")
+        self._stats.processed += 1
         if not out.ok:
             out.faces, out.bodies, out.segmentation, out.found = [], [], None, []
+            self._stats.error(out.error)
         return out
+
+    def forget(self, track_id: str) -> None:
+        """Nothing per track: the models' own tracking follows pixels, not track ids."""
+
+    def stage_stats(self) -> StageStats:
+        """Frames processed; frames whose models failed or ran over ``timeout_ms`` are
+        errors (each one published fully obscured downstream), with the last reason."""
+        s = self._stats
+        return StageStats(s.processed, s.skipped, s.rejected, s.errors, s.last_error)
 
     def _face_models(self, rgb: np.ndarray, w: int,
                      h: int) -> tuple[list[Face], list[FoundFace]]:

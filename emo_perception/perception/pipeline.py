@@ -30,7 +30,8 @@ from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGe
 from emo_perception.perception.overlap import OverlapRunner
 from emo_perception.perception.sources import to_bgr
 from emo_perception.perception.tracking import PersonTracker, Track, TrackEnds, TrackerConfig
-from emo_perception.perception.types import FaceAffect, Frame, Landmarks, MicroGestureEvent
+from emo_perception.perception.types import (FaceAffect, Frame, Landmarks, MicroGestureEvent,
+                                             Stage, StageStats)
 
 # Per-frame latency keys of FrameResult (the face finder runs inside landmarks; "faces" is
 # action units and expression together).
@@ -94,6 +95,17 @@ class PerceptionPipeline:
         self.track_ends = TrackEnds()
         self._voice: list[EvidenceItem] = []
         self.voice_items_delivered = 0  # voice items handed to fusion (see voice_items_fused)
+
+    @property
+    def stages(self) -> dict[str, Stage]:
+        """The stages in chain order (keys as in ``FrameResult.latencies``), each with
+        ``forget(track_id)`` and ``stage_stats()``."""
+        return {"landmarks": self.detector, "tracking": self.tracker, "deid": self.deid,
+                "faces": self.faces, "micro_gestures": self.gestures, "fusion": self.fusion}
+
+    def stage_stats(self) -> dict[str, StageStats]:
+        """Every stage's counters, by stage."""
+        return {name: stage.stage_stats() for name, stage in self.stages.items()}
 
     # -- entry points ------------------------------------------------------------------
     def process(self, frame: Frame) -> FrameResult:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from emo_perception.config import check_settings, setting
-from emo_perception.perception.types import Body, Box, Face, Landmarks
+from emo_perception.perception.types import Body, Box, Face, Landmarks, StageStats
 
 
 @dataclass
@@ -77,11 +77,17 @@ def _similarity(a: Box, b: Box, min_iou: float, max_dist: float) -> float:
 
 
 class PersonTracker:
-    """Assigns ``track_id`` to the faces and bodies of each :class:`Landmarks`."""
+    """Assigns ``track_id`` to the faces and bodies of each :class:`Landmarks`.
+
+    Input: the landmarks of one frame; output: the tracks seen in it (``update``). The ids
+    are written onto that frame's faces and bodies, which the stages after it read.
+    """
 
     def __init__(self, cfg: TrackerConfig | None = None) -> None:
         self.cfg = cfg or TrackerConfig()
         self.tracks: list[Track] = []
+        self._processed = 0  # frames matched
+        self._skipped = 0  # failed frames (no landmarks): tracks left as they were
         self._counter = 0
         self._token = "" if self.cfg.deterministic_ids else secrets.token_hex(2)
 
@@ -121,7 +127,9 @@ class PersonTracker:
         """
         if not lm.ok:
             # A failed frame tells nothing about who is there: keep tracks as they are.
+            self._skipped += 1
             return []
+        self._processed += 1
         people = self._people(lm)
         pairs = sorted(((self._score(p, t), i, j) for i, p in enumerate(people)
                         for j, t in enumerate(self.tracks)), key=lambda x: (-x[0], x[1], x[2]))
@@ -170,6 +178,16 @@ class PersonTracker:
     def reset(self) -> None:
         """Forget every track (ids keep counting up)."""
         self.tracks = []
+
+    def forget(self, track_id: str) -> None:
+        """End ``track_id`` now (unknown ids are fine): it leaves :attr:`tracks`, so
+        :class:`TrackEnds` reports it and the later stages drop it too; the person, if
+        still there, gets a new id."""
+        self.tracks = [t for t in self.tracks if t.track_id != track_id]
+
+    def stage_stats(self) -> StageStats:
+        """Frames matched; failed frames (no landmarks to match) count as skipped."""
+        return StageStats(processed=self._processed, skipped=self._skipped)
 
 
 class TrackEnds:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -197,3 +198,17 @@ class StageStats:
     def error(self, message: str) -> None:
         self.errors += 1
         self.last_error = message.splitlines()[0][:300] if message else "error"
+
+
+@runtime_checkable
+class Stage(Protocol):
+    """What every perception stage offers besides its typed ``process``-style call (each
+    stage's own: ``LandmarkDetector.process(Frame) -> Landmarks``,
+    ``PersonTracker.update(Landmarks) -> list[Track]``, ``Deidentifier.apply``,
+    ``FaceAnalysis.process``, ``MicroGestureDetector.update``, ``Fusion.update``)."""
+
+    def forget(self, track_id: str) -> None:
+        """Drop whatever the stage holds for ``track_id`` (unknown ids are fine)."""
+
+    def stage_stats(self) -> StageStats:
+        """A snapshot of the stage's counters (a copy: the caller may keep it)."""

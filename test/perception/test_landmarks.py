@@ -87,11 +87,14 @@ def test_failures_and_timeouts_give_ok_false_never_raise(parallel: bool) -> None
     det.close()
     assert not lm.ok and "injected detector failure" in lm.error
     assert lm.faces == [] and lm.bodies == []
+    stats = det.stage_stats()  # counted in the stage protocol, with the reason
+    assert (stats.processed, stats.errors) == (1, 1) and stats.last_error == lm.error
     det = SlowPoseDetector(LandmarkConfig(parallel=parallel, timeout_ms=100))
     lm = det.process(_frame(astro))
     det.close()
     assert not lm.ok and lm.error.startswith("timeout"), lm.error
     assert lm.faces == [] and lm.bodies == []
+    assert det.stage_stats().errors == 1 and det.stage_stats().last_error.startswith("timeout")
 
 
 def _side_by_side() -> np.ndarray:
@@ -151,6 +154,26 @@ def test_tracks_expire_and_random_ids_differ_between_runs() -> None:
         a.update(empty)
     assert a.tracks == []
     assert a.update(lm)[0].track_id != id_a  # a new person, not a reused id
+    failed = Landmarks(2.0, 2, lm.width, lm.height, ok=False, error="timeout")
+    assert a.update(failed) == [] and len(a.tracks) == 1  # a failed frame changes nothing
+    stats = a.stage_stats()
+    assert (stats.processed, stats.skipped) == (5, 1)
+
+
+def test_forgetting_a_track_ends_it_for_every_stage_after_the_tracker() -> None:
+    from emo_perception.perception.tracking import TrackEnds
+
+    astro = real_photos()["astronaut"]
+    det = LandmarkDetector(LandmarkConfig(static_image_mode=True, pose=False))
+    lm = det.process(_frame(astro))
+    det.close()
+    tracker, ends = PersonTracker(TrackerConfig(deterministic_ids=True)), TrackEnds()
+    assert [t.track_id for t in tracker.update(lm)] == ["p1"]
+    ends.update(t.track_id for t in tracker.tracks)
+    tracker.forget("p404")  # unknown ids are fine
+    tracker.forget("p1")
+    assert tracker.tracks == [] and ends.update(t.track_id for t in tracker.tracks) == ["p1"]
+    assert [t.track_id for t in tracker.update(lm)] == ["p2"]  # same face, a new id
 
 
 def test_body_every_runs_pose_on_every_nth_frame_only() -> None:
