@@ -283,7 +283,8 @@ Anonymiser = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 def make_anonymiser(method: str) -> Anonymiser:
     """``method``: ``mcadams`` (alpha 0.8), ``mcadams_random`` (alpha ~ U(0.5, 0.9) per
     utterance), ``world`` (the default WORLD pseudo-voice), ``world_plain`` (WORLD without
-    the identity-free warp, bilinear warp, random timbre and breathiness)."""
+    the identity-free warp, bilinear warp, random timbre and breathiness), ``resynth``
+    (ASR + espeak-ng resynthesis, run through the streaming pipeline)."""
     from emo_perception.voice.mcadams import ALPHA_RANGE, McAdamsConfig, anonymise
     from emo_perception.voice.world_anon import WorldAnonConfig, anonymise_world
 
@@ -292,6 +293,8 @@ def make_anonymiser(method: str) -> Anonymiser:
     if method == "mcadams_random":
         return lambda x, rng: anonymise(
             x, SAMPLE_RATE, config=McAdamsConfig(alpha=float(rng.uniform(*ALPHA_RANGE))))
+    if method == "resynth":
+        return _resynth_anonymiser()
     base, *overrides = method.split("+")
     if base in ("world", "world_plain"):
         # world_plain: the first WORLD pseudo-voice (F0 target, normalised envelope, linear
@@ -302,8 +305,38 @@ def make_anonymiser(method: str) -> Anonymiser:
             cfg = _world_overrides(cfg, overrides, method)
         return lambda x, rng: anonymise_world(x, SAMPLE_RATE, cfg, rng)
     raise AuditError(f"unknown anonymisation method {method!r} "
-                     "(mcadams, mcadams_random, world, world_plain; world+KEY=VALUE+... "
-                     "changes WorldAnonConfig fields)")
+                     "(mcadams, mcadams_random, world, world_plain, resynth; "
+                     "world+KEY=VALUE+... changes WorldAnonConfig fields)")
+
+
+def _resynth_anonymiser(chunk: int = 1600) -> Anonymiser:
+    """``resynth``: the product's own path, a :class:`VoicePipeline` with
+    ``anonymiser_method: resynth`` (silero VAD segments, our Whisper, espeak-ng), fed the
+    utterance in 100 ms chunks and flushed; its published output with the silence at both
+    ends trimmed (the stream is silent while a segment is open). The voice is fixed, so
+    ``rng`` is not used."""
+    from emo_perception.voice.pipeline import VoiceConfig, VoicePipeline
+
+    try:
+        pipe = VoicePipeline(VoiceConfig(anonymiser_method="resynth", deterministic=True,
+                                         num_threads=1))
+    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+        raise AuditError(f"resynth: {str(exc).splitlines()[0]}") from None
+
+    def run(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        ys = []
+        for a in range(0, len(x), chunk):
+            out = pipe.process(x[a:a + chunk], SAMPLE_RATE, a / SAMPLE_RATE)
+            if out.anonymised is not None:
+                ys.append(out.anonymised.samples)
+        out = pipe.flush(wait_asr=True)
+        if out.anonymised is not None:
+            ys.append(out.anonymised.samples)
+        y = np.concatenate(ys) if ys else np.zeros(0, np.float32)
+        on = np.flatnonzero(y)
+        return y[on[0]:on[-1] + 1] if len(on) else np.zeros(SAMPLE_RATE // 2, np.float32)
+
+    return run
 
 
 def _world_overrides(cfg: Any, items: list[str], method: str) -> Any:

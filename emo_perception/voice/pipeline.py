@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import math
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
@@ -22,13 +23,14 @@ from emo_perception.config import check_settings, setting
 from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
 from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
 from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
+from emo_perception.voice.resynth import ResynthConfig, ResynthStream
 from emo_perception.voice.world_anon import WorldAnonConfig, WorldAnonStream
 from emo_perception.voice.prosody import ProsodyConfig, ProsodyFeatures, ProsodyWindower
 from emo_perception.voice.vad import ActivityUpdate, SileroVad, SpeechSegment, VadConfig
 
 SAMPLE_RATE = 16000
 MAX_INPUT_RATE = 384000
-ANONYMISER_METHODS = ("world", "mcadams")
+ANONYMISER_METHODS = ("world", "mcadams", "resynth")
 
 
 @dataclass
@@ -38,8 +40,10 @@ class VoiceConfig:
     anonymise: bool = setting(True, "publish anonymised audio on voice/deid_audio")
     anonymiser_method: str = setting("world",
                                      "'world' (WORLD resynthesis, new random pseudo-voice per "
-                                     "utterance; see docs/voice.md for its measured EER) or "
-                                     "'mcadams'",
+                                     "utterance; see docs/voice.md for its measured EER), "
+                                     "'mcadams', or 'resynth' (Whisper's words re-spoken by "
+                                     "espeak-ng in one fixed voice; the segment is silence "
+                                     "until then)",
                                      choices=ANONYMISER_METHODS)
     mcadams_alpha: float = setting(0.8, "McAdams coefficient (0.8 classic; lower = stronger)",
                                    range=(0.05, 1.5))
@@ -73,6 +77,27 @@ class VoiceConfig:
     world_block_ms: float = setting(160.0,
                                     "WORLD: streaming block (latency = block + 60 ms context)",
                                     range=(40.0, 1000.0))
+    resynth_tts_binary: str = setting("espeak-ng",
+                                      "resynth: the espeak-ng program (a name on PATH or a path)")
+    resynth_voice: str = setting("en-us+m3", "resynth: espeak-ng voice (language+variant), "
+                                 "the same for every speaker")
+    resynth_pitch: int = setting(40, "resynth: espeak-ng pitch (0-99)", range=(0, 99))
+    resynth_word_gap_ms: float = setting(80.0, "resynth: pause between words [ms]",
+                                         range=(0.0, 500.0))
+    resynth_rate_min_wpm: float = setting(120.0,
+                                          "resynth: slowest speaking rate when timing the "
+                                          "speech to the segment [words/min]",
+                                          range=(80.0, 450.0))
+    resynth_rate_max_wpm: float = setting(190.0, "resynth: fastest speaking rate [words/min]",
+                                          range=(80.0, 450.0))
+    resynth_tts_timeout_s: float = setting(5.0,
+                                           "resynth: a synthesis taking longer fails (the "
+                                           "segment stays silent, counted)",
+                                           range=(0.001, 60.0))
+    resynth_asr_timeout_s: float = setting(15.0,
+                                           "resynth: recognition results later than this "
+                                           "after the segment are not spoken (counted)",
+                                           range=(0.1, 300.0))
     seed: int = setting(-1, "seed of the per-utterance anonymiser draws (-1 = fresh each session)")
     deterministic: bool = setting(False, "reproducible replays: with seed -1 the draws use seed 0")
     vad_model_path: str = setting("",
@@ -118,6 +143,14 @@ class VoiceConfig:
         # Building the stage configs validates their fields with their own messages.
         self.mcadams_config()
         self.world_config()
+        if self.anonymiser_method == "resynth":
+            self.resynth_config()
+            if self.anonymise and not self.asr_enabled:
+                raise ValueError("VoiceConfig.anonymiser_method 'resynth' re-speaks the "
+                                 "recognised words: it needs asr_enabled true")
+            if self.asr_on_anonymised:
+                raise ValueError("VoiceConfig.asr_on_anonymised cannot be used with "
+                                 "anonymiser_method 'resynth' (its output is the ASR's words)")
         self.vad_config()
         self.prosody_config()
         self.asr_config()
@@ -135,6 +168,17 @@ class VoiceConfig:
                                timbre_db=self.world_timbre_db,
                                breath_max=self.world_breath_max,
                                block_ms=self.world_block_ms)
+
+    def resynth_config(self) -> ResynthConfig:
+        rate = min(max(150.0, self.resynth_rate_min_wpm), self.resynth_rate_max_wpm)
+        return ResynthConfig(tts_binary=self.resynth_tts_binary, voice=self.resynth_voice,
+                             pitch=self.resynth_pitch, word_gap_ms=self.resynth_word_gap_ms,
+                             rate_wpm=rate, rate_min_wpm=self.resynth_rate_min_wpm,
+                             rate_max_wpm=self.resynth_rate_max_wpm,
+                             tts_timeout_s=self.resynth_tts_timeout_s,
+                             asr_timeout_s=self.resynth_asr_timeout_s,
+                             max_backlog_s=max(30.0, 2 * self.asr_max_segment_s),
+                             queue_size=self.asr_queue_size)
 
     def session_seed(self) -> int | None:
         """Seed of the session generator for per-utterance draws (None = fresh entropy)."""
@@ -183,6 +227,13 @@ class VoiceCounters:
     asr_errors: int = 0
     asr_skipped_short: int = 0  # speech pieces shorter than Whisper's useful minimum
     bad_stamps: int = 0  # non-finite stamps (the sample clock is used instead)
+    # resynth: every segment not counted in resynth_spoken stayed silent
+    resynth_spoken: int = 0  # segments re-spoken
+    resynth_failed: int = 0  # TTS failed or timed out
+    resynth_empty: int = 0  # recognition returned no words
+    resynth_late: int = 0  # recognition came back after resynth_asr_timeout_s
+    resynth_dropped: int = 0  # dropped from the full synthesis queue
+    resynth_backlog_dropped_samples: int = 0  # re-spoken audio beyond the playout backlog
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -236,8 +287,12 @@ class _History:
         return np.concatenate(self._parts)[max(0, a - first):max(0, b - first)]
 
 
-def make_anonymiser_stream(config: VoiceConfig) -> McAdamsStream | WorldAnonStream:
-    """The configured anonymiser at 16 kHz, drawing from one session generator."""
+def make_anonymiser_stream(config: VoiceConfig
+                           ) -> McAdamsStream | WorldAnonStream | ResynthStream:
+    """The configured anonymiser at 16 kHz, drawing from one session generator (resynth
+    draws nothing: its voice is fixed)."""
+    if config.anonymiser_method == "resynth":
+        return ResynthStream(config.resynth_config(), SAMPLE_RATE)
     rng = np.random.default_rng(config.session_seed())
     if config.anonymiser_method == "mcadams":
         return McAdamsStream(config.mcadams_config(), SAMPLE_RATE, rng=rng)
@@ -268,6 +323,7 @@ class VoicePipeline:
         self._raw = _History(hist_len)
         self._anon_hist = _History(hist_len)
         self._asr_cursor: float | None = None  # open segment recognised up to here
+        self._asr_sent: dict[float, float] = {}  # resynth: segment start -> submit time
 
     @property
     def alpha(self) -> float:
@@ -287,6 +343,8 @@ class VoicePipeline:
                     "formant_warp": a.beta}
         if isinstance(a, McAdamsStream):
             return {"utterances": a.utterances, "alpha": a.alpha}
+        if isinstance(a, ResynthStream):
+            return {"utterances": a.utterances, "backlog_s": a.backlog_s}
         return {}
 
     @property
@@ -409,6 +467,12 @@ class VoicePipeline:
             else self._raw
         self._asr.submit(self._cut(hist, piece), start)
         self.counters.asr_submitted += 1
+        if isinstance(self._anon, ResynthStream):
+            now = time.monotonic()
+            limit = 4 * self.config.resynth_asr_timeout_s
+            for k in [k for k, t in self._asr_sent.items() if now - t > limit]:
+                del self._asr_sent[k]  # results that never came (dropped, errors)
+            self._asr_sent[round(start, 6)] = now
 
     def _segment(self, seg: SpeechSegment) -> SegmentReport:
         self.counters.segments += 1
@@ -441,7 +505,19 @@ class VoicePipeline:
         self.counters.asr_completed += len(results)
         self.counters.asr_dropped = self._asr.dropped
         self.counters.asr_errors = self._asr.errors
+        if isinstance(self._anon, ResynthStream):
+            for r in results:
+                sent = self._asr_sent.pop(round(r.start, 6), None)
+                self._anon.submit(r.text, r.end - r.start, sent)
+            self._sync_resynth()
         return results
+
+    def _sync_resynth(self) -> None:
+        assert isinstance(self._anon, ResynthStream)
+        rc, c = self._anon.counters, self.counters
+        c.resynth_spoken, c.resynth_failed, c.resynth_empty = rc.spoken, rc.failed, rc.empty
+        c.resynth_late, c.resynth_dropped = rc.late, rc.dropped
+        c.resynth_backlog_dropped_samples = rc.backlog_dropped_samples
 
     def poll_speech(self) -> list[SpeechResult]:
         """Recognition results finished since the last output (for a timer-driven node)."""
@@ -456,6 +532,18 @@ class VoicePipeline:
         tail = self._resampler.flush() if self._resampler is not None else \
             np.zeros(0, dtype=np.float32)
         out = self._finish(tail, "", final=True)
+        if isinstance(self._anon, ResynthStream) and wait_asr and self._asr is not None:
+            # Re-speak the last segments now, as the end of this stream's output.
+            self._asr.wait_idle(timeout)
+            out.speech += self._poll()
+            self._anon.wait_idle(timeout)
+            self._sync_resynth()
+            rest = self._anon.drain()
+            if len(rest) and out.anonymised is not None:
+                out.anonymised = AudioChunk(np.concatenate([out.anonymised.samples, rest]),
+                                            SAMPLE_RATE, out.anonymised.stamp)
+                self._n_anon += len(rest)
+                self._anon_hist.append(rest)
         # The stream has ended: the next chunk starts a new one (new clock from its stamp).
         self._t0, self._rate, self._resampler = None, None, None
         self._n_in, self._n16, self._n_anon = 0.0, 0, 0
@@ -472,3 +560,5 @@ class VoicePipeline:
         if self._asr is not None:
             self._asr.close()
             self._asr = None
+        if isinstance(self._anon, ResynthStream):
+            self._anon.close()
