@@ -37,7 +37,7 @@ DEMO = REPO / ".cache" / "media" / "face-api-demo"
 
 def latency(model: str = "face_expression_faceapi", repeats: int = 50) -> dict[str, float]:
     path, entry = find_model(model)
-    size = int(entry["preprocessing"]["size"])
+    size = int(entry.preprocessing["size"])
     out = {}
     for threads in (1, 0):
         runner = create_runner(path, backend_order=["cpu"], threads=threads)

@@ -68,7 +68,8 @@ def check(kind: str, tmp: pathlib.Path, iters: int) -> dict:
         export_skeleton(model, path)
     wrapper = wrapper.cuda()
     res = {"model": kind, "unit": unit, "onnx_sha256": sha256_file(path), "backends": {}}
-    manifest = {"models": [{"file": path.name, "sha256": res["onnx_sha256"]}]}
+    manifest = {"models": [{"name": path.stem, "file": path.name,
+                            "sha256": res["onnx_sha256"]}]}
     runners = {}
     if not unavailable_reason():
         for prec in ("fp16", "fp32"):

@@ -7,7 +7,6 @@ reuses them. Without TensorRT or a GPU the command says so and exits 2.
 from __future__ import annotations
 
 import argparse
-import pathlib
 import time
 
 from emo_perception.cli import CliError
@@ -33,20 +32,19 @@ def run(args: argparse.Namespace) -> int:
         manifest = load_manifest(args.models)
     except ModelFileError as exc:
         raise CliError(str(exc)) from None
-    folder = pathlib.Path(manifest["_path"]).parent
-    names = [e["name"] for e in manifest["models"]]
+    names = manifest.names
     unknown = sorted(set(args.only or []) - set(names))
     if unknown:
         raise CliError(f"not in the manifest: {unknown}; known: {names}")
-    for entry in manifest["models"]:
-        if args.only and entry["name"] not in args.only:
+    for entry in manifest.entries:
+        if args.only and entry.name not in args.only:
             continue
         t0 = time.perf_counter()
         try:
-            runner = create_runner(folder / entry["file"], ("tensorrt",), fp16=args.fp16,
+            runner = create_runner(entry.path, ("tensorrt",), fp16=args.fp16,
                                    cache_dir=args.cache_dir, manifest=manifest,
                                    max_batch=args.max_batch)
         except (ModelFileError, RuntimeError) as exc:
-            raise CliError(f"{entry['name']}: {exc}") from None
-        print(f"{entry['name']}: {runner.engine_path} ({time.perf_counter() - t0:.1f} s)")
+            raise CliError(f"{entry.name}: {exc}") from None
+        print(f"{entry.name}: {runner.engine_path} ({time.perf_counter() - t0:.1f} s)")
     return 0

@@ -11,6 +11,7 @@ backend that runs; ``Runner.fallbacks`` says why earlier backends were skipped.
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -18,9 +19,11 @@ import numpy as np
 
 from emo_perception.inference.base import Runner
 from emo_perception.inference.manifest import (
+    Manifest,
+    ManifestEntry,
     ModelFileError,
     load_manifest,
-    manifest_entry,
+    parse_manifest,
     verify_model_file,
 )
 
@@ -86,60 +89,68 @@ def _ort_session(path: pathlib.Path, providers: list[str], threads: int):
         raise ModelFileError(f"onnxruntime cannot load {path}: {first}") from None
 
 
-def expected_sha256(model_path: pathlib.Path, manifest: dict | str | None) -> str | None:
-    """Manifest sha256 for ``model_path`` (manifest dict, path, or the file's own folder)."""
-    if isinstance(manifest, dict):
-        data = manifest
-    else:
-        src = manifest if manifest is not None else model_path.parent
-        try:
-            data = load_manifest(src)
-        except ModelFileError:
-            if manifest is not None:
-                raise
-            return None
-    entry = manifest_entry(data, model_path)
-    return entry.get("sha256") if entry else None
+ManifestSource = Manifest | Mapping[str, Any] | str | pathlib.Path | None
 
 
-def check_signature(runner: Runner, entry: dict | None) -> None:
+def _manifest_of(model_path: pathlib.Path, manifest: ManifestSource) -> Manifest | None:
+    """The manifest to check ``model_path`` against: the one given (parsed, a mapping as
+    loaded from YAML, or a path), else the one next to the file (None when there is none;
+    a given one that cannot be read raises)."""
+    if isinstance(manifest, Manifest):
+        return manifest
+    if isinstance(manifest, Mapping):
+        return parse_manifest(manifest, model_path.parent / "<given manifest>")
+    try:
+        return load_manifest(manifest if manifest is not None else model_path.parent)
+    except ModelFileError:
+        if manifest is not None:
+            raise
+        return None
+
+
+def expected_sha256(model_path: pathlib.Path, manifest: ManifestSource) -> str | None:
+    """Manifest sha256 for ``model_path`` (manifest, mapping, path, or the file's folder)."""
+    data = _manifest_of(model_path, manifest)
+    entry = data.by_file(model_path) if data is not None else None
+    return entry.sha256 if entry else None
+
+
+def check_signature(runner: Runner, entry: ManifestEntry | None) -> None:
     """Raise :class:`ModelFileError` when the model's inputs or outputs (names, ranks, fixed
     sizes) differ from its manifest entry: a valid ONNX file of another model would
     otherwise load and then fail on every call."""
-    if not entry:
+    if entry is None:
         return
     shapes: dict[str, list] = {}
     session = getattr(runner, "session", None)
     if session is not None:
         shapes = {a.name: list(a.shape) for a in [*session.get_inputs(), *session.get_outputs()]}
     for kind, names in (("inputs", runner.input_names), ("outputs", runner.output_names)):
-        declared = entry.get(kind)
-        if not isinstance(declared, list) or not declared:
+        declared: tuple = getattr(entry, kind)
+        if not declared:
             continue
-        want = [str(d.get("name")) for d in declared]
+        want = [d.name for d in declared]
         if sorted(want) != sorted(names):
             raise ModelFileError(f"{runner.model_path.name}: {kind} {names} do not match the "
                                  f"manifest's {want} (a different model under this name?)")
         for d in declared:
-            got, shape = shapes.get(str(d.get("name"))), d.get("shape")
-            if got is None or not isinstance(shape, list):
+            got = shapes.get(d.name)
+            if got is None or d.shape is None:
                 continue
-            mismatch = len(got) != len(shape) or any(
-                isinstance(a, int) and isinstance(b, int) and a != b for a, b in zip(got, shape))
+            mismatch = len(got) != len(d.shape) or any(
+                isinstance(a, int) and isinstance(b, int) and a != b
+                for a, b in zip(got, d.shape))
             if mismatch:
-                raise ModelFileError(f"{runner.model_path.name}: {kind[:-1]} {d['name']!r} "
-                                     f"has shape {got}, the manifest says {shape}")
+                raise ModelFileError(f"{runner.model_path.name}: {kind[:-1]} {d.name!r} "
+                                     f"has shape {got}, the manifest says {list(d.shape)}")
 
 
-def _checked(runner: Runner, path: pathlib.Path, manifest: dict | str | None) -> Runner:
-    if isinstance(manifest, dict):
-        data = manifest
-    else:
-        try:
-            data = load_manifest(manifest if manifest is not None else path.parent)
-        except ModelFileError:
-            return runner  # no manifest to check against (verify=False callers)
-    check_signature(runner, manifest_entry(data, path))
+def _checked(runner: Runner, path: pathlib.Path, manifest: ManifestSource) -> Runner:
+    try:
+        data = _manifest_of(path, manifest)
+    except ModelFileError:
+        return runner  # no manifest to check against (verify=False callers)
+    check_signature(runner, data.by_file(path) if data is not None else None)
     return runner
 
 
@@ -148,7 +159,7 @@ def create_runner(
     backend_order: Sequence[str] = BACKENDS,
     fp16: bool = False,
     cache_dir: str | None = None,
-    manifest: dict | str | None = None,
+    manifest: ManifestSource = None,
     max_batch: int = 64,
     threads: int = 0,
     verify: bool = True,
@@ -156,7 +167,8 @@ def create_runner(
     """Load ``model_path`` with the first backend of ``backend_order`` that really runs it.
 
     The file's sha256 is checked against its manifest entry (the manifest next to the
-    file unless ``manifest`` is given); a missing or mismatching file raises
+    file unless ``manifest`` is given: a :class:`Manifest`, its folder or file, or a
+    mapping in the YAML's form); a missing or mismatching file raises
     :class:`ModelFileError` naming the file and the expected sha256.
     """
     cfg = RunnerConfig(tuple(backend_order), fp16, cache_dir, max_batch, threads, verify)

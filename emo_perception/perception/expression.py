@@ -215,19 +215,23 @@ class LearnedExpressionModel:
         from emo_perception.inference.manifest import ModelFileError, resolve_model
 
         path, entry = resolve_model(cfg.model, "labels and preprocessing are unknown")
-        if not entry.get("fit_for_use", False):
-            raise ModelFileError(f"expression model {entry.get('name')!r} is marked not fit "
-                                 f"for use ({entry.get('notes', '')}); run "
+        if not entry.fit_for_use:
+            raise ModelFileError(f"expression model {entry.name!r} is marked not fit "
+                                 f"for use ({entry.notes}); run "
                                  "`emo-perception convert-models` to convert and check it")
-        unknown = [lb for lb in entry["labels"] if lb not in FACEAPI_TO_BASIC]
+        unknown = [lb for lb in entry.labels if lb not in FACEAPI_TO_BASIC]
         if unknown:
-            raise ModelFileError(f"expression model {entry['name']!r}: labels {unknown} "
+            raise ModelFileError(f"expression model {entry.name!r}: labels {unknown} "
                                  "have no basic-expression name")
+        size = entry.preprocessing.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 8:
+            raise ModelFileError(f"expression model {entry.name!r}: its manifest entry needs "
+                                 f"preprocessing.size (the crop side in pixels), got {size!r}")
         self.cfg = cfg
-        self.name = str(entry["name"])
+        self.name = entry.name
         self.entry = entry
-        self.size = int(entry["preprocessing"]["size"])
-        self.model_labels = tuple(FACEAPI_TO_BASIC[lb] for lb in entry["labels"])
+        self.size = size
+        self.model_labels = tuple(FACEAPI_TO_BASIC[lb] for lb in entry.labels)
         self.runner = create_runner(path, backend_order=cfg.backends, fp16=cfg.fp16,
                                     threads=cfg.threads)
         self.provider = self.runner.provider

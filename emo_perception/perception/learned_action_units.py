@@ -78,14 +78,18 @@ class LearnedActionUnitEstimator:
 
         self.cfg = cfg = cfg or LearnedActionUnitConfig()
         path, entry = resolve_model(cfg.model, "inputs, labels and sha256 are unknown")
-        if not entry.get("fit_for_use", False) and not cfg.allow_unfit_model:
+        if not entry.fit_for_use and not cfg.allow_unfit_model:
             raise ModelFileError(
-                f"model {entry.get('name')!r} is marked not fit for use (training data: "
-                f"{entry.get('training_data', 'unknown')}); train one on BP4D/DISFA or set "
-                "allow_unfit_model to run it anyway")
+                f"model {entry.name!r} is marked not fit for use (training data: "
+                f"{entry.provenance.training_data or 'unknown'}); train one on BP4D/DISFA or "
+                "set allow_unfit_model to run it anyway")
+        size, aus = entry.config.get("image_size"), entry.config.get("aus")
+        if not isinstance(size, int) or not isinstance(aus, list) or not aus:
+            raise ModelFileError(f"AU model {entry.name!r}: its manifest entry needs "
+                                 "config.image_size and config.aus (the AU codes it predicts)")
         self.entry = entry
-        self.size = int(entry["config"]["image_size"])
-        self.aus = tuple(int(a) for a in entry["config"]["aus"])
+        self.size = size
+        self.aus = tuple(int(a) for a in aus)
         self.runner = create_runner(path, backend_order=cfg.backends, fp16=cfg.fp16,
                                     threads=cfg.threads)
         self.provider = self.runner.provider
