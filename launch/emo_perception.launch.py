@@ -3,9 +3,11 @@
 
 Reads the same YAML as ``emo-perception launch`` and resolves it with the same code
 (``emo_perception.launcher.make_plan``; ``emo_perception.ros_launch``), so both start the same node
-set. Like our launcher, it shuts the node set down ``drain_s`` seconds after a file source
+set. Like our launcher, it shuts the node set down ``drain_s`` seconds after every file source
 (camera_node, mic_node, player_node) has ended with exit code 0, unless the config sets
-``emo_launch.stop_when_source_ends: false``.
+``emo_launch.stop_when_source_ends: false``, and restarts a process listed in
+``emo_launch.respawn`` only when it dies (``ExitPolicy``; launch's own respawn would also
+restart a video source that ended cleanly).
 """
 
 from launch import LaunchDescription
@@ -20,7 +22,7 @@ from launch_ros.actions import Node
 
 def _node_set(context, *args, **kwargs):
     from emo_perception.launcher import make_plan
-    from emo_perception.ros_launch import launch_entries, parse_bool, use_sim_time
+    from emo_perception.ros_launch import ExitPolicy, launch_entries, parse_bool, use_sim_time
 
     def arg(name):
         return LaunchConfiguration(name).perform(context).strip()
@@ -30,47 +32,41 @@ def _node_set(context, *args, **kwargs):
                      namespace=arg("namespace") or None)
     if parse_bool("use_sim_time", arg("use_sim_time")):
         use_sim_time(plan)
-    entries = launch_entries(plan)
-    sources = {e.process for e in entries if e.is_source}
-    ended = set()
+    policy = ExitPolicy(plan)
     actions = []
     for var in ("FASTRTPS_DEFAULT_PROFILES_FILE", "ROS_AUTOMATIC_DISCOVERY_RANGE"):
         if var in plan.env:
             actions.append(SetEnvironmentVariable(var, plan.env[var]))
-    for entry in entries:
-        # emo_launch.respawn maps onto launch's own respawn (same delay and retry limit).
-        again = {"respawn": True, "respawn_delay": entry.respawn_delay,
-                 "respawn_max_retries": entry.respawn_max_retries} if entry.respawn else {}
-        if entry.command is not None:
-            action = ExecuteProcess(cmd=entry.command, name=entry.process, output="screen",
-                                    emulate_tty=True, **again)
-        else:
-            action = Node(package="emo_perception", executable=entry.nodes[0],
-                          name=entry.nodes[0], namespace=entry.namespace or None,
-                          parameters=entry.parameters, output="screen", emulate_tty=True,
-                          **again)
-        actions.append(action)
-        if entry.is_source and plan.stop_when_source_ends:
-            actions.append(RegisterEventHandler(OnProcessExit(
-                target_action=action,
-                on_exit=lambda event, _context, name=entry.process:
-                    _source_ended(event, name, sources, ended, plan.drain_s))))
+    for entry in launch_entries(plan):
+        actions += _start(entry, policy)
     return actions
 
 
-def _source_ended(event, name, sources, ended, drain_s):
-    """What our launcher does once every source has ended: let the pipeline drain, then
-    stop all nodes."""
-    if event.returncode != 0:
-        return [LogInfo(msg=f"[launch] {name} died (exit {event.returncode}); the other "
-                            "nodes keep running")]
-    ended.add(name)
-    if ended != sources:
-        return [LogInfo(msg=f"[launch] source {name} finished; waiting for "
-                            f"{', '.join(sorted(sources - ended))}")]
-    return [LogInfo(msg=f"[launch] source {name} finished; stopping in {drain_s:.1f} s"),
-            TimerAction(period=drain_s, actions=[
-                EmitEvent(event=Shutdown(reason=f"source {name} ended"))])]
+def _start(entry, policy):
+    """A new launch action for ``entry`` (an action runs once; a respawn needs a new one)
+    and the handler that applies ``policy`` when its process exits."""
+    if entry.command is not None:
+        action = ExecuteProcess(cmd=entry.command, name=entry.process, output="screen",
+                                emulate_tty=True)
+    else:
+        action = Node(package="emo_perception", executable=entry.nodes[0],
+                      name=entry.nodes[0], namespace=entry.namespace or None,
+                      parameters=entry.parameters, output="screen", emulate_tty=True)
+    return [action, RegisterEventHandler(OnProcessExit(
+        target_action=action,
+        on_exit=lambda event, context: _exited(event, context, entry, policy)))]
+
+
+def _exited(event, context, entry, policy):
+    decision = policy.on_exit(entry.process, event.returncode, context.is_shutdown)
+    out = [LogInfo(msg=decision.message)]
+    if decision.action == "respawn":
+        out.append(TimerAction(period=decision.delay_s, actions=[
+            OpaqueFunction(function=lambda _context: _start(entry, policy))]))
+    elif decision.action == "stop":
+        out.append(TimerAction(period=decision.delay_s, actions=[
+            EmitEvent(event=Shutdown(reason=f"source {entry.process} ended"))]))
+    return out
 
 
 def generate_launch_description():
