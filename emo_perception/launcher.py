@@ -240,8 +240,20 @@ def node_arguments(plan: LaunchPlan, node: str) -> list[str]:
     if plan.namespace:
         args += ["-r", f"__ns:={plan.namespace}"]
     for key, value in plan.overrides.get(node, {}).items():
+        if key in STRING_PARAMETERS:
+            value = yaml_string(value)
         args += ["-p", f"{key}:={value}"]
     return args
+
+
+# rcl reads a `-p` value as YAML: camera index 0 would arrive as an integer, which the
+# string parameter refuses. The launcher's own path-like settings go in quoted.
+STRING_PARAMETERS = frozenset({"source", "bag"})
+
+
+def yaml_string(value: str) -> str:
+    """``value`` as a YAML single-quoted scalar (a quote inside is doubled)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def node_command(plan: LaunchPlan, node: str) -> list[str]:

@@ -247,7 +247,7 @@ def test_launch_plan_replays_a_bag_through_player_node(tmp_path: pathlib.Path) -
     assert plan.nodes == ["player_node"]
     cmd = node_command(plan, "player_node")
     assert cmd[:3] == [sys.executable, "-m", "emo_perception.nodes.player_node"]
-    assert {f"bag:={bag}", "clock:=true", "only_inputs:=true",
+    assert {f"bag:='{bag}'", "clock:=true", "only_inputs:=true",
             "wait_for_subscribers:=true"} <= set(cmd)
     video = make_plan("default.yaml", source=str(bag / "nope.avi"), nodes=["camera_node"])
     assert video.nodes == ["camera_node"]

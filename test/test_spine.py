@@ -118,7 +118,7 @@ def test_launch_plan_routes_source_and_overrides(vtest_avi: pathlib.Path) -> Non
                      extra_params=["camera_node:max_frames=5"])
     cmd = node_command(plan, "camera_node")
     assert cmd[:3] == [sys.executable, "-m", "emo_perception.nodes.camera_node"]
-    assert f"source:={vtest_avi}" in cmd and "max_frames:=5" in cmd
+    assert f"source:='{vtest_avi}'" in cmd and "max_frames:=5" in cmd
     assert "__ns:=/emo" in cmd
     assert plan.env["FASTRTPS_DEFAULT_PROFILES_FILE"].endswith("fastdds_shm.xml")
     with pytest.raises(ConfigError, match="unknown node"):
@@ -185,6 +185,19 @@ def test_bad_parameter_stops_a_node_with_one_line(ros_env, vtest_avi, assignment
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and expected in lines[0] and "camera_node" in lines[0], lines
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.ros
+def test_camera_index_reaches_camera_node_as_a_string(ros_env) -> None:
+    # `--source 0` is camera 0: rcl reads `-p` values as YAML, so unquoted it arrived as an
+    # integer and the string parameter refused it before the camera was even tried.
+    plan = make_plan("default.yaml", source="0", nodes=["camera_node"])
+    cmd = node_command(plan, "camera_node")
+    assert "source:='0'" in cmd
+    proc = subprocess.run(cmd, env=ros_env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "camera_node: cannot open camera 0" in proc.stderr, proc.stderr
+    assert "INTEGER" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.ros
