@@ -43,28 +43,46 @@ def test_deid_node_refuses_movenet_without_its_model_in_one_line(ros_env, tmp_pa
         rclpy.try_shutdown()
 
 
-@pytest.mark.parametrize("config_name", ["desktop_gpu.yaml", "jetson.yaml"])
-def test_gpu_config_without_the_model_stops_the_node_with_one_line(config_name, ros_env,
-                                                                   tmp_path) -> None:
-    """The GPU configs run movenet by default: started as a process on a machine where
-    setup could not make the file (here: the model path points at a folder holding the
-    manifest but not the file, the state of a fresh clone without npm), deid_node exits
-    with one line naming the command, no traceback."""
+def _start_with_gpu_config(config_name, ros_env, model_dir) -> list[str]:
+    """deid_node as a process with a GPU config and its model looked up in ``model_dir``
+    (which holds the committed manifest); the non-empty lines it printed."""
     import subprocess
     import sys
 
     from emo_perception.config import config_chain
 
-    shutil.copy(nm.REPO / "models_onnx" / "manifest.yaml", tmp_path / "manifest.yaml")
+    shutil.copy(nm.REPO / "models_onnx" / "manifest.yaml", model_dir / "manifest.yaml")
     params = [a for f in config_chain(config_name) for a in ("--params-file", str(f))]
     proc = subprocess.run(
         [sys.executable, "-m", "emo_perception.nodes.deid_node", "--ros-args", *params,
-         "-p", f"landmarks.movenet_model:={tmp_path / 'movenet_multipose.onnx'}"],
+         "-p", f"landmarks.movenet_model:={model_dir / 'movenet_multipose.onnx'}"],
         env=ros_env, capture_output=True, text=True, timeout=60)
     lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
     assert proc.returncode != 0 and len(lines) == 1, lines
-    assert lines[0].startswith("deid_node: landmark models unavailable: movenet model file "
-                               "missing") and f"run `{mp_.CONVERT_HINT}`" in lines[0], lines
+    assert lines[0].startswith("deid_node: landmark models unavailable: "), lines
+    return lines
+
+
+@pytest.mark.parametrize("config_name", ["desktop_gpu.yaml", "jetson.yaml"])
+def test_gpu_config_without_the_model_stops_the_node_with_one_line(config_name, ros_env,
+                                                                   tmp_path) -> None:
+    """The GPU configs run movenet by default: started on a machine where setup could not
+    make the file (the model folder holds the manifest but not the file, as a fresh clone
+    without npm), deid_node exits with one line naming the command, no traceback."""
+    line = _start_with_gpu_config(config_name, ros_env, tmp_path)[0]
+    assert "movenet model file missing" in line and f"run `{mp_.CONVERT_HINT}`" in line, line
+
+
+def test_gpu_config_with_a_replaced_model_file_stops_the_node_with_one_line(ros_env,
+                                                                            tmp_path) -> None:
+    """A file copied in by hand is checked against the manifest's sha256."""
+    (tmp_path / "movenet_multipose.onnx").write_bytes(b"not the converted model")
+    line = _start_with_gpu_config("jetson.yaml", ros_env, tmp_path)[0]
+    import yaml
+
+    manifest = yaml.safe_load((tmp_path / "manifest.yaml").read_text())
+    sha = next(m["sha256"] for m in manifest["models"] if m["name"] == mp_.MODEL_NAME)
+    assert "corrupt or replaced" in line and f"manifest expects {sha}" in line, line
 
 
 def test_deid_node_publishes_several_tracked_bodies(ros_env) -> None:
