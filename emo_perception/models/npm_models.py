@@ -191,8 +191,11 @@ MOVENET_MULTIPOSE = ModelSpec(
           "(0-3 found), at 768 it finds 3-6; a close-up person (the astronaut) scores 0.50 "
           "at 256 but 0.12 at 512, so a large width can miss someone standing close. 17 "
           "points only: no hands, feet, mouth or depth. The file is 19 MB (float32), so it "
-          "is not committed: `emo-perception convert-models movenet_multipose` makes it. "
-          "Output is a skeleton per person; no identity.",
+          "is not committed: setup makes it (scripts/setup_models.sh runs `emo-perception "
+          "convert-models movenet_multipose`). config/jetson.yaml (256 px wide) and "
+          "config/desktop_gpu.yaml (384 px) use it by default; default.yaml and cpu.yaml "
+          "keep mediapipe pose, hence enabled_by_default false. Output is a skeleton per "
+          "person; no identity.",
     label_set="coco17_multipose",
     check="people",
     bundled=False,
@@ -422,8 +425,10 @@ def _card(entry: dict[str, Any]) -> str:
         else "Labels"
     lines += ["", f"{kind}: {', '.join(entry['labels'])}", ""]
     if not entry.get("bundled", True):
-        lines += ["Not committed (too large for the bundle): made by `emo-perception "
-                  f"convert-models {entry['name']}`.", ""]
+        lines += ["Not committed (too large for the bundle): setup makes it "
+                  "(scripts/setup_models.sh), or by hand `emo-perception convert-models "
+                  f"{entry['name']}`; a copy from another machine is checked against the "
+                  "sha256 above.", ""]
     lines += ["## Checks", ""]
     par = entry["parity"]
     rel = par.get("logits_max_rel_err")
