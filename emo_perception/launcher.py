@@ -276,6 +276,66 @@ def process_command(plan: LaunchPlan, process: str) -> list[str]:
             *container_arguments(plan, nodes)]
 
 
+@dataclasses.dataclass
+class ExitDecision:
+    """What the launch file does when a process exits: ``log`` the message, ``respawn``
+    the process ``delay_s`` later, or ``stop`` the node set ``delay_s`` later."""
+
+    action: str
+    message: str
+    delay_s: float = 0.0
+
+
+class ExitPolicy:
+    """What happens when a process of the node set exits, for :class:`Launcher` and the
+    ``ros2 launch`` file's ``OnProcessExit`` handlers alike.
+
+    Only a process that died (exit code not 0) is restarted, up to
+    ``respawn_max_retries``: launch's own ``respawn`` restarts a process whatever its exit
+    code, so a respawned video source would play again after its clean end. The node set
+    stops ``drain_s`` after every source ended cleanly."""
+
+    def __init__(self, plan: LaunchPlan) -> None:
+        self.sources = {p for p, nodes in plan.processes().items()
+                        if any(n in SOURCE_NODES for n in nodes)}
+        self.stop_when_source_ends = plan.stop_when_source_ends
+        self.drain_s = plan.drain_s
+        self.respawn = set(plan.respawn)
+        self.delay_s = plan.respawn_delay_s
+        self.max_retries = plan.respawn_max_retries
+        self.ended: set[str] = set()
+        self.restarts: dict[str, int] = {}
+
+    def on_exit(self, process: str, returncode: int | None, shutting_down: bool = False,
+                label: str | None = None, alive: list[str] | None = None) -> ExitDecision:
+        """``label`` names the process in messages (a container lists its nodes);
+        ``alive``, where the caller knows it, the processes still running."""
+        name = label or process
+        if shutting_down:
+            return ExitDecision("log", f"[launch] {name} stopped (exit {returncode})")
+        if returncode == 0:
+            if process not in self.sources or not self.stop_when_source_ends:
+                return ExitDecision("log", f"[launch] {name} finished")
+            self.ended.add(process)
+            waiting = sorted(self.sources - self.ended)
+            if waiting:
+                return ExitDecision("log", f"[launch] source {process} finished; waiting "
+                                           f"for {', '.join(waiting)}")
+            return ExitDecision("stop", f"[launch] source {process} finished; stopping in "
+                                        f"{self.drain_s:.1f} s", self.drain_s)
+        died = f"[launch] {name} died (exit {returncode}); " + (
+            f"still running: {', '.join(alive) or 'none'}" if alive is not None
+            else "the other nodes keep running")
+        if process in self.respawn:
+            done = self.restarts.get(process, 0)
+            if self.max_retries < 0 or done < self.max_retries:
+                self.restarts[process] = done + 1
+                return ExitDecision("respawn", f"{died}; respawning in {self.delay_s:.1f} s "
+                                               f"(restart {done + 1})", self.delay_s)
+            return ExitDecision("log", f"{died}; respawn limit ({self.max_retries}) reached")
+        return ExitDecision("log", died)
+
+
 class Launcher:
     """Runs a plan's nodes as child processes and supervises them."""
 
@@ -287,7 +347,9 @@ class Launcher:
         self.exit_codes: dict[str, int] = {}
         self.restarts: dict[str, int] = {name: 0 for name in self.members}
         self._respawn_at: dict[str, float] = {}  # process name -> when to start it again
+        self._drain_until: float | None = None  # every source ended: stop at this time
         self._stop_requested = False
+        self.policy = ExitPolicy(plan)
 
     def start(self) -> None:
         self._start_monitor()
@@ -338,7 +400,6 @@ class Launcher:
         try:
             self.start()
             deadline = time.monotonic() + duration if duration else None
-            drain_until: float | None = None
             while True:
                 self._reap()
                 now = time.monotonic()
@@ -347,11 +408,8 @@ class Launcher:
                 if len(self.exit_codes) == len(self.procs) and not self._respawn_at:
                     break
                 if self._stop_requested or (deadline and now >= deadline) or \
-                        (drain_until and now >= drain_until):
+                        (self._drain_until and now >= self._drain_until):
                     break
-                if drain_until is None and self._source_finished():
-                    drain_until = now + self.plan.drain_s
-                    self.log(f"[launch] source finished; stopping in {self.plan.drain_s:.1f} s")
                 time.sleep(0.05)
             self.stop()
         finally:
@@ -366,13 +424,6 @@ class Launcher:
             return 1
         return 0
 
-    def _source_finished(self) -> bool:
-        if not self.plan.stop_when_source_ends:
-            return False
-        sources = [n for n in self.plan.nodes if n in SOURCE_NODES]
-        return bool(sources) and all(self.exit_codes.get(n) == 0 for n in sources) and \
-            len(self.exit_codes) < len(self.procs)
-
     def _reap(self) -> None:
         for name, proc in self.procs.items():
             if name in self.exit_codes:
@@ -381,20 +432,15 @@ class Launcher:
             if code is None:
                 continue
             self.exit_codes[name] = code
-            if code == 0:
-                self.log(f"[launch] {self.label(name)} finished")
-                continue
             alive = [self.label(n) for n in self.procs if n not in self.exit_codes]
-            self.log(f"[launch] {self.label(name)} died (exit {code}); still running: "
-                     f"{', '.join(alive) or 'none'}")
-            limit = self.plan.respawn_max_retries
-            if name in self.plan.respawn and not self._stop_requested and \
-                    (limit < 0 or self.restarts[name] < limit):
-                self._respawn_at[name] = time.monotonic() + self.plan.respawn_delay_s
-                self.log(f"[launch] respawning {self.label(name)} in "
-                         f"{self.plan.respawn_delay_s:.1f} s")
-            elif name in self.plan.respawn and not self._stop_requested:
-                self.log(f"[launch] {self.label(name)}: respawn limit ({limit}) reached")
+            decision = self.policy.on_exit(name, code, self._stop_requested,
+                                           label=self.label(name), alive=alive)
+            self.log(decision.message)
+            if decision.action == "respawn":
+                self._respawn_at[name] = time.monotonic() + decision.delay_s
+            elif decision.action == "stop" and self._drain_until is None \
+                    and len(self.exit_codes) < len(self.procs):
+                self._drain_until = time.monotonic() + decision.delay_s
 
     def _respawn_due(self, now: float) -> None:
         for name, when in list(self._respawn_at.items()):

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from emo_perception.config import ConfigError
-from emo_perception.launcher import LaunchPlan, process_command
+from emo_perception.launcher import STRING_PARAMETERS, LaunchPlan, process_command
 from emo_perception.node_list import SOURCE_NODES
 
 
@@ -76,11 +76,6 @@ class LaunchEntry:
     respawn_max_retries: int = -1
 
 
-# Node parameters declared as strings whose values may read as another YAML type
-# (``source:=0`` is camera 0, not the integer 0, which the node would refuse).
-STRING_PARAMETERS = ("source", "bag")
-
-
 def override_value(key: str, text: str) -> Any:
     """A ``-p KEY:=TEXT`` override as a launch_ros parameter value: parsed as YAML like the
     command line does, except the string parameters above."""
@@ -139,57 +134,3 @@ def launch_entries(plan: LaunchPlan) -> list[LaunchEntry]:
                                process in plan.respawn, plan.respawn_delay_s,
                                plan.respawn_max_retries))
     return out
-
-
-@dataclasses.dataclass
-class ExitDecision:
-    """What the launch file does when a process exits: ``log`` the message, ``respawn``
-    the process ``delay_s`` later, or ``stop`` the node set ``delay_s`` later."""
-
-    action: str
-    message: str
-    delay_s: float = 0.0
-
-
-class ExitPolicy:
-    """Our launcher's rules for a process that exited (:class:`emo_perception.launcher.
-    Launcher`), for the launch file's ``OnProcessExit`` handlers.
-
-    launch's own ``respawn`` restarts a process whatever its exit code, so a respawned
-    video source would play again after its clean end; here, as in our launcher, only a
-    process that died (exit code not 0) is restarted, up to ``respawn_max_retries``."""
-
-    def __init__(self, plan: LaunchPlan) -> None:
-        self.sources = {p for p, nodes in plan.processes().items()
-                        if any(n in SOURCE_NODES for n in nodes)}
-        self.stop_when_source_ends = plan.stop_when_source_ends
-        self.drain_s = plan.drain_s
-        self.respawn = set(plan.respawn)
-        self.delay_s = plan.respawn_delay_s
-        self.max_retries = plan.respawn_max_retries
-        self.ended: set[str] = set()
-        self.restarts: dict[str, int] = {}
-
-    def on_exit(self, process: str, returncode: int | None,
-                shutting_down: bool = False) -> ExitDecision:
-        if shutting_down:
-            return ExitDecision("log", f"[launch] {process} stopped (exit {returncode})")
-        if returncode == 0:
-            if process not in self.sources or not self.stop_when_source_ends:
-                return ExitDecision("log", f"[launch] {process} finished")
-            self.ended.add(process)
-            waiting = sorted(self.sources - self.ended)
-            if waiting:
-                return ExitDecision("log", f"[launch] source {process} finished; waiting "
-                                           f"for {', '.join(waiting)}")
-            return ExitDecision("stop", f"[launch] source {process} finished; stopping in "
-                                        f"{self.drain_s:.1f} s", self.drain_s)
-        died = f"[launch] {process} died (exit {returncode})"
-        if process in self.respawn:
-            done = self.restarts.get(process, 0)
-            if self.max_retries < 0 or done < self.max_retries:
-                self.restarts[process] = done + 1
-                return ExitDecision("respawn", f"{died}; respawning in {self.delay_s:.1f} s "
-                                               f"(restart {done + 1})", self.delay_s)
-            return ExitDecision("log", f"{died}; respawn limit ({self.max_retries}) reached")
-        return ExitDecision("log", f"{died}; the other nodes keep running")

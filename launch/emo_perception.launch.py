@@ -21,8 +21,8 @@ from launch_ros.actions import Node
 
 
 def _node_set(context, *args, **kwargs):
-    from emo_perception.launcher import make_plan
-    from emo_perception.ros_launch import ExitPolicy, launch_entries, parse_bool, use_sim_time
+    from emo_perception.launcher import ExitPolicy, make_plan
+    from emo_perception.ros_launch import launch_entries, parse_bool, use_sim_time
 
     def arg(name):
         return LaunchConfiguration(name).perform(context).strip()

@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 import yaml
 
-from emo_perception.launcher import make_plan
-from emo_perception.ros_launch import (ExitPolicy, installed_interpreter, launch_entries,
-                                       override_value, use_sim_time)
+from emo_perception.launcher import ExitPolicy, make_plan
+from emo_perception.ros_launch import (installed_interpreter, launch_entries, override_value,
+                                       use_sim_time)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
