@@ -33,6 +33,9 @@ class AsrConfig:
     queue_size: int = 8  # segments waiting for recognition; the oldest is dropped beyond
     min_segment_s: float = 0.3
     max_segment_s: float = 30.0  # Whisper's context; longer segments are cut
+    # Whisper re-decodes a doubtful segment by sampling at rising temperatures; False =
+    # greedy only, so the same audio always gives the same transcript (deterministic)
+    temperature_fallback: bool = True
 
     def __post_init__(self) -> None:
         if self.compute_type not in ("int8", "int8_float32", "float32", "default"):
@@ -85,7 +88,8 @@ class WhisperAsr:
         x = x[:int(self.config.max_segment_s * SAMPLE_RATE)]
         segments, _info = self._model.transcribe(
             x, language=self.config.language or None, beam_size=self.config.beam_size,
-            vad_filter=False, condition_on_previous_text=False, without_timestamps=False)
+            vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
+            **({} if self.config.temperature_fallback else {"temperature": 0.0}))
         parts, logp, nsp = [], [], []
         for s in segments:  # a generator: decoding happens here
             parts.append((s.text.strip(), start + s.start, start + s.end))

@@ -99,7 +99,8 @@ class VoiceConfig:
                                            "after the segment are not spoken (counted)",
                                            range=(0.1, 300.0))
     seed: int = setting(-1, "seed of the per-utterance anonymiser draws (-1 = fresh each session)")
-    deterministic: bool = setting(False, "reproducible replays: with seed -1 the draws use seed 0")
+    deterministic: bool = setting(False, "reproducible replays: with seed -1 the draws use "
+                                  "seed 0; Whisper decodes greedily (no sampling fallback)")
     vad_model_path: str = setting("",
                                   "silero VAD ONNX file ('' = the one bundled with "
                                   "faster-whisper)")
@@ -200,7 +201,8 @@ class VoiceConfig:
         return AsrConfig(enabled=self.asr_enabled, model_path=self.asr_model_path,
                          language=self.asr_language, compute_type=self.asr_compute_type,
                          cpu_threads=self.num_threads, beam_size=self.asr_beam_size,
-                         queue_size=self.asr_queue_size, max_segment_s=self.asr_max_segment_s)
+                         queue_size=self.asr_queue_size, max_segment_s=self.asr_max_segment_s,
+                         temperature_fallback=not self.deterministic)
 
 
 @dataclass
@@ -324,6 +326,8 @@ class VoicePipeline:
         self._anon_hist = _History(hist_len)
         self._asr_cursor: float | None = None  # open segment recognised up to here
         self._asr_sent: dict[float, float] = {}  # resynth: segment start -> submit time
+        # resynth with deterministic: wait for recognition and synthesis of each segment
+        self._resynth_sync = isinstance(self._anon, ResynthStream) and self.config.deterministic
 
     @property
     def alpha(self) -> float:
@@ -445,10 +449,19 @@ class VoicePipeline:
         out.speaking = self._vad.speaking
         out.speech_probability = self._vad.last_probability
         out.prosody = self._windows.process(x16)
+        sent = self.counters.asr_submitted
         for seg in segments:
             out.segments.append(self._segment(seg))
         self._long_speech()
-        out.speech = self._poll()
+        if self.counters.asr_submitted > sent and self._resynth_sync:
+            # deterministic replays: the segment's words are re-spoken before the next chunk,
+            # so where they land in the output does not depend on compute speed
+            self._asr.wait_idle(self.config.resynth_asr_timeout_s)
+            out.speech = self._poll()
+            self._anon.wait_idle(2 * self.config.resynth_tts_timeout_s + 1.0)
+            self._sync_resynth()
+        else:
+            out.speech = self._poll()
         return out
 
     def _cut(self, hist: _History, seg: SpeechSegment) -> np.ndarray:
