@@ -2,9 +2,9 @@
 mapping, the model's one-line error when its file is missing, parity with TF.js, people
 counted on vtest.avi with a track id each, the astronaut as one person, and `process`.
 
-The ONNX file is not committed (19 MB): tests that run it use models_onnx/'s file when
-`convert-models` made it, else convert it from the human-models tarball in .cache/npm,
-else skip (CI has neither)."""
+The ONNX file is not committed (19 MB) but made by setup (scripts/setup_models.sh, CI
+included): tests that run it use models_onnx/'s file, else convert it from the
+human-models tarball in .cache/npm, else skip (where setup had no npm)."""
 
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def test_process_runs_movenet_bodies_from_a_config(movenet_onnx, tmp_path):
 
 
 @pytest.mark.skipif(not TARBALL.is_file(), reason=f"{TARBALL.name} not in .cache/npm "
-                    "(CI has no npm cache; the manifest's sha256 pins the expected bytes)")
+                    "(setup had no npm; the manifest's sha256 pins the expected bytes)")
 def test_conversion_reproduces_the_manifest_sha256(tmp_path):
     from emo_perception.inference.manifest import find_model
 
