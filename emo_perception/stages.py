@@ -10,12 +10,21 @@ a stage's parameters are described once.
 
 In a config file a stage's settings are the mapping ``<node>: ros__parameters: <prefix>``
 (``prefix`` empty: the node's top level, e.g. au_node's ``au_backend``).
+
+A stage the chain runs as an object has a ``builder``: it takes every stage's config (by
+stage name) and returns the stage, with the backend its configs name (geometric or learned
+AUs and expression; mediapipe or MoveNet bodies). :func:`build_stage` calls it, for
+``PerceptionPipeline`` offline and for the nodes live, so both build the same stages from
+the same settings. Rows without a builder are settings of another row's stage (``finder``
+of landmarks; ``action_units``, ``learned``, ``expression`` of the face analysis) or stages
+their node builds itself (source, voice, reasoning, the REP-155 bridge).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +40,7 @@ class StageSpec:
     config_path: str  # "module:Class" of its config dataclass, imported on first use so
     #                   a node loads only the stage modules it runs
     summary: str
+    builder: Callable[[Mapping[str, Any]], Any] | None = None  # configs by name -> stage
 
     @property
     def config(self) -> type:
@@ -38,20 +48,78 @@ class StageSpec:
         return getattr(importlib.import_module(f"emo_perception.{module}"), cls)
 
 
+Configs = Mapping[str, Any]  # stage name -> config (missing: that config's defaults)
+
+
+def _cfg(configs: Configs, name: str) -> Any:
+    value = configs.get(name)
+    return value if value is not None else BY_NAME[name].config()
+
+
+def build_landmarks(configs: Configs) -> Any:
+    """The landmark stage (``LandmarkDetector``) with the face finder of ``finder``; the
+    body backend is ``landmarks.body_backend`` (a MoveNet model that is not there raises
+    OSError). ``deid.mode: silhouette`` needs the people mask, so it turns segmentation
+    on."""
+    from emo_perception.perception.landmarks import LandmarkDetector
+
+    lm_cfg = _cfg(configs, "landmarks")
+    if _cfg(configs, "deid").mode == "silhouette" and not lm_cfg.segmentation:
+        lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
+    return LandmarkDetector(lm_cfg, _cfg(configs, "finder"))
+
+
+def build_tracker(configs: Configs) -> Any:
+    from emo_perception.perception.tracking import PersonTracker
+
+    return PersonTracker(_cfg(configs, "tracking"))
+
+
+def build_deid(configs: Configs) -> Any:
+    """De-identification that refuses landmarks of another frame (both the pipeline and
+    deid_node hand it landmarks that carry their frame's digest)."""
+    from emo_perception.perception.deid import Deidentifier
+
+    return Deidentifier(_cfg(configs, "deid"), require_pairing=True)
+
+
+def build_face_analysis(configs: Configs) -> Any:
+    """The face analysis stage (``FaceAnalysis``) with the backend its config names
+    (``au_backend``); a learned model that cannot be loaded raises (OSError, RuntimeError
+    or ValueError)."""
+    from emo_perception.perception.face_analysis import FaceAnalysis
+
+    return FaceAnalysis(configs.get("au_backend"), configs.get("action_units"),
+                        configs.get("learned"), configs.get("expression"))
+
+
+def build_micro_gestures(configs: Configs) -> Any:
+    from emo_perception.perception.micro_gestures import MicroGestureDetector
+
+    return MicroGestureDetector(_cfg(configs, "micro_gestures"))
+
+
+def build_fusion(configs: Configs) -> Any:
+    from emo_perception.perception.fusion import Fusion
+
+    return Fusion(_cfg(configs, "fusion"))
+
+
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("source", "camera_node", "", "perception.sources:SourceConfig",
               "frames from a camera, video, image folder or bag"),
     StageSpec("landmarks", "deid_node", "landmarks", "perception.landmarks:LandmarkConfig",
               "mediapipe face mesh, body pose (or MoveNet multi-person), hands, "
-              "segmentation"),
+              "segmentation", build_landmarks),
     StageSpec("finder", "deid_node", "finder", "perception.face_finder:FaceFinderConfig",
               "union of face detectors whose boxes de-identification masks"),
     StageSpec("tracking", "deid_node", "tracking", "perception.tracking:TrackerConfig",
-              "temporary person tracks linking face and body"),
+              "temporary person tracks linking face and body", build_tracker),
     StageSpec("deid", "deid_node", "deid", "perception.deid:DeidConfig",
-              "masking of every found face (the privacy boundary)"),
+              "masking of every found face (the privacy boundary)", build_deid),
     StageSpec("au_backend", "au_node", "", "perception.face_analysis:AuBackendConfig",
-              "which estimator measures action units"),
+              "which estimator measures action units",
+              build_face_analysis),  # the face analysis: AUs and expression
     StageSpec("action_units", "au_node", "action_units",
               "perception.action_units:ActionUnitConfig",
               "geometric action units from the face mesh"),
@@ -62,11 +130,11 @@ STAGES: tuple[StageSpec, ...] = (
               "expression distribution, valence, arousal from action units"),
     StageSpec("micro_gestures", "gesture_node", "gestures",
               "perception.micro_gestures:MicroGestureConfig",
-              "micro-gestures from skeletons over sliding windows"),
+              "micro-gestures from skeletons over sliding windows", build_micro_gestures),
     StageSpec("voice", "voice_node", "voice", "voice.pipeline:VoiceConfig",
               "voice anonymisation, activity, prosody, speech"),
     StageSpec("fusion", "fusion_node", "fusion", "perception.fusion:FusionConfig",
-              "per-person short- and long-term state and evidence"),
+              "per-person short- and long-term state and evidence", build_fusion),
     StageSpec("reasoning", "reasoning_node", "reasoning", "reasoning.result:ReasoningConfig",
               "grounded emotion explanations with hallucination checks"),
     StageSpec("runner", "reasoning_node", "runner", "reasoning.runner:RunnerConfig",
@@ -103,11 +171,11 @@ def stage_configs(data: dict[str, Any], names: list[str] | None = None) -> dict[
     return {name: stage_config(data, name) for name in (names or list(BY_NAME))}
 
 
-def build_face_analysis(configs: dict[str, Any]) -> Any:
-    """The face analysis stage (``FaceAnalysis``) with the backend its config names
-    (``au_backend``); a learned model that cannot be loaded raises (OSError, RuntimeError
-    or ValueError)."""
-    from emo_perception.perception.face_analysis import FaceAnalysis
-
-    return FaceAnalysis(configs.get("au_backend"), configs.get("action_units"),
-                        configs.get("learned"), configs.get("expression"))
+def build_stage(name: str, configs: Configs) -> Any:
+    """Stage ``name`` built by its table builder from ``configs`` (stage name -> config;
+    missing configs take their defaults)."""
+    builder = BY_NAME[name].builder
+    if builder is None:
+        raise KeyError(f"stage {name!r} has no builder: its settings belong to another "
+                       "stage or its node builds it")
+    return builder(configs)

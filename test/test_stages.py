@@ -205,3 +205,34 @@ def test_pipeline_stages_share_one_protocol() -> None:
         assert stats["deid"].processed == 1
     finally:
         pipe.close()
+
+
+def test_every_stage_the_chain_runs_is_built_by_the_table() -> None:
+    """The pipeline's stages are the table builders' output (the nodes call the same
+    builders), each built from default configs, and a silhouette de-id turns on the
+    people mask in both."""
+    from emo_perception.perception.deid import DeidConfig
+    from emo_perception.perception.pipeline import PerceptionPipeline, PipelineConfig
+    from emo_perception.perception.types import Stage
+    from emo_perception.stages import build_stage
+
+    built = [s for s in STAGES if s.builder is not None]
+    assert [s.name for s in built] == ["landmarks", "tracking", "deid", "au_backend",
+                                       "micro_gestures", "fusion"]
+    assert {s.node for s in built} == {"deid_node", "au_node", "gesture_node", "fusion_node"}
+    pipe = PerceptionPipeline(PipelineConfig(deid=DeidConfig(mode="silhouette")))
+    try:
+        for spec, (key, stage) in zip(built, pipe.stages.items()):
+            alone = build_stage(spec.name, {})
+            try:
+                assert type(alone) is type(stage) and isinstance(alone, Stage), key
+            finally:
+                getattr(alone, "close", lambda: None)()
+        assert pipe.detector.cfg.segmentation and not PipelineConfig().landmarks.segmentation
+        detector = build_stage("landmarks", {"deid": DeidConfig(mode="silhouette")})
+        assert detector.cfg.segmentation
+        detector.close()
+    finally:
+        pipe.close()
+    with pytest.raises(KeyError, match="'finder' has no builder"):
+        build_stage("finder", {})

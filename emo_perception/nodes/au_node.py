@@ -26,7 +26,7 @@ from emo_perception.nodes.common import EmoNode, StampCache, handles_input, run_
 from emo_perception.nodes.conversions import (ConversionError, face_affects_to_msgs,
                                               image_to_bgr, msg_to_faces, stamp_to_sec)
 from emo_perception.perception.tracking import TrackEnds
-from emo_perception.stages import build_face_analysis
+from emo_perception.stages import build_stage
 from emo_perception_msgs.msg import FaceArray, PersonTrackArray
 
 
@@ -36,7 +36,7 @@ class AuNode(EmoNode):
         self.configs = self.declare_stages()
         self.expr_cfg = self.configs["expression"]
         try:
-            self.analysis = build_face_analysis(self.configs)
+            self.analysis = build_stage("au_backend", self.configs)
         except (OSError, RuntimeError, ValueError) as exc:
             raise SystemExit(f"au_node: learned AU or expression model unavailable: "
                              f"{str(exc).splitlines()[0]}") from None

@@ -13,7 +13,6 @@ diagnostics as ``fail_closed``.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
@@ -25,11 +24,12 @@ from emo_perception.nodes.conversions import (ConversionError, bgr_to_image,
                                               image_to_bgr, stamp_to_sec, tracks_to_msg)
 from emo_perception.perception.deid import DeidConfig, Deidentifier, obscure_all
 from emo_perception.perception.face_finder import SOURCES, FaceFinderConfig
-from emo_perception.perception.landmarks import LandmarkConfig, LandmarkDetector
+from emo_perception.perception.landmarks import LandmarkDetector
 from emo_perception.perception.overlap import OverlapRunner
-from emo_perception.perception.tracking import PersonTracker, TrackerConfig
+from emo_perception.perception.tracking import PersonTracker
 from emo_perception.perception.types import Frame
 from emo_perception.runtime_stats import SequenceGaps
+from emo_perception.stages import build_stage
 
 
 class DeidNode(EmoNode):
@@ -49,20 +49,17 @@ class DeidNode(EmoNode):
             "publish_raw_passthrough", False,
             "IDENTIFYING: skip de-identification and publish the raw frame on deid/image"))
         configs = self.declare_stages()
-        lm_cfg: LandmarkConfig = configs["landmarks"]
         self.deid_cfg: DeidConfig = configs["deid"]
-        track_cfg: TrackerConfig = configs["tracking"]
         finder_cfg: FaceFinderConfig = configs["finder"]
-        if self.deid_cfg.mode == "silhouette" and not lm_cfg.segmentation:
-            self.get_logger().info("deid.mode silhouette: enabling landmarks.segmentation")
-            lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
-        try:
-            self.detector = LandmarkDetector(lm_cfg, finder_cfg)
+        try:  # built by the stage table, as the offline pipeline builds them
+            self.detector: LandmarkDetector = build_stage("landmarks", configs)
         except (OSError, RuntimeError) as exc:  # e.g. body_backend movenet, model not made
             raise SystemExit(f"deid_node: landmark models unavailable: "
                              f"{str(exc).splitlines()[0]}") from None
-        self.tracker = PersonTracker(track_cfg)
-        self.deid = Deidentifier(self.deid_cfg, require_pairing=True)
+        if self.detector.cfg.segmentation and not configs["landmarks"].segmentation:
+            self.get_logger().info("deid.mode silhouette: enabling landmarks.segmentation")
+        self.tracker: PersonTracker = build_stage("tracking", configs)
+        self.deid: Deidentifier = build_stage("deid", configs)
         self.backend = "mediapipe-cpu"
         if self.detector.body_provider.startswith("movenet"):
             self.backend += f"+{self.detector.body_provider}"

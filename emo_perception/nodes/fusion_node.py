@@ -19,6 +19,7 @@ from emo_perception.nodes.conversions import (ConversionError, evidence_window_t
                                               prosody_msg_to_evidence, speech_msg_to_evidence,
                                               stamp_to_sec)
 from emo_perception.perception.fusion import Fusion, FusionConfig
+from emo_perception.stages import build_stage
 from emo_perception_msgs.msg import (ActionUnitsArray, ExpressionArray, MicroGestureArray, Prosody,
                                      Speech)
 
@@ -33,7 +34,7 @@ class FusionNode(EmoNode):
             "evidence_window_s", 30.0, "length of published evidence windows [s]",
             (1.0, 3600.0)))
         self.cfg: FusionConfig = self.declare_stages()["fusion"]
-        self.fusion = Fusion(self.cfg)
+        self.fusion: Fusion = build_stage("fusion", {"fusion": self.cfg})
         self.backend = "rules"
         self._aus = StampCache(60)  # per frame: track id -> action units
         self._gestures: list = []

@@ -16,6 +16,7 @@ from emo_perception.nodes.conversions import (gestures_to_msg, msg_to_bodies, ms
                                               stamp_to_sec)
 from emo_perception.perception.micro_gestures import MicroGestureConfig, MicroGestureDetector
 from emo_perception.perception.tracking import TrackEnds
+from emo_perception.stages import build_stage
 from emo_perception_msgs.msg import BodyArray, FaceArray, PersonTrackArray
 
 
@@ -25,7 +26,8 @@ class GestureNode(EmoNode):
         self.use_face_mesh = bool(self.param(
             "use_face_mesh", True, "use face meshes from private/faces for face regions"))
         self.cfg: MicroGestureConfig = self.declare_stages()["micro_gestures"]
-        self.detector = MicroGestureDetector(self.cfg)
+        self.detector: MicroGestureDetector = build_stage("micro_gestures",
+                                                          {"micro_gestures": self.cfg})
         self.backend = "geometric"
         self._faces = StampCache(30)
         self.track_ends = TrackEnds()

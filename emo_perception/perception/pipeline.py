@@ -32,6 +32,7 @@ from emo_perception.perception.sources import to_bgr
 from emo_perception.perception.tracking import PersonTracker, Track, TrackEnds, TrackerConfig
 from emo_perception.perception.types import (FaceAffect, Frame, Landmarks, MicroGestureEvent,
                                              Stage, StageStats)
+from emo_perception.stages import BY_NAME, build_stage
 
 # Per-frame latency keys of FrameResult (the face finder runs inside landmarks; "faces" is
 # action units and expression together).
@@ -79,18 +80,17 @@ class PerceptionPipeline:
     def __init__(self, cfg: PipelineConfig | None = None,
                  detector: LandmarkDetector | None = None) -> None:
         self.cfg = cfg = cfg or PipelineConfig()
-        lm_cfg = cfg.landmarks
-        if cfg.deid.mode == "silhouette" and not lm_cfg.segmentation:
-            lm_cfg = dataclasses.replace(lm_cfg, segmentation=True)
+        # Built by the stage table's builders, as the nodes build them (same backends).
+        configs = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)
+                   if f.name in BY_NAME}
         # A detector may be passed in (e.g. one with injected faults in tests).
-        self.detector = detector or LandmarkDetector(lm_cfg, cfg.finder)
-        self.tracker = PersonTracker(cfg.tracking)
-        self.deid = Deidentifier(cfg.deid, require_pairing=True)
-        # Same backend switch as au_node; a learned model that cannot load raises here.
-        self.faces = FaceAnalysis(cfg.au_backend, cfg.action_units, cfg.learned,
-                                  cfg.expression)
-        self.gestures = MicroGestureDetector(cfg.micro_gestures)
-        self.fusion = Fusion(cfg.fusion)
+        self.detector: LandmarkDetector = detector or build_stage("landmarks", configs)
+        self.tracker: PersonTracker = build_stage("tracking", configs)
+        self.deid: Deidentifier = build_stage("deid", configs)
+        # au_node's backend switch; a learned model that cannot load raises here.
+        self.faces: FaceAnalysis = build_stage("au_backend", configs)
+        self.gestures: MicroGestureDetector = build_stage("micro_gestures", configs)
+        self.fusion: Fusion = build_stage("fusion", configs)
         self.error_count = 0
         self.track_ends = TrackEnds()
         self._voice: list[EvidenceItem] = []
