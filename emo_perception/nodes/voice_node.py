@@ -1,5 +1,5 @@
-"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (WORLD pseudo-voice or
-McAdams, ``voice.anonymiser_method``), voice
+"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (WORLD pseudo-voice,
+McAdams, or the recognised words re-spoken by espeak-ng: ``voice.anonymiser_method``), voice
 activity, prosody and speech out. Raw audio is never republished.
 
 Recognition runs in the voice pipeline's background thread, so audio processing never
