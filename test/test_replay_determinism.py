@@ -34,14 +34,16 @@ def _canvas(img: np.ndarray, dx: int) -> np.ndarray:
     return canvas
 
 
+SESSION_STAMPS = [1_000_000_000 + i * 100_000_000 for i in range(30)]  # ns, 10 Hz, 3 s
+
+
 def _session_bag(path: pathlib.Path) -> None:
     """A person who smiles, then another, drifting a little each frame (10 Hz, 3 s)."""
     smiling = np.ascontiguousarray(skimage.data.astronaut()[:, :, ::-1])
     other = cv2.imread(str(pathlib.Path(matplotlib.get_data_path()) / "sample_data" /
                            "grace_hopper.jpg"))
     with bags.BagWriter(path) as writer:
-        for i in range(30):
-            ns = 1_000_000_000 + i * 100_000_000
+        for i, ns in enumerate(SESSION_STAMPS):
             frame = _canvas(smiling if i < 15 else other, dx=2 * (i % 15))
             writer.write("/emo/private/image_raw", "sensor_msgs/msg/Image", ns,
                          bags.image_msg(frame, ns))
@@ -101,16 +103,27 @@ def _offline_results(bag: pathlib.Path, out: pathlib.Path, env) -> dict[int, dic
     return results
 
 
+def _skipped_before(run: dict[int, dict], stamp: int) -> bool:
+    """Whether ``run`` has no result for an input frame before ``stamp`` (a live run drops
+    frames it cannot keep up with; it counts them)."""
+    return any(s not in run for s in SESSION_STAMPS if s < stamp)
+
+
 def _agree(a: dict[int, dict], b: dict[int, dict], what: str) -> list[int]:
     common = sorted(set(a) & set(b))
     assert len(common) >= 20, f"{what}: only {len(common)} frames processed by both"
     for stamp in common:
         assert a[stamp].get("expr") == b[stamp].get("expr"), (what, stamp)
+        # mediapipe's video mode tracks landmarks from the previous processed frame, so
+        # once one run has dropped a frame the other processed, its later meshes differ a
+        # little (on a loaded machine AUs then differed by up to 0.19). Until then both
+        # saw the same frames in the same order and must agree closely.
+        drifted = _skipped_before(a, stamp) or _skipped_before(b, stamp)
+        tolerance = 0.3 if drifted else 0.15
         for track, aus in a[stamp].get("aus", {}).items():
             other = b[stamp]["aus"][track]
-            # mediapipe's video mode tracks landmarks from the previous processed frame, so
-            # a frame one run dropped and the other did not nudges later meshes a little.
-            assert max(abs(aus[c] - other[c]) for c in aus) < 0.15, (what, stamp, track)
+            assert max(abs(aus[c] - other[c]) for c in aus) < tolerance, \
+                (what, stamp, track, drifted)
     return common
 
 
