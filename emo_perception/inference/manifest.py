@@ -11,6 +11,7 @@ parity, sanity checks, card, ...) stays readable through ``entry["key"]`` /
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import re
 from collections.abc import Mapping
@@ -22,6 +23,26 @@ import yaml
 
 DEFAULT_MODELS_DIR = pathlib.Path(__file__).resolve().parents[2] / "models_onnx"
 MANIFEST_NAME = "manifest.yaml"
+
+
+def models_dir(local: pathlib.Path = DEFAULT_MODELS_DIR) -> pathlib.Path:
+    """Folder of the manifest and model files: ``EMO_PERCEPTION_MODELS_DIR``, else the source
+    checkout's models_onnx/, else the ament share folder a colcon install copies them to
+    (without ``--symlink-install`` the package's Python files and models_onnx/ part ways)."""
+    override = os.environ.get("EMO_PERCEPTION_MODELS_DIR")
+    if override:
+        return pathlib.Path(override)
+    if (local / MANIFEST_NAME).is_file():
+        return local
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        shared = pathlib.Path(get_package_share_directory("emo_perception")) / "models_onnx"
+    except Exception:  # noqa: BLE001 - ament index absent or package not installed
+        return local
+    return shared if (shared / MANIFEST_NAME).is_file() else local
+
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -208,7 +229,7 @@ def parse_manifest(data: Any, path: str | pathlib.Path) -> Manifest:
 
 def load_manifest(path: str | pathlib.Path | None = None) -> Manifest:
     """Parsed manifest; ``path`` is the YAML file or its folder (default: models_onnx/)."""
-    path = pathlib.Path(path) if path is not None else DEFAULT_MODELS_DIR
+    path = pathlib.Path(path) if path is not None else models_dir()
     if path.is_dir():
         path = path / MANIFEST_NAME
     if not path.is_file():

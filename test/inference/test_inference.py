@@ -190,3 +190,23 @@ def test_tensorrt_fp16_matches_onnxruntime(tmp_path) -> None:
     assert np.abs(trt.run(feeds)["au_prob"] - cpu.run(feeds)["au_prob"]).max() < 1e-2
     again = create_runner(path, backend_order=("tensorrt",), fp16=True, cache_dir=str(tmp_path))
     assert again.engine_path == trt.engine_path and len(list(tmp_path.glob("*.engine"))) == 1
+
+
+def test_models_are_found_in_the_share_folder_of_a_copy_install(tmp_path, monkeypatch) -> None:
+    # `colcon build` without --symlink-install puts the Python package under lib/ and
+    # models_onnx/ under share/emo_perception/: the checkout's folder is not there.
+    from emo_perception.inference.manifest import models_dir
+
+    prefix = tmp_path / "install" / "emo_perception"
+    (prefix / "share" / "ament_index" / "resource_index" / "packages").mkdir(parents=True)
+    (prefix / "share" / "ament_index" / "resource_index" / "packages" / "emo_perception"
+     ).write_text("")
+    shared = prefix / "share" / "emo_perception" / "models_onnx"
+    shared.mkdir(parents=True)
+    shutil.copy(MODELS / "manifest.yaml", shared / "manifest.yaml")
+    monkeypatch.delenv("EMO_PERCEPTION_MODELS_DIR", raising=False)
+    monkeypatch.setenv("AMENT_PREFIX_PATH", str(prefix))
+    assert models_dir(local=tmp_path / "not_a_checkout") == shared
+    assert models_dir() == MODELS  # a source checkout keeps its own folder
+    monkeypatch.setenv("EMO_PERCEPTION_MODELS_DIR", str(tmp_path / "elsewhere"))
+    assert models_dir() == tmp_path / "elsewhere"
