@@ -9,7 +9,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$repo/.venv"
 python="${PYTHON:-python3}"
 
-APT_PACKAGES=(espeak-ng sox libportaudio2 ffmpeg opencv-doc cmake g++ libsndfile1 alsa-utils pocketsphinx-testdata festival festvox-kallpc16k codec2-examples)
+APT_PACKAGES=(espeak-ng sox libportaudio2 ffmpeg opencv-doc cmake g++ libsndfile1 alsa-utils pocketsphinx-testdata festival festvox-kallpc16k codec2-examples flite)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -20,7 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--methods", default="world,mcadams,mcadams_random",
                    help="comma-separated anonymisers to audit: world, world_plain (the first "
                         "WORLD pseudo-voice), mcadams (alpha 0.8), mcadams_random "
-                        "(alpha ~ U(0.5, 0.9) per utterance), resynth (ASR + espeak-ng)")
+                        "(alpha ~ U(0.5, 0.9) per utterance), resynth (ASR + flite, a voice "
+                        "drawn per utterance)")
     p.add_argument("--require", default="world",
                    help="comma-separated methods that must meet the targets for exit code 0 "
                         "('' = report only)")

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from emo_perception.config import check_settings, setting
+from emo_perception.perception.types import StageStats
 from emo_perception.voice.asr import AsrConfig, AsrWorker, SpeechResult
 from emo_perception.voice.capture import AudioChunk, StreamResampler, to_mono_float32
 from emo_perception.voice.mcadams import McAdamsConfig, McAdamsStream
@@ -42,8 +43,8 @@ class VoiceConfig:
                                      "'world' (WORLD resynthesis, new random pseudo-voice per "
                                      "utterance; see docs/voice.md for its measured EER), "
                                      "'mcadams', or 'resynth' (Whisper's words re-spoken by "
-                                     "espeak-ng in one fixed voice; the segment is silence "
-                                     "until then)",
+                                     "a TTS in a pseudo-voice drawn per utterance; the "
+                                     "segment is silence until then)",
                                      choices=ANONYMISER_METHODS)
     mcadams_alpha: float = setting(0.8, "McAdams coefficient (0.8 classic; lower = stronger)",
                                    range=(0.05, 1.5))
@@ -77,18 +78,38 @@ class VoiceConfig:
     world_block_ms: float = setting(160.0,
                                     "WORLD: streaming block (latency = block + 60 ms context)",
                                     range=(40.0, 1000.0))
-    resynth_tts_binary: str = setting("espeak-ng",
-                                      "resynth: the espeak-ng program (a name on PATH or a path)")
-    resynth_voice: str = setting("en-us+m3", "resynth: espeak-ng voice (language+variant), "
-                                 "the same for every speaker")
-    resynth_pitch: int = setting(40, "resynth: espeak-ng pitch (0-99)", range=(0, 99))
-    resynth_word_gap_ms: float = setting(80.0, "resynth: pause between words [ms]",
+    resynth_engine: str = setting("flite",
+                                  "resynth: 'flite' (a pseudo-voice drawn per utterance) or "
+                                  "'espeak' (espeak-ng in one fixed voice)",
+                                  choices=("flite", "espeak"))
+    resynth_tts_binary: str = setting("",
+                                      "resynth: the TTS program, a name on PATH or a path "
+                                      "('' = flite / espeak-ng)")
+    resynth_voices: str = setting("slt,rms,awb,kal16",
+                                  "resynth flite: comma-separated voices, one drawn per "
+                                  "utterance (slt, rms, awb, kal16, kal)")
+    resynth_pitch_jitter_st: float = setting(3.0,
+                                             "resynth flite: the voice's mean F0 is moved by "
+                                             "U(-j, +j) semitones per utterance",
+                                             range=(0.0, 12.0))
+    resynth_stretch_min: float = setting(0.9,
+                                         "resynth flite: shortest duration stretch drawn per "
+                                         "utterance (< 1 = faster)", range=(0.5, 2.0))
+    resynth_stretch_max: float = setting(1.15,
+                                         "resynth flite: longest duration stretch drawn per "
+                                         "utterance", range=(0.5, 2.0))
+    resynth_voice: str = setting("en-us+m3", "resynth espeak: espeak-ng voice "
+                                 "(language+variant), the same for every speaker")
+    resynth_pitch: int = setting(40, "resynth espeak: espeak-ng pitch (0-99)", range=(0, 99))
+    resynth_word_gap_ms: float = setting(80.0, "resynth espeak: pause between words [ms]",
                                          range=(0.0, 500.0))
     resynth_rate_min_wpm: float = setting(120.0,
-                                          "resynth: slowest speaking rate when timing the "
+                                          "resynth espeak: slowest speaking rate when timing "
+                                          "the "
                                           "speech to the segment [words/min]",
                                           range=(80.0, 450.0))
-    resynth_rate_max_wpm: float = setting(190.0, "resynth: fastest speaking rate [words/min]",
+    resynth_rate_max_wpm: float = setting(190.0,
+                                          "resynth espeak: fastest speaking rate [words/min]",
                                           range=(80.0, 450.0))
     resynth_tts_timeout_s: float = setting(5.0,
                                            "resynth: a synthesis taking longer fails (the "
@@ -172,7 +193,11 @@ class VoiceConfig:
 
     def resynth_config(self) -> ResynthConfig:
         rate = min(max(150.0, self.resynth_rate_min_wpm), self.resynth_rate_max_wpm)
-        return ResynthConfig(tts_binary=self.resynth_tts_binary, voice=self.resynth_voice,
+        return ResynthConfig(engine=self.resynth_engine, tts_binary=self.resynth_tts_binary,
+                             voices=self.resynth_voices,
+                             pitch_jitter_st=self.resynth_pitch_jitter_st,
+                             stretch_min=self.resynth_stretch_min,
+                             stretch_max=self.resynth_stretch_max, voice=self.resynth_voice,
                              pitch=self.resynth_pitch, word_gap_ms=self.resynth_word_gap_ms,
                              rate_wpm=rate, rate_min_wpm=self.resynth_rate_min_wpm,
                              rate_max_wpm=self.resynth_rate_max_wpm,
@@ -292,10 +317,10 @@ class _History:
 def make_anonymiser_stream(config: VoiceConfig
                            ) -> McAdamsStream | WorldAnonStream | ResynthStream:
     """The configured anonymiser at 16 kHz, drawing from one session generator (resynth
-    draws nothing: its voice is fixed)."""
-    if config.anonymiser_method == "resynth":
-        return ResynthStream(config.resynth_config(), SAMPLE_RATE)
+    with flite draws its pseudo-voices from it; with espeak it draws nothing)."""
     rng = np.random.default_rng(config.session_seed())
+    if config.anonymiser_method == "resynth":
+        return ResynthStream(config.resynth_config(), SAMPLE_RATE, rng=rng)
     if config.anonymiser_method == "mcadams":
         return McAdamsStream(config.mcadams_config(), SAMPLE_RATE, rng=rng)
     return WorldAnonStream(config.world_config(), SAMPLE_RATE, rng=rng)
@@ -328,6 +353,32 @@ class VoicePipeline:
         self._asr_sent: dict[float, float] = {}  # resynth: segment start -> submit time
         # resynth with deterministic: wait for recognition and synthesis of each segment
         self._resynth_sync = isinstance(self._anon, ResynthStream) and self.config.deterministic
+        self._last_error = ""  # newest of: rejected chunk, ASR error, TTS failure
+        self._seen_errors = ("", "")  # (ASR, TTS) last_error already taken over
+
+    def stage_stats(self) -> StageStats:
+        """The stage protocol's snapshot (``perception.types.Stage``), from the counters:
+        ``processed`` chunks with samples, ``skipped`` empty chunks, ``rejected`` unusable
+        ones (shape, dtype, sample rate), ``errors`` recognition errors plus failed
+        syntheses (``resynth``), ``last_error`` the newest of those (one line)."""
+        c = self.counters
+        self._note_errors()
+        return StageStats(processed=c.chunks - c.empty_chunks - c.rejected_chunks,
+                          skipped=c.empty_chunks, rejected=c.rejected_chunks,
+                          errors=c.asr_errors + c.resynth_failed, last_error=self._last_error)
+
+    def forget(self, track_id: str) -> None:
+        """Stage protocol: voice holds no per-person track state (one stream, no person
+        tracks), so there is nothing to drop; any id is accepted."""
+
+    def _note_errors(self) -> None:
+        asr = self._asr.last_error if self._asr is not None else self._seen_errors[0]
+        tts = self._anon.last_error if isinstance(self._anon, ResynthStream) \
+            else self._seen_errors[1]
+        for new, old in ((asr, self._seen_errors[0]), (tts, self._seen_errors[1])):
+            if new and new != old:
+                self._last_error = new[:300]
+        self._seen_errors = (asr, tts)
 
     @property
     def alpha(self) -> float:
@@ -364,6 +415,7 @@ class VoicePipeline:
             x = to_mono_float32(np.asarray(samples))
         except (TypeError, ValueError, OverflowError) as exc:
             c.rejected_chunks += 1
+            self._last_error = f"chunk rejected: {exc}".splitlines()[0][:300]
             return None, f"chunk rejected: {exc}"
         warning = ""
         bad = ~np.isfinite(x)

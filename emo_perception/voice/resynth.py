@@ -2,24 +2,28 @@
 
 The idea of the VoicePrivacy 2024 baseline B3 (Meyer et al.): recognise what was said and
 say it again with a voice that carries nothing of the speaker. Here the words come from the
-pipeline's own Whisper tiny.en results (one ASR model, no second one), and the voice is
-espeak-ng (a formant synthesiser, Debian package, offline) speaking with one fixed
-pseudo-voice: voice variant, pitch and word gap are settings, identical for every speaker
-and every session. Only two things of the original reach the output: the words, and the
-segment's duration, which sets the speaking rate (clipped to ``rate_min_wpm``..
-``rate_max_wpm``, so it can only say "slow" or "fast", within a range every speaker shares).
+pipeline's own Whisper tiny.en results (one ASR model, no second one), and a TTS program
+run as a subprocess speaks them (offline, Debian packages):
 
-Why one fixed voice rather than a random one per utterance or per session: the voice does
-not depend on the speaker either way, and a fixed one gives an attacker nothing to learn
-about the session; an attacker who runs this public transform over its own enrolment speech
-gets the same voice for everyone, so verification has only content and duration to go on.
-Randomness would only add variance to the recognition rate. So nothing here is drawn and
-``deterministic`` replays are identical by construction (tested).
+- ``engine="flite"`` (the default): CMU Flite with a **pseudo-voice drawn per utterance**
+  (each segment handed to :meth:`ResynthStream.submit`) from the session generator: one of
+  ``voices`` (Flite's built-in slt, rms, awb, kal16), its mean F0 moved by a random
+  ``±pitch_jitter_st`` semitones and its duration stretched by a random factor in
+  ``stretch_min``..``stretch_max``. :func:`draw_voice` takes only the generator and the
+  configuration, so the voice cannot depend on the input; with ``deterministic`` (a seeded
+  generator) replays draw the same voices. The point: the voice is random with respect to
+  the speaker, so an attacker's enrolment and trial rarely share a voice, which drowns the
+  cue that content and duration leave. The speaker's timing reaches the output only when the
+  re-spoken speech would run more than 25 % longer than the segment: it is then sped up to
+  fit, never below ``stretch_min``.
+- ``engine="espeak"``: espeak-ng (formant synthesis) in one fixed voice (``voice``,
+  ``pitch``, word gap), timed to the segment's duration (rate clipped to ``rate_min_wpm``..
+  ``rate_max_wpm``); nothing is drawn. The first version; Whisper recognises it worse.
 
 Streaming (:class:`ResynthStream`): ``process(x)`` returns ``len(x)`` samples, never any of
 ``x``: while a segment is open, and whenever nothing resynthesised is waiting, it returns
 silence (zeros). When the pipeline hands over a recognised segment (``submit``), a worker
-thread runs espeak-ng (with a timeout), resamples to 16 kHz and queues the result; the
+thread runs the TTS (with a timeout), resamples to 16 kHz and queues the result; the
 following ``process`` calls play it out. Latency from a segment's end is the VAD's end
 decision (``vad_min_silence_ms``), recognition and synthesis; a segment is at most
 ``asr_max_segment_s`` long. Fail closed: a synthesis that fails, times out or gets no words
@@ -33,6 +37,7 @@ import collections
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -41,13 +46,27 @@ import numpy as np
 from scipy.signal import resample_poly
 
 SAMPLE_RATE = 16000
+ENGINES = ("flite", "espeak")
+DEFAULT_BINARY = {"flite": "flite", "espeak": "espeak-ng"}
+INSTALL_HINT = {"flite": "apt-get install flite", "espeak": "apt-get install espeak-ng"}
+# Flite's built-in voices and their own median F0 [Hz] on a test sentence (measured with
+# pyworld harvest, flite 2.2): the pitch jitter moves the voice's target mean around it.
+# rms ignores int_f0_target_mean (its F0 stays ~101 Hz whatever is set).
+FLITE_VOICES = {"slt": 172.0, "rms": 101.0, "awb": 131.0, "kal16": 95.0, "kal": 95.0}
 
 
 @dataclass
 class ResynthConfig:
-    """espeak-ng pseudo-voice and the stream's limits."""
+    """TTS engine, its pseudo-voice (drawn per utterance with flite) and the stream's limits."""
 
-    tts_binary: str = "espeak-ng"  # a name on PATH or a path
+    engine: str = "flite"  # "flite" or "espeak"
+    tts_binary: str = ""  # a name on PATH or a path; "" = flite / espeak-ng
+    # flite: the pseudo-voice drawn per utterance
+    voices: tuple[str, ...] = ("slt", "rms", "awb", "kal16")
+    pitch_jitter_st: float = 3.0  # mean F0 moved by U(-j, +j) semitones
+    stretch_min: float = 0.9  # duration_stretch drawn from U(stretch_min, stretch_max)
+    stretch_max: float = 1.15
+    # espeak: one fixed voice, timed to the segment
     voice: str = "en-us+m3"  # espeak-ng language + variant
     pitch: int = 40  # espeak-ng -p, 0..99
     word_gap_ms: float = 80.0  # pause between words (espeak-ng -g, 10 ms units)
@@ -60,6 +79,23 @@ class ResynthConfig:
     queue_size: int = 8  # texts waiting for synthesis; the oldest is dropped (counted)
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"resynth engine must be one of {', '.join(ENGINES)}, got "
+                             f"{self.engine!r}")
+        if isinstance(self.voices, str):
+            self.voices = tuple(v.strip() for v in self.voices.split(",") if v.strip())
+        self.voices = tuple(self.voices)
+        if self.engine == "flite":
+            bad = [v for v in self.voices if v not in FLITE_VOICES]
+            if not self.voices or bad:
+                raise ValueError(f"resynth flite voices must be a non-empty list of "
+                                 f"{', '.join(FLITE_VOICES)}, got {','.join(self.voices)!r}")
+        if not 0.0 <= self.pitch_jitter_st <= 12.0:
+            raise ValueError(f"resynth pitch_jitter_st must be in 0..12, got "
+                             f"{self.pitch_jitter_st}")
+        if not 0.5 <= self.stretch_min <= self.stretch_max <= 2.0:
+            raise ValueError(f"need 0.5 <= stretch_min <= stretch_max <= 2, got "
+                             f"{self.stretch_min}, {self.stretch_max}")
         if not 0 <= self.pitch <= 99:
             raise ValueError(f"resynth pitch must be in 0..99, got {self.pitch}")
         if not 80.0 <= self.rate_min_wpm <= self.rate_wpm <= self.rate_max_wpm <= 450.0:
@@ -71,13 +107,37 @@ class ResynthConfig:
             raise ValueError(f"resynth voice must be one espeak-ng voice name, got "
                              f"{self.voice!r}")
 
+    @property
+    def binary(self) -> str:
+        return self.tts_binary or DEFAULT_BINARY[self.engine]
+
+
+@dataclass(frozen=True)
+class PseudoVoice:
+    """The voice one utterance is re-spoken with (flite; espeak uses its fixed voice)."""
+
+    voice: str
+    f0_mean_hz: float  # target mean F0 (flite int_f0_target_mean)
+    stretch: float  # flite duration_stretch (> 1 = slower)
+
+
+def draw_voice(rng: np.random.Generator, config: ResynthConfig) -> PseudoVoice:
+    """One utterance's pseudo-voice. Its only inputs are the session generator and the
+    configuration: nothing of the speech can reach it. Always three draws per call, so the
+    k-th utterance of a seeded session gets the same voice whatever came before."""
+    k = int(rng.integers(len(config.voices)))
+    st = float(rng.uniform(-config.pitch_jitter_st, config.pitch_jitter_st))
+    stretch = float(rng.uniform(config.stretch_min, config.stretch_max))
+    name = config.voices[k]
+    return PseudoVoice(name, FLITE_VOICES.get(name, 120.0) * 2.0 ** (st / 12.0), stretch)
+
 
 class TtsError(RuntimeError):
     """The TTS program cannot be used (one-line message)."""
 
 
 def _parse_wav(data: bytes) -> tuple[np.ndarray, int]:
-    """espeak-ng's --stdout WAV (its size fields are placeholders when streaming)."""
+    """A 16-bit PCM WAV (espeak-ng's --stdout size fields are placeholders: not read)."""
     if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise TtsError("TTS output is not a WAV stream")
     rate = int.from_bytes(data[24:28], "little")
@@ -90,23 +150,38 @@ def _parse_wav(data: bytes) -> tuple[np.ndarray, int]:
     return x, rate
 
 
+def _find_program(config: ResynthConfig) -> str:
+    exe = config.binary
+    path = exe if os.sep in exe else shutil.which(exe)
+    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise TtsError(f"resynth TTS program {exe!r} not found or not executable "
+                       f"({INSTALL_HINT[config.engine]}, or set voice.resynth_tts_binary)")
+    return path
+
+
+def _to16k(x: np.ndarray, rate: int) -> np.ndarray:
+    if rate != SAMPLE_RATE:
+        g = np.gcd(rate, SAMPLE_RATE)
+        x = resample_poly(x, SAMPLE_RATE // g, rate // g).astype(np.float32)
+    return np.clip(x, -1.0, 1.0).astype(np.float32)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 class EspeakTts:
-    """espeak-ng as a subprocess (text on stdin, WAV on stdout), output at 16 kHz."""
+    """espeak-ng as a subprocess (text on stdin, WAV on stdout), output at 16 kHz, in one
+    fixed voice (the ``voice`` argument of :meth:`speak` is ignored)."""
 
     def __init__(self, config: ResynthConfig) -> None:
         self.config = config
-        exe = config.tts_binary
-        path = exe if os.sep in exe else shutil.which(exe)
-        if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
-            raise TtsError(f"resynth TTS program {exe!r} not found or not executable "
-                           "(apt-get install espeak-ng, or set voice.resynth_tts_binary)")
-        self.path = path
+        self.path = _find_program(config)
         try:  # the voice must exist: fail at construction, not on the first segment
             self.synthesize("test", config.rate_wpm, timeout=max(10.0, config.tts_timeout_s))
         except (OSError, subprocess.SubprocessError, TtsError) as exc:
-            raise TtsError(f"resynth TTS {exe!r} with voice {config.voice!r} does not work: "
-                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                           ) from None
+            raise TtsError(f"resynth TTS {config.binary!r} with voice {config.voice!r} does "
+                           f"not work: {_first_line(exc)}") from None
 
     def synthesize(self, text: str, rate_wpm: float, timeout: float | None = None) -> np.ndarray:
         """``text`` spoken at ``rate_wpm``, 16 kHz mono float32. Raises on any failure."""
@@ -118,13 +193,10 @@ class EspeakTts:
         if res.returncode != 0:
             err = res.stderr.decode("utf-8", "replace").strip().splitlines()
             raise TtsError(f"exit status {res.returncode}" + (f": {err[0]}" if err else ""))
-        x, rate = _parse_wav(res.stdout)
-        if rate != SAMPLE_RATE:
-            g = np.gcd(rate, SAMPLE_RATE)
-            x = resample_poly(x, SAMPLE_RATE // g, rate // g).astype(np.float32)
-        return np.clip(x, -1.0, 1.0).astype(np.float32)
+        return _to16k(*_parse_wav(res.stdout))
 
-    def speak(self, text: str, duration_s: float) -> np.ndarray:
+    def speak(self, text: str, duration_s: float,
+              voice: PseudoVoice | None = None) -> np.ndarray:
         """``text`` timed to about ``duration_s``: a first pass at ``rate_wpm`` measures the
         length, a second at the rate that fits (clipped to the allowed range) if it differs
         by more than 10 %."""
@@ -136,6 +208,66 @@ class EspeakTts:
             if abs(rate / c.rate_wpm - 1.0) > 0.1:
                 y = self.synthesize(text, rate)
         return y
+
+
+class FliteTts:
+    """CMU Flite as a subprocess (text from a file, WAV to a file in a private temporary
+    folder), output at 16 kHz, speaking with the :class:`PseudoVoice` it is given."""
+
+    FIT = 1.25  # re-spoken speech longer than FIT x the segment is sped up to fit
+
+    def __init__(self, config: ResynthConfig) -> None:
+        self.config = config
+        self.path = _find_program(config)
+        for v in config.voices:  # every voice must work: fail at construction
+            try:
+                self.synthesize("test", PseudoVoice(v, FLITE_VOICES[v], 1.0),
+                                timeout=max(10.0, config.tts_timeout_s))
+            except (OSError, subprocess.SubprocessError, TtsError) as exc:
+                raise TtsError(f"resynth TTS {config.binary!r} with voice {v!r} does not "
+                               f"work: {_first_line(exc)}") from None
+
+    def synthesize(self, text: str, voice: PseudoVoice,
+                   timeout: float | None = None) -> np.ndarray:
+        """``text`` in ``voice``, 16 kHz mono float32. Raises on any failure."""
+        c = self.config
+        with tempfile.TemporaryDirectory(prefix="resynth-") as tmp:
+            txt, wav = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.wav")
+            with open(txt, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            cmd = [self.path, "-voice", voice.voice, "-f", txt, "-o", wav,
+                   "--setf", f"duration_stretch={voice.stretch:.4f}",
+                   "--setf", f"int_f0_target_mean={voice.f0_mean_hz:.2f}"]
+            res = subprocess.run(cmd, capture_output=True, check=False,
+                                 timeout=c.tts_timeout_s if timeout is None else timeout)
+            if res.returncode != 0:
+                err = (res.stderr or res.stdout).decode("utf-8", "replace").strip().splitlines()
+                raise TtsError(f"exit status {res.returncode}" + (f": {err[0]}" if err else ""))
+            try:
+                with open(wav, "rb") as fh:
+                    data = fh.read()
+            except FileNotFoundError:
+                raise TtsError("flite wrote no WAV file (unknown voice?)") from None
+        return _to16k(*_parse_wav(data))
+
+    def speak(self, text: str, duration_s: float,
+              voice: PseudoVoice | None = None) -> np.ndarray:
+        """``text`` in ``voice`` at its drawn stretch; sped up (not below ``stretch_min``)
+        only when that runs longer than ``FIT`` x ``duration_s``."""
+        c = self.config
+        if voice is None:
+            voice = PseudoVoice(c.voices[0], FLITE_VOICES[c.voices[0]], 1.0)
+        y = self.synthesize(text, voice)
+        n_fit = self.FIT * duration_s * SAMPLE_RATE
+        if duration_s > 0 and len(y) > n_fit and voice.stretch > c.stretch_min:
+            faster = max(c.stretch_min, voice.stretch * n_fit / len(y))
+            y = self.synthesize(text, PseudoVoice(voice.voice, voice.f0_mean_hz, faster))
+        return y
+
+
+def make_tts(config: ResynthConfig) -> EspeakTts | FliteTts:
+    """The configured engine; raises :class:`TtsError` (one line) when it cannot be used."""
+    return FliteTts(config) if config.engine == "flite" else EspeakTts(config)
 
 
 @dataclass
@@ -151,12 +283,16 @@ class ResynthCounters:
 class ResynthStream:
     """Streaming output of the resynthesis anonymiser (see the module docstring)."""
 
-    def __init__(self, config: ResynthConfig | None = None,
-                 sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, config: ResynthConfig | None = None, sample_rate: int = SAMPLE_RATE,
+                 rng: np.random.Generator | None = None) -> None:
         if sample_rate != SAMPLE_RATE:
             raise ValueError(f"ResynthStream runs at {SAMPLE_RATE} Hz, got {sample_rate}")
         self.config = config or ResynthConfig()
-        self.tts = EspeakTts(self.config)  # raises TtsError with one line
+        self.tts = make_tts(self.config)  # raises TtsError with one line
+        # The session generator (seeded for deterministic replays); flite draws one
+        # pseudo-voice from it per submitted segment, in submission order.
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self.voices: collections.deque[PseudoVoice] = collections.deque(maxlen=256)
         self.counters = ResynthCounters()
         self.last_error = ""
         self.tts_seconds: list[float] = []  # wall time of each synthesis (diagnostics)
@@ -180,8 +316,14 @@ class ResynthStream:
 
     def submit(self, text: str, duration_s: float, submitted_at: float | None = None) -> None:
         """A recognised segment to re-speak (never blocks). ``submitted_at``: when the
-        segment went to recognition (``time.monotonic()``), for the late check."""
+        segment went to recognition (``time.monotonic()``), for the late check. With flite,
+        every call draws the next pseudo-voice (also for segments that end up silent), so
+        the k-th segment's voice is the k-th draw of the session generator."""
         with self._cond:
+            voice = draw_voice(self.rng, self.config) if self.config.engine == "flite" \
+                else None
+            if voice is not None:
+                self.voices.append(voice)
             if submitted_at is not None and \
                     time.monotonic() - submitted_at > self.config.asr_timeout_s:
                 self.counters.late += 1
@@ -192,7 +334,7 @@ class ResynthStream:
             if len(self._todo) >= self.config.queue_size:
                 self._todo.popleft()
                 self.counters.dropped += 1
-            self._todo.append((text.strip(), float(duration_s)))
+            self._todo.append((text.strip(), float(duration_s), voice))
             self._cond.notify()
 
     def _loop(self) -> None:
@@ -202,15 +344,14 @@ class ResynthStream:
                     self._cond.wait()
                 if self._stop and not self._todo:
                     return
-                text, duration = self._todo.popleft()
+                text, duration, voice = self._todo.popleft()
                 self._busy = True
             t0 = time.monotonic()
             try:
-                y = self.tts.speak(text, duration)
+                y = self.tts.speak(text, duration, voice)
                 err = "" if len(y) else "TTS returned no audio"
             except (OSError, subprocess.SubprocessError, TtsError, ValueError) as exc:
-                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                y, err = np.zeros(0, np.float32), msg
+                y, err = np.zeros(0, np.float32), _first_line(exc)
             with self._cond:
                 self.tts_seconds.append(time.monotonic() - t0)
                 if err:

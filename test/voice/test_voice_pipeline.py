@@ -199,3 +199,27 @@ def test_flush_ends_the_stream_and_the_next_chunk_starts_a_new_one(dialogue) -> 
     n_second = sum(len(o.anonymised.samples) for o in second)
     assert abs(n_second - len(x44) * SR / 44100) <= 1
     assert pipe.counters.stamp_jumps == 0 and pipe.counters.rate_changes == 0
+
+
+def test_voice_pipeline_is_a_stage_with_stats_and_a_noop_forget() -> None:
+    from emo_perception.perception.types import Stage, StageStats
+
+    pipe = VoicePipeline(VoiceConfig(asr_enabled=False))
+    try:
+        assert isinstance(pipe, Stage)
+        assert pipe.stage_stats() == StageStats()
+        pipe.process(np.zeros(1600, np.float32), 16000, 0.0)
+        pipe.process(np.zeros(0, np.float32), 16000, 0.1)  # empty: skipped
+        out = pipe.process(np.zeros(160, np.float32), -5, 0.1)  # bad rate: rejected
+        assert out.warning.startswith("chunk rejected")
+        pipe.process(np.zeros(800, np.float32), 8000, 0.1)
+        st = pipe.stage_stats()
+        assert (st.processed, st.skipped, st.rejected, st.errors) == (2, 1, 1, 0)
+        assert st.last_error.startswith("chunk rejected") and "\n" not in st.last_error
+        st.processed = 99  # a copy: the pipeline's counters are untouched
+        assert pipe.stage_stats().processed == 2
+        pipe.forget("track-1")  # voice has no person tracks: a no-op
+        pipe.forget("")
+        assert pipe.stage_stats().processed == 2
+    finally:
+        pipe.close()
