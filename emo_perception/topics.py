@@ -52,7 +52,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("bodies/micro_gestures", "emo_perception_msgs/msg/MicroGestureArray",
           "gesture_node", False, "micro-gestures (iMiGUE ids) with time windows"),
     Topic("voice/deid_audio", "emo_perception_msgs/msg/AudioChunk", "voice_node", False,
-          "anonymised audio (WORLD pseudo-voice, or McAdams)", qos="sensor"),
+          "anonymised audio (recognised words re-spoken in a random pseudo-voice per "
+          "utterance; or WORLD pseudo-voice, McAdams)", qos="sensor"),
     Topic("voice/activity", "emo_perception_msgs/msg/VoiceActivity", "voice_node", False,
           "voice activity (silero VAD)"),
     Topic("voice/prosody", "emo_perception_msgs/msg/Prosody", "voice_node", False,

@@ -17,12 +17,12 @@ from emo_perception.cli import CliError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--methods", default="world,mcadams,mcadams_random",
+    p.add_argument("--methods", default="resynth,world,mcadams,mcadams_random",
                    help="comma-separated anonymisers to audit: world, world_plain (the first "
                         "WORLD pseudo-voice), mcadams (alpha 0.8), mcadams_random "
                         "(alpha ~ U(0.5, 0.9) per utterance), resynth (ASR + flite, a voice "
                         "drawn per utterance)")
-    p.add_argument("--require", default="world",
+    p.add_argument("--require", default="resynth",
                    help="comma-separated methods that must meet the targets for exit code 0 "
                         "('' = report only)")
     p.add_argument("--voices", type=int, default=19,

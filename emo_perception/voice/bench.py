@@ -86,7 +86,9 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
                     s.process(c)
                 s.flush()
             record("anonymisation", _timed(
-                run_anon, repeats, lambda: make_anonymiser_stream(VoiceConfig(seed=0))), dur)
+                run_anon, repeats,
+                lambda: make_anonymiser_stream(VoiceConfig(anonymiser_method="world", seed=0))),
+                dur)
             record("anonymisation_mcadams", _timed(
                 run_anon, repeats, lambda: McAdamsStream(McAdamsConfig(), SAMPLE_RATE)), dur)
 
@@ -100,7 +102,8 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
                 dur)
 
             def new_pipe() -> VoicePipeline:
-                return VoicePipeline(VoiceConfig(asr_enabled=False, num_threads=1))
+                return VoicePipeline(VoiceConfig(anonymiser_method="world", asr_enabled=False,
+                                                 num_threads=1))
 
             for rate in (SAMPLE_RATE, 48000):
                 x = audio
@@ -138,7 +141,7 @@ def run_voice_bench(asr: bool = True, repeats: int = 3, one_core: bool = True) -
 def format_markdown(res: dict[str, Any]) -> str:
     """The result as a markdown table (docs/benchmarks.md, Voice section)."""
     names = {"vad": "VAD (silero ONNX)",
-             "anonymisation": "Anonymisation, default (WORLD pseudo-voice, 160 ms blocks)",
+             "anonymisation": "Anonymisation, WORLD pseudo-voice (160 ms blocks)",
              "anonymisation_mcadams": "Anonymisation, McAdams α 0.8",
              "prosody": "Prosody (windows + segments)",
              "chain_16k": "Chain VAD+anon (WORLD)+prosody, 16 kHz in",

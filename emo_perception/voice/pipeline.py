@@ -39,12 +39,13 @@ class VoiceConfig:
     """All voice settings as flat fields (names mirror the voice node's ROS parameters)."""
 
     anonymise: bool = setting(True, "publish anonymised audio on voice/deid_audio")
-    anonymiser_method: str = setting("world",
-                                     "'world' (WORLD resynthesis, new random pseudo-voice per "
-                                     "utterance; see docs/voice.md for its measured EER), "
-                                     "'mcadams', or 'resynth' (Whisper's words re-spoken by "
-                                     "a TTS in a pseudo-voice drawn per utterance; the "
-                                     "segment is silence until then)",
+    anonymiser_method: str = setting("resynth",
+                                     "'resynth' (Whisper's words re-spoken by flite in a "
+                                     "pseudo-voice drawn per utterance; silence until a "
+                                     "segment is recognised; needs asr_enabled), 'world' "
+                                     "(WORLD resynthesis, new random pseudo-voice per "
+                                     "utterance) or 'mcadams'; measured EERs in "
+                                     "docs/voice.md",
                                      choices=ANONYMISER_METHODS)
     mcadams_alpha: float = setting(0.8, "McAdams coefficient (0.8 classic; lower = stronger)",
                                    range=(0.05, 1.5))

@@ -1,11 +1,11 @@
 """Latency and real-time factor of the resynthesis anonymiser, streamed at real time.
 
-``python -m emo_perception.voice.resynth_bench [--out FILE]`` (pin it to one core with
-``taskset -c 1``): espeak-ng sentences in several voices, 1.5 s apart, go through
+``python -m emo_perception.voice.resynth_bench [--engine flite|espeak] [--out FILE]`` (pin it
+to one core with ``taskset -c 1``): espeak-ng sentences in several voices, 1.5 s apart, go through
 ``VoicePipeline(anonymiser_method="resynth")`` in 20 ms chunks paced like a microphone. Per
 segment: the VAD's segment end, when the first re-spoken sample of that segment left the
-stream (stream time; at real-time pacing this is wall time), Whisper's and espeak-ng's own
-times. RTF = CPU time of this process (all threads) and its espeak-ng children / audio time.
+stream (stream time; at real-time pacing this is wall time), Whisper's and the TTS's own
+times. RTF = CPU time of this process (all threads) and its TTS children / audio time.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ CHUNK = 320
 
 
 def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotland"),
-                      gap_s: float = 1.5) -> dict:
+                      gap_s: float = 1.5, engine: str = "flite") -> dict:
     parts = [(s, v) for v in voices for s in SENTENCES]
     x, _truth = conversation(parts, gap_s=gap_s)
     x = np.concatenate([x, np.zeros(3 * SAMPLE_RATE, np.float32)])
-    pipe = VoicePipeline(VoiceConfig(anonymiser_method="resynth"))
+    pipe = VoicePipeline(VoiceConfig(anonymiser_method="resynth", resynth_engine=engine))
     ends: list[float] = []
     lens: list[float] = []
     speech = []
@@ -69,7 +69,7 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
     lat = np.array(starts) - np.array(ends)
     dur = len(x) / SAMPLE_RATE
     return {
-        "audio_s": dur, "wall_s": wall, "segments": len(ends),
+        "engine": engine, "audio_s": dur, "wall_s": wall, "segments": len(ends),
         "latency_after_segment_end_s": {"mean": float(np.nanmean(lat)),
                                         "p95": float(np.nanpercentile(lat, 95)),
                                         "max": float(np.nanmax(lat))},
@@ -77,7 +77,7 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
         "asr_s": {"mean": float(np.mean([s.latency_s for s in speech])),
                   "max": float(np.max([s.latency_s for s in speech]))},
         "tts_s": {"mean": float(np.mean(tts)), "max": float(np.max(tts))},
-        "rtf_cpu": (cpu + child) / dur, "rtf_cpu_espeak_children": child / dur,
+        "rtf_cpu": (cpu + child) / dur, "rtf_cpu_tts_children": child / dur,
         "counters": {k: v for k, v in counters.items() if k.startswith(("resynth", "asr"))},
         "cpus_allowed": len(os.sched_getaffinity(0)),
     }
@@ -85,9 +85,10 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--engine", default="flite", choices=("flite", "espeak"))
     p.add_argument("--out", default="")
     args = p.parse_args(argv)
-    rep = run_resynth_bench()
+    rep = run_resynth_bench(engine=args.engine)
     text = json.dumps(rep, indent=1)
     if args.out:
         with open(args.out, "w") as f:

@@ -36,7 +36,9 @@ def dialogue_wav(tmp_path_factory, dialogue):
 
 
 def _no_asr(**kw) -> VoiceConfig:
-    return VoiceConfig(asr_enabled=False, **kw)
+    """Without Whisper the default anonymiser (resynth, which re-speaks Whisper's words)
+    cannot run: these tests use WORLD unless they name another."""
+    return VoiceConfig(**{"anonymiser_method": "world", "asr_enabled": False, **kw})
 
 
 def test_pipeline_resamples_and_keeps_the_stream_clock(dialogue) -> None:
@@ -204,7 +206,7 @@ def test_flush_ends_the_stream_and_the_next_chunk_starts_a_new_one(dialogue) -> 
 def test_voice_pipeline_is_a_stage_with_stats_and_a_noop_forget() -> None:
     from emo_perception.perception.types import Stage, StageStats
 
-    pipe = VoicePipeline(VoiceConfig(asr_enabled=False))
+    pipe = VoicePipeline(_no_asr())
     try:
         assert isinstance(pipe, Stage)
         assert pipe.stage_stats() == StageStats()
