@@ -81,8 +81,9 @@ def test_track_ends_follow_the_tracker_list() -> None:
 
 
 def test_face_analysis_forgets_running_baselines_when_a_track_ends() -> None:
-    """Offline, the pipeline drops per-track AU state when the tracker drops the track
-    (au_node does the same from the ``tracks`` topic)."""
+    """Offline, the pipeline drops per-track AU state and the fused person when the tracker
+    drops the track, keeping that person's final evidence window (au_node and fusion_node
+    do the same from the ``tracks`` topic)."""
     import skimage.data
 
     from emo_perception.perception.action_units import ActionUnitConfig
@@ -98,10 +99,13 @@ def test_face_analysis_forgets_running_baselines_when_a_track_ends() -> None:
     try:
         for i in range(3):
             pipe.process(Frame(photo, i * 0.1, i))
-        assert pipe.faces.tracks() == ["p1"]
+        assert pipe.faces.tracks() == ["p1"] and pipe.fusion.tracks() == ["p1"]
         for i in range(3, 7):  # the face is gone: after max_missed frames the track ends
             pipe.process(Frame(blank, i * 0.1, i))
         assert pipe.faces.tracks() == [] and pipe.track_ends.ended == 1
+        assert pipe.fusion.tracks() == []
+        final = pipe.ended_evidence["p1"]
+        assert final.track_id == "p1" and final.expression["happiness"] > 0.5
     finally:
         pipe.close()
 

@@ -225,8 +225,10 @@ def run(args: argparse.Namespace) -> int:
     if summary.frames == 0:
         pipeline.close()
         raise CliError(f"no readable frames in {args.input!r} ({source.corrupt} corrupt)")
-    evidence = {tid: pipeline.fusion.evidence_window(tid).to_json()
-                for tid in pipeline.fusion.tracks()}
+    # Everyone seen: the final window of each track that ended, then those still live.
+    evidence = {tid: w.to_json() for tid, w in pipeline.ended_evidence.items()}
+    evidence.update({tid: pipeline.fusion.evidence_window(tid).to_json()
+                     for tid in pipeline.fusion.tracks()})
     pipeline.close()
     src_info = {"input": str(args.input), "kind": source.kind, "fps": source.nominal_fps,
                 "corrupt_frames": source.corrupt}

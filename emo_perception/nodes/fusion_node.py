@@ -19,6 +19,7 @@ from emo_perception.nodes.conversions import (ConversionError, evidence_window_t
                                               prosody_msg_to_evidence, speech_msg_to_evidence,
                                               stamp_to_sec)
 from emo_perception.perception.fusion import Fusion, FusionConfig
+from emo_perception.perception.tracking import TrackEnds
 from emo_perception.stages import build_stage
 from emo_perception_msgs.msg import (ActionUnitsArray, ExpressionArray, MicroGestureArray, Prosody,
                                      Speech)
@@ -42,6 +43,8 @@ class FusionNode(EmoNode):
         self._last_evidence: dict[str, float] = {}
         self._modalities: dict[str, set[str]] = {}
         self.counters["au_join_missed"] = 0
+        self.track_ends = TrackEnds()
+        self.subscribe("tracks", self._on_tracks)
         self.subscribe("faces/action_units", self._on_aus)
         self.subscribe("faces/expression", self._on_expression)
         self.subscribe("bodies/micro_gestures", self._on_gestures)
@@ -51,6 +54,19 @@ class FusionNode(EmoNode):
         self.evidence_pub = self.topic_publisher("emotion/evidence")
 
     # -- inputs --------------------------------------------------------------------------
+    def _on_tracks(self, msg) -> None:
+        """A person whose track ended gets a final evidence window and leaves fusion, as
+        in ``process``."""
+        for track_id in self.track_ends.update(t.track_id for t in msg.tracks):
+            window = self.fusion.end_track(track_id, self.evidence_window_s)
+            self._drop(track_id)
+            if window is not None:
+                self.evidence_pub.publish(evidence_window_to_msg(window, msg.header))
+
+    def _drop(self, track_id: str) -> None:
+        self._last_evidence.pop(track_id, None)
+        self._modalities.pop(track_id, None)
+
     def _on_aus(self, msg: ActionUnitsArray) -> None:
         try:
             self._aus.put(msg.header, msg_to_action_units_by_track(msg))
@@ -101,8 +117,7 @@ class FusionNode(EmoNode):
                 self._modalities.setdefault(s.track_id, set()).add("voice")
         self.state_pub.publish(person_states_to_msg(states, msg.header, self._modalities))
         for tid in self.fusion.expired:
-            self._last_evidence.pop(tid, None)
-            self._modalities.pop(tid, None)
+            self._drop(tid)
         self._publish_evidence(msg.header, stamp, [s.track_id for s in states])
 
     def _publish_evidence(self, header, stamp: float, track_ids: list[str]) -> None:
@@ -114,7 +129,8 @@ class FusionNode(EmoNode):
             self.evidence_pub.publish(evidence_window_to_msg(window, header))
 
     def diagnostic_values(self) -> dict[str, object]:
-        return {"people": len(self.fusion.tracks()),
+        return {"people": len(self.fusion.tracks()), "tracks_ended": self.track_ends.ended,
+                "late_for_ended_tracks": self.fusion.late_for_ended,
                 "unassigned_voice": self.fusion.unassigned_voice,
                 "fusion_rejected": self.fusion.rejected}
 

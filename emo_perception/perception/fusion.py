@@ -14,7 +14,7 @@ decayed weight. Documented in docs/micro_gestures.md ("Fusion").
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,6 +148,10 @@ class Fusion:
         self.expired: list[str] = []  # tracks dropped by the last update
         self.unassigned_voice = 0  # voice items that arrived while nobody was tracked
         self.rejected = 0  # inputs with wrong labels or stale stamps (counted)
+        # Tracks the tracker ended (bounded; ids are never reused): a slower node's result
+        # for one of their earlier frames must not bring the person back.
+        self._ended: OrderedDict[str, None] = OrderedDict()
+        self.late_for_ended = 0  # face / gesture inputs for an ended track, ignored
 
     def tracks(self) -> list[str]:
         return list(self._people)
@@ -176,12 +180,27 @@ class Fusion:
         return [self._state(tid, p, stamp) for tid, p in self._people.items()]
 
     def forget(self, track_id: str) -> None:
+        """The tracker ended ``track_id``: the person leaves fusion (``end_track`` also
+        returns their final evidence window)."""
         self._people.pop(track_id, None)
+        self._ended[track_id] = None
+        while len(self._ended) > 1024:
+            self._ended.popitem(last=False)
+
+    def end_track(self, track_id: str, duration_s: float | None = None
+                  ) -> EvidenceWindow | None:
+        """The final evidence window of a person whose track ended (None if fusion had no
+        evidence of them), then :meth:`forget`."""
+        window = self.evidence_window(track_id, duration_s) \
+            if track_id in self._people else None
+        self.forget(track_id)
+        return window
 
     def stage_stats(self) -> StageStats:
         """Rejected inputs (wrong labels, stale stamps); voice items with nobody to go to
-        count as skipped."""
-        return StageStats(skipped=self.unassigned_voice, rejected=self.rejected)
+        and inputs for ended tracks count as skipped."""
+        return StageStats(skipped=self.unassigned_voice + self.late_for_ended,
+                          rejected=self.rejected)
 
     # -- contributions -------------------------------------------------------------
     def _person(self, track_id: str, stamp: float) -> _Person:
@@ -211,6 +230,9 @@ class Fusion:
         if tuple(fa.labels) != self.labels:
             self.rejected += 1
             return
+        if fa.track_id in self._ended:
+            self.late_for_ended += 1
+            return
         person = self._person(fa.track_id, fa.stamp)
         w = self.cfg.face_weight * fa.confidence
         self._contribute(person, fa.stamp, w, np.asarray(fa.probabilities, float), fa.valence,
@@ -227,6 +249,9 @@ class Fusion:
         self._trim(person, fa.stamp)
 
     def _add_gesture(self, ev: MicroGestureEvent) -> None:
+        if ev.track_id in self._ended:
+            self.late_for_ended += 1
+            return
         person = self._person(ev.track_id, ev.end)
         valence, arousal, masses = GESTURE_KNOWLEDGE.get(ev.class_id, (0.0, 0.0, {}))
         mass = np.array([masses.get(lb, 0.0) for lb in self.labels])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emo_perception.evidence import EvidenceItem
+from emo_perception.evidence import EvidenceItem, EvidenceWindow
 from emo_perception.perception.action_units import ActionUnitConfig
 from emo_perception.perception.deid import DeidConfig, DeidResult, Deidentifier
 from emo_perception.perception.expression import ExpressionConfig
@@ -93,6 +93,9 @@ class PerceptionPipeline:
         self.fusion: Fusion = build_stage("fusion", configs)
         self.error_count = 0
         self.track_ends = TrackEnds()
+        # Final evidence window of every person whose track ended (process writes them to
+        # evidence.json with those still live at the end).
+        self.ended_evidence: dict[str, EvidenceWindow] = {}
         self._voice: list[EvidenceItem] = []
         self.voice_items_delivered = 0  # voice items handed to fusion (see voice_items_fused)
 
@@ -198,6 +201,9 @@ class PerceptionPipeline:
         for track_id in self.track_ends.update(t.track_id for t in self.tracker.tracks):
             self.faces.forget(track_id)
             self.gestures.forget(track_id)
+            window = self.fusion.end_track(track_id)
+            if window is not None:
+                self.ended_evidence[track_id] = window
         lat["total"] = sum(lat.values())
         self.error_count += len(errors)
         return FrameResult(frame.index, frame.stamp, deid, lm, tracks, affects, gestures,

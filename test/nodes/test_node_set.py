@@ -149,6 +149,46 @@ def test_node_set_on_a_face_video_and_a_node_killed(tmp_path, ros_env, face_fold
     assert float(deid_diag["values"]["latency_p95_ms"]) > 0
 
 
+def test_a_person_who_leaves_gets_a_final_evidence_window_and_leaves_fusion(
+        tmp_path, ros_env) -> None:
+    # The smiling astronaut, then nobody for longer than the tracker's max_missed, then
+    # Grace Hopper: p1's track ends while the node set runs.
+    folder = tmp_path / "scene"
+    folder.mkdir()
+    astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
+    grace = cv2.imread(str(pathlib.Path(__import__("matplotlib").get_data_path()) /
+                           "sample_data" / "grace_hopper.jpg"))
+    frames = [astronaut] * 6 + [np.full_like(astronaut, 90)] * 5 + \
+        [cv2.resize(grace, astronaut.shape[1::-1])] * 6
+    for i, image in enumerate(frames):
+        cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    topics = {k: TYPES[k] for k in ("/emo/tracks", "/emo/emotion/state",
+                                    "/emo/emotion/evidence")}
+    out = tmp_path / "probe.json"
+    probe = _probe(out, 45, topics, ros_env)
+    time.sleep(1.0)
+    launch = _launch(["default.yaml", "--source", str(folder), "--nodes",
+                      "camera_node,deid_node,au_node,fusion_node",
+                      "--param", "camera_node:fps=3.0",
+                      "--param", "deid_node:tracking.deterministic_ids=true",
+                      "--param", "deid_node:tracking.max_missed=2"], ros_env)
+    output, _ = launch.communicate(timeout=120)
+    assert launch.returncode == 0, output[-3000:]
+    probe.send_signal(signal.SIGINT)
+    probe.wait(timeout=60)
+    got = json.loads(out.read_text())
+    seen = [m for m in got["/emo/emotion/state"] if m["track_ids"]]
+    assert {"p1"} <= {t for m in seen for t in m["track_ids"]}, seen
+    p1_gone = min(m["t"] for m in got["/emo/tracks"]
+                  if m["t"] > min(s["t"] for s in seen) and m["n_tracks"] == 0)
+    windows = [m for m in got["/emo/emotion/evidence"] if m["track_id"] == "p1"]
+    # The first window comes with p1's first state; the final one when the track ends.
+    assert any(abs(m["t"] - p1_gone) < 2.0 for m in windows), (windows, p1_gone)
+    assert ("expression", "happiness") in [tuple(i) for i in windows[-1]["items"]]
+    late = [m for m in got["/emo/emotion/state"] if m["t"] > p1_gone + 1.0]
+    assert all("p1" not in m["track_ids"] for m in late), late
+
+
 def test_node_set_finds_nobody_in_a_video_without_people(tmp_path, ros_env) -> None:
     if not TREE_AVI.exists():
         pytest.fail(f"{TREE_AVI} missing: install Debian's opencv-doc (make setup does)")

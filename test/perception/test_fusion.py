@@ -69,6 +69,20 @@ def test_expiry_and_two_people(affects):
         fusion.evidence_window("a")
 
 
+def test_a_track_end_gives_the_final_window_and_late_inputs_do_not_revive_it(affects):
+    fusion = Fusion()
+    stream(fusion, affects, "happy", "a", 0.0, 2.0)
+    window = fusion.end_track("a")
+    assert window is not None and window.track_id == "a"
+    assert window.expression["happiness"] > 0.5
+    assert fusion.tracks() == []
+    # A slower node's result for one of a's earlier frames arrives after the end.
+    states = fusion.update(2.1, [affects("happy", "a", 1.9), affects("calm", "b", 2.1)], [], [])
+    assert [s.track_id for s in states] == ["b"]
+    assert fusion.late_for_ended == 1 and fusion.stage_stats().skipped == 1
+    assert fusion.end_track("never_seen") is None
+
+
 def test_gestures_and_voice_feed_state_and_evidence_window(affects):
     fusion, quiet = Fusion(), Fusion()
     det = MicroGestureDetector()

@@ -6,13 +6,14 @@ stamps, and a short summary of each message (fields chosen per type in ``summari
 It exits early once every topic has ``--min`` messages, or once a ``/diagnostics``
 status named NAME reports MESSAGE (``--until-status=NAME=MESSAGE``, e.g. the launcher's
 ``finished`` for a node), so a test can give a loaded machine a long window without
-waiting it out on an idle one.
+waiting it out on an idle one; SIGINT also ends the window (what arrived is written).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 import time
 
@@ -61,6 +62,7 @@ def summarise(msg) -> dict:
                    flags=[f.kind for f in msg.flags], track_id=msg.track_id)
     if hasattr(msg, "items") and hasattr(msg, "duration_s"):
         out["items"] = [(i.kind, i.name) for i in msg.items]
+        out["track_id"] = msg.track_id
     if hasattr(msg, "status"):
         out["statuses"] = [{"name": s.name, "level": int.from_bytes(s.level, "little")
                             if isinstance(s.level, bytes) else int(s.level), "message": s.message,
@@ -80,7 +82,9 @@ def main() -> int:
     until_name, _, until_message = until.rpartition("=")
     # --reliable: streams too (for a replayed bag, whose player offers them reliable)
     all_reliable = "--reliable" in sys.argv[3:]
-    rclpy.init()
+    rclpy.init(signal_handler_options=rclpy.signals.SignalHandlerOptions.NO)
+    stopped = []
+    signal.signal(signal.SIGINT, lambda *_: stopped.append(True))
     node = rclpy.create_node("topic_probe")
     received: dict[str, list] = {}
     reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
@@ -95,7 +99,7 @@ def main() -> int:
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while time.monotonic() < end and not stopped:
         executor.spin_once(timeout_sec=0.05)
         if min_count and all(len(v) >= min_count for v in received.values()):
             break
