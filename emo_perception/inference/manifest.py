@@ -25,13 +25,14 @@ DEFAULT_MODELS_DIR = pathlib.Path(__file__).resolve().parents[2] / "models_onnx"
 MANIFEST_NAME = "manifest.yaml"
 
 
-def models_dir(local: pathlib.Path = DEFAULT_MODELS_DIR) -> pathlib.Path:
+def models_dir(local: pathlib.Path | None = None) -> pathlib.Path:
     """Folder of the manifest and model files: ``EMO_PERCEPTION_MODELS_DIR``, else the source
     checkout's models_onnx/, else the ament share folder a colcon install copies them to
     (without ``--symlink-install`` the package's Python files and models_onnx/ part ways)."""
     override = os.environ.get("EMO_PERCEPTION_MODELS_DIR")
     if override:
         return pathlib.Path(override)
+    local = DEFAULT_MODELS_DIR if local is None else local  # read now: tests repoint it
     if (local / MANIFEST_NAME).is_file():
         return local
     try:
