@@ -129,7 +129,9 @@ def test_analysis_container_on_a_face_video(tmp_path, ros_env, executor) -> None
          "--param", "camera_node:fps=4.0", "--param", "camera_node:loop=true",
          # a parameter of one member only (default 5 s)
          "--param", "fusion_node:evidence_period_s=1.0",
-         "--duration", "20"], env=ros_env, capture_output=True, text=True, timeout=90)
+         # 30 s: on a loaded machine the container took ~15 s to start its models, and
+         # camera frames published before that never reach au_node (3 processed in 20 s)
+         "--duration", "30"], env=ros_env, capture_output=True, text=True, timeout=120)
     output = launch.stdout + launch.stderr
     assert probe.wait(timeout=90) == 0
     assert launch.returncode == 0, output[-3000:]
