@@ -2,8 +2,9 @@
 
 ``process_audio`` runs the streaming chain over the whole recording (fast as possible) and
 writes into ``out_dir``:
-  voice_anonymised.wav   anonymised audio (``anonymiser_method``: WORLD pseudo-voice or
-                         McAdams), 16 kHz mono 16-bit (raw audio is never written)
+  voice_anonymised.wav   anonymised audio (``anonymiser_method``: resynth, WORLD
+                         pseudo-voice or McAdams), 16 kHz mono 16-bit (raw audio is never
+                         written)
   voice_segments.json    speech segments with their prosody
   voice_prosody.json     sliding-window prosody
   voice_transcript.json  recognised text per segment (empty list when ASR is off)

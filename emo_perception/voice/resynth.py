@@ -299,6 +299,11 @@ class ResynthStream:
         self._todo: collections.deque = collections.deque()
         self._play: collections.deque = collections.deque()
         self._play_len = 0
+        self._out = 0  # samples returned by process/drain since the stream started
+        self._head_started = False
+        # Output sample index at which each re-spoken segment began to play (diagnostics:
+        # latency = play start - segment end on the stream clock; resynth_bench).
+        self.play_starts: collections.deque[int] = collections.deque(maxlen=4096)
         self._cond = threading.Condition()
         self._busy = False
         self._stop = False
@@ -364,6 +369,7 @@ class ResynthStream:
                     cap = int(self.config.max_backlog_s * SAMPLE_RATE)
                     while self._play_len > cap and len(self._play) > 1:
                         old = self._play.popleft()
+                        self._head_started = False
                         self._play_len -= len(old)
                         self.counters.backlog_dropped_samples += len(old)
                 self._busy = False
@@ -375,14 +381,19 @@ class ResynthStream:
         with self._cond:
             while k < n and self._play:
                 head = self._play[0]
+                if not self._head_started:
+                    self.play_starts.append(self._out + k)
+                    self._head_started = True
                 m = min(n - k, len(head))
                 out[k:k + m] = head[:m]
                 k += m
                 if m == len(head):
                     self._play.popleft()
+                    self._head_started = False
                 else:
                     self._play[0] = head[m:]
                 self._play_len -= m
+            self._out += n
         return out
 
     def process(self, x: np.ndarray) -> np.ndarray:

@@ -3,8 +3,9 @@
 ``python -m emo_perception.voice.resynth_bench [--engine flite|espeak] [--out FILE]`` (pin it
 to one core with ``taskset -c 1``): espeak-ng sentences in several voices, 1.5 s apart, go through
 ``VoicePipeline(anonymiser_method="resynth")`` in 20 ms chunks paced like a microphone. Per
-segment: the VAD's segment end, when the first re-spoken sample of that segment left the
-stream (stream time; at real-time pacing this is wall time), Whisper's and the TTS's own
+segment: the VAD's segment end, when the re-spoken segment began to play out of the stream
+(recorded by the stream; stream time, at real-time pacing wall time), its queueing behind
+earlier re-spoken segments included, Whisper's and the TTS's own
 times. RTF = CPU time of this process (all threads) and its TTS children / audio time.
 """
 
@@ -33,7 +34,6 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
     ends: list[float] = []
     lens: list[float] = []
     speech = []
-    y = []
     cpu0, ch0 = time.process_time(), os.times()
     wall0 = time.monotonic()
     for a in range(0, len(x), CHUNK):
@@ -41,7 +41,6 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
         if wait > 0:
             time.sleep(wait)
         out = pipe.process(x[a:a + CHUNK], SAMPLE_RATE, a / SAMPLE_RATE)
-        y.append(out.anonymised.samples)
         ends += [s.segment.end for s in out.segments]
         lens += [s.segment.end - s.segment.start for s in out.segments]
         speech += out.speech
@@ -51,21 +50,12 @@ def run_resynth_bench(voices: tuple[str, ...] = ("en-us", "en+f3", "en-gb-scotla
     child = (ch1.children_user - ch0.children_user) + (ch1.children_system - ch0.children_system)
     counters = pipe.counters.as_dict()
     tts = list(pipe._anon.tts_seconds)  # noqa: SLF001 (diagnostics of our own stream)
+    # When each re-spoken segment began to play, as the stream recorded it (segments are
+    # played in order; the output has one sample per input sample, so output index / rate
+    # is stream time).
+    starts = [k / SAMPLE_RATE for k in pipe._anon.play_starts]  # noqa: SLF001
     pipe.close()
-    yy = np.concatenate(y)
-    # First re-spoken sample after each segment end (segments are played in order).
-    on = np.flatnonzero(np.abs(yy) > 0)
-    starts = []
-    prev = 0
-    for e in ends:
-        k = on[on >= max(int(e * SAMPLE_RATE), prev)]
-        if not len(k):
-            starts.append(float("nan"))
-            continue
-        starts.append(k[0] / SAMPLE_RATE)
-        # skip this segment's speech: the next one starts after a silent gap in the output
-        gaps = np.flatnonzero(np.diff(k) > SAMPLE_RATE // 5)
-        prev = int(k[gaps[0]] + 1) if len(gaps) else int(k[-1] + 1)
+    starts = (starts + [float("nan")] * len(ends))[:len(ends)]
     lat = np.array(starts) - np.array(ends)
     dur = len(x) / SAMPLE_RATE
     return {

@@ -242,8 +242,10 @@ def test_resynth_stream_counts_what_it_cannot_speak() -> None:
         s.submit("hello world", 1.0)
         assert s.wait_idle(20.0)
         assert (s.counters.empty, s.counters.late, s.counters.spoken) == (1, 1, 1)
+        s.process(np.ones(100, np.float32))
         y = s.process(np.ones(SR // 2, np.float32))  # input is never passed through
         assert len(y) == SR // 2 and np.all(y != 1.0)
+        assert list(s.play_starts) == [0]  # began to play at output sample 0
         rest = s.drain()
         assert len(rest) and not np.any(s.process(np.ones(100, np.float32)))
     finally:
