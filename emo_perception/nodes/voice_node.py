@@ -1,6 +1,7 @@
-"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (WORLD pseudo-voice,
-McAdams, or the recognised words re-spoken by espeak-ng: ``voice.anonymiser_method``), voice
-activity, prosody and speech out. Raw audio is never republished.
+"""voice_node: raw audio in (``private/audio_raw``); anonymised voice (by default the
+recognised words re-spoken by flite in a pseudo-voice drawn per utterance; or the WORLD
+pseudo-voice, McAdams: ``voice.anonymiser_method``), voice activity, prosody and speech out.
+Raw audio is never republished.
 
 Recognition runs in the voice pipeline's background thread, so audio processing never
 waits for Whisper; transcripts are published by a timer as they arrive.

@@ -127,6 +127,8 @@ def test_malformed_messages_to_deid_node_and_voice_node(tmp_path, ros_env, astro
     launch = subprocess.Popen(
         [sys.executable, "-m", "emo_perception.cli", "launch", "default.yaml",
          "--nodes", "deid_node,voice_node", "--param", "voice_node:voice.asr_enabled=false",
+         # no Whisper here, so the anonymiser that needs none (resynth re-speaks its words)
+         "--param", "voice_node:voice.anonymiser_method=world",
          "--duration", "150"], env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     try:
