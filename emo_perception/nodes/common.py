@@ -12,6 +12,7 @@ import collections
 import dataclasses
 import difflib
 import functools
+import math
 import signal
 import sys
 import threading
@@ -289,11 +290,16 @@ class EmoNode(Node):
         self.input_rate.tick()
         return time.perf_counter()
 
-    def count_processed(self, t0: float) -> None:
-        """An input was handled and its outputs published."""
+    def count_processed(self, t0: float | None = None, latency_s: float | None = None) -> None:
+        """An input was handled and its outputs published. Latency: since ``t0`` (from
+        :meth:`count_received`), or ``latency_s`` measured elsewhere (a worker's submit to
+        result); neither: none is recorded (a non-finite one neither)."""
         self.counters["processed"] += 1
         self.output_rate.tick()
-        self.latency.add(time.perf_counter() - t0)
+        if latency_s is None and t0 is not None:
+            latency_s = time.perf_counter() - t0
+        if latency_s is not None and math.isfinite(latency_s):
+            self.latency.add(latency_s)
 
 
 def handles_input(callback: typing.Callable[..., Any]) -> typing.Callable[..., None]:

@@ -213,10 +213,8 @@ class PlayerNode(EmoNode):
             self._publish_clock(stamp)
             t0 = time.perf_counter()
             self.pubs[topic].publish(raw)
-            self.latency.add(time.perf_counter() - t0)
             self.counters["published"] += 1
-            self.counters["processed"] += 1
-            self.output_rate.tick()
+            self.count_processed(t0)
 
     def _wait_until(self, due: float, wall0: float, bag0: int) -> bool:
         """Sleep until ``due`` (monotonic), publishing /clock meanwhile; False if stopped."""

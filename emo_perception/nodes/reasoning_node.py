@@ -8,7 +8,6 @@ knowledge-based result, never a crash.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import cv2
@@ -66,10 +65,7 @@ class ReasoningNode(EmoNode):
     def _publish_results(self) -> None:
         for result in self.runner.poll():
             self.pub.publish(reasoning_to_msg(result, self.get_clock().now().to_msg()))
-            self.counters["processed"] += 1  # latency is the runner's (submit to result)
-            self.output_rate.tick()
-            if math.isfinite(result.latency_s):
-                self.latency.add(result.latency_s)
+            self.count_processed(latency_s=result.latency_s)  # the runner's submit to result
         stats = self.runner.stats
         self.counters["dropped"] = stats.dropped + stats.results_dropped
 

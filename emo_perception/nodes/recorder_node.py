@@ -182,7 +182,7 @@ class RecorderNode(EmoNode):
         self.get_logger().info(f"recording {name} ({type_name})")
 
     def _on_message(self, name: str, data: bytes) -> None:
-        self.count_received()
+        t0 = self.count_received()
         received_ns = self.get_clock().now().nanoseconds  # before any bookkeeping below
         try:
             if name not in self.writer.counts:
@@ -191,7 +191,7 @@ class RecorderNode(EmoNode):
         except BagError as exc:
             self.record_error(str(exc))
             return
-        self.counters["processed"] += 1
+        self.count_processed(t0)
 
     def _add_topic(self, name: str) -> None:
         if name not in self.offered:  # a message can arrive before the next graph poll
