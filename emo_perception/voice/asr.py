@@ -8,7 +8,6 @@ counted, so the producer (capture, VAD) never waits on recognition.
 from __future__ import annotations
 
 import collections
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -16,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from emo_perception.voice.models import check_whisper_dir, whisper_tiny_en_path
+from emo_perception.voice.worker import QueueWorker
 
 SAMPLE_RATE = 16000
 
@@ -102,7 +102,7 @@ class WhisperAsr:
                             time.monotonic() - t_wall, tuple(parts))
 
 
-class AsrWorker:
+class AsrWorker(QueueWorker):
     """Background recognition. ``submit`` never blocks; results via ``poll`` or a callback."""
 
     def __init__(self, config: AsrConfig | None = None,
@@ -110,55 +110,36 @@ class AsrWorker:
         self.config = config or AsrConfig()
         self.asr = WhisperAsr(self.config)  # load in the caller's thread: errors surface here
         self._on_result = on_result
-        self._queue: collections.deque = collections.deque()
         self._results: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-        self._stop = False
-        self._busy = False
         self.dropped = 0
         self.errors = 0
         self.last_error = ""
         self.submitted = 0
         self.completed = 0
-        self._thread = threading.Thread(target=self._loop, name="asr", daemon=True)
-        self._thread.start()
+        self._start_worker("asr", self.config.queue_size)
 
     def submit(self, samples: np.ndarray, start: float) -> None:
         """Queue a segment (16 kHz); drops the oldest queued one when full."""
         with self._cond:
-            if len(self._queue) >= self.config.queue_size:
-                self._queue.popleft()
+            if self._put((np.array(samples, dtype=np.float32), float(start),
+                          time.monotonic())):
                 self.dropped += 1
-            self._queue.append((np.array(samples, dtype=np.float32), float(start),
-                                time.monotonic()))
             self.submitted += 1
-            self._cond.notify()
 
-    def _loop(self) -> None:
-        while True:
+    def _work(self, job: tuple[np.ndarray, float, float]) -> None:
+        samples, start, _t = job
+        try:
+            result = self.asr.transcribe(samples, start)
+        except (RuntimeError, ValueError) as exc:  # a bad segment must not kill the thread
             with self._cond:
-                while not self._queue and not self._stop:
-                    self._cond.wait()
-                if self._stop and not self._queue:
-                    return
-                samples, start, _t = self._queue.popleft()
-                self._busy = True
-            try:
-                result = self.asr.transcribe(samples, start)
-            except (RuntimeError, ValueError) as exc:  # a bad segment must not kill the thread
-                with self._cond:
-                    self.errors += 1
-                    self.last_error = str(exc).splitlines()[0] if str(exc) else repr(exc)
-                    self._busy = False
-                    self._cond.notify_all()
-                continue
-            with self._cond:
-                self._results.append(result)
-                self.completed += 1
-                self._busy = False
-                self._cond.notify_all()
-            if self._on_result is not None:
-                self._on_result(result)
+                self.errors += 1
+                self.last_error = str(exc).splitlines()[0] if str(exc) else repr(exc)
+            return
+        with self._cond:
+            self._results.append(result)
+            self.completed += 1
+        if self._on_result is not None:
+            self._on_result(result)
 
     def poll(self) -> list[SpeechResult]:
         """Results finished since the last poll."""
@@ -167,25 +148,6 @@ class AsrWorker:
             self._results.clear()
         return out
 
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._queue) + (1 if self._busy else 0)
-
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until the queue is empty and nothing is running (offline use, tests)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._queue or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
     def close(self) -> None:
         """Finish the queued work and stop the thread."""
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        self._thread.join(timeout=120)
+        self._stop_worker(timeout=120)

@@ -38,12 +38,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import resample_poly
+
+from emo_perception.voice.worker import QueueWorker
 
 SAMPLE_RATE = 16000
 ENGINES = ("flite", "espeak")
@@ -280,7 +281,7 @@ class ResynthCounters:
     backlog_dropped_samples: int = 0  # resynthesised samples dropped beyond max_backlog_s
 
 
-class ResynthStream:
+class ResynthStream(QueueWorker):
     """Streaming output of the resynthesis anonymiser (see the module docstring)."""
 
     def __init__(self, config: ResynthConfig | None = None, sample_rate: int = SAMPLE_RATE,
@@ -296,7 +297,6 @@ class ResynthStream:
         self.counters = ResynthCounters()
         self.last_error = ""
         self.tts_seconds: list[float] = []  # wall time of each synthesis (diagnostics)
-        self._todo: collections.deque = collections.deque()
         self._play: collections.deque = collections.deque()
         self._play_len = 0
         self._out = 0  # samples returned by process/drain since the stream started
@@ -304,11 +304,7 @@ class ResynthStream:
         # Output sample index at which each re-spoken segment began to play (diagnostics:
         # latency = play start - segment end on the stream clock; resynth_bench).
         self.play_starts: collections.deque[int] = collections.deque(maxlen=4096)
-        self._cond = threading.Condition()
-        self._busy = False
-        self._stop = False
-        self._thread = threading.Thread(target=self._loop, name="resynth", daemon=True)
-        self._thread.start()
+        self._start_worker("resynth", self.config.queue_size)
 
     @property
     def utterances(self) -> int:
@@ -336,44 +332,32 @@ class ResynthStream:
             if not text.strip():
                 self.counters.empty += 1
                 return
-            if len(self._todo) >= self.config.queue_size:
-                self._todo.popleft()
+            if self._put((text.strip(), float(duration_s), voice)):
                 self.counters.dropped += 1
-            self._todo.append((text.strip(), float(duration_s), voice))
-            self._cond.notify()
 
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._todo and not self._stop:
-                    self._cond.wait()
-                if self._stop and not self._todo:
-                    return
-                text, duration, voice = self._todo.popleft()
-                self._busy = True
-            t0 = time.monotonic()
-            try:
-                y = self.tts.speak(text, duration, voice)
-                err = "" if len(y) else "TTS returned no audio"
-            except (OSError, subprocess.SubprocessError, TtsError, ValueError) as exc:
-                y, err = np.zeros(0, np.float32), _first_line(exc)
-            with self._cond:
-                self.tts_seconds.append(time.monotonic() - t0)
-                if err:
-                    self.counters.failed += 1
-                    self.last_error = err
-                else:
-                    self.counters.spoken += 1
-                    self._play.append(y)
-                    self._play_len += len(y)
-                    cap = int(self.config.max_backlog_s * SAMPLE_RATE)
-                    while self._play_len > cap and len(self._play) > 1:
-                        old = self._play.popleft()
-                        self._head_started = False
-                        self._play_len -= len(old)
-                        self.counters.backlog_dropped_samples += len(old)
-                self._busy = False
-                self._cond.notify_all()
+    def _work(self, job: tuple[str, float, PseudoVoice | None]) -> None:
+        text, duration, voice = job
+        t0 = time.monotonic()
+        try:
+            y = self.tts.speak(text, duration, voice)
+            err = "" if len(y) else "TTS returned no audio"
+        except (OSError, subprocess.SubprocessError, TtsError, ValueError) as exc:
+            y, err = np.zeros(0, np.float32), _first_line(exc)
+        with self._cond:
+            self.tts_seconds.append(time.monotonic() - t0)
+            if err:
+                self.counters.failed += 1
+                self.last_error = err
+                return
+            self.counters.spoken += 1
+            self._play.append(y)
+            self._play_len += len(y)
+            cap = int(self.config.max_backlog_s * SAMPLE_RATE)
+            while self._play_len > cap and len(self._play) > 1:
+                old = self._play.popleft()
+                self._head_started = False
+                self._play_len -= len(old)
+                self.counters.backlog_dropped_samples += len(old)
 
     def _take(self, n: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
@@ -410,19 +394,5 @@ class ResynthStream:
             n = self._play_len
         return self._take(n)
 
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until every submitted text is synthesised (offline use, tests)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._todo or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
     def close(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        self._thread.join(timeout=30)
+        self._stop_worker(timeout=30)
