@@ -117,16 +117,24 @@ def test_camera_node_takes_the_parameter_file_launch_ros_writes(tmp_path, ros_en
     executor.add_node(node)
     try:
         client = AsyncParameterClient(node, "/emo/camera_node")
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 60
         while not client.services_are_ready() and proc.poll() is None and \
                 time.monotonic() < deadline:
             time.sleep(0.1)
         assert client.services_are_ready(), \
             proc.communicate(timeout=10)[0][-2000:] if proc.poll() is not None else "no services"
-        future = client.get_parameters(["use_sim_time", "source"])
-        while not future.done() and time.monotonic() < deadline:
-            executor.spin_once(timeout_sec=0.1)
-        values = [parameter_value_to_python(v) for v in future.result().values]
+        # A request sent while discovery is still matching the response writer can be lost
+        # (services_are_ready only sees the request side), so ask again until one answers.
+        result = None
+        deadline = time.monotonic() + 60
+        while result is None and proc.poll() is None and time.monotonic() < deadline:
+            future = client.get_parameters(["use_sim_time", "source"])
+            asked = time.monotonic()
+            while not future.done() and time.monotonic() - asked < 5:
+                executor.spin_once(timeout_sec=0.1)
+            result = future.result() if future.done() else None
+        assert result is not None, "camera_node never answered get_parameters"
+        values = [parameter_value_to_python(v) for v in result.values]
         assert values == [True, str(video) + ".avi"], values
     finally:
         if proc.poll() is None:
