@@ -456,6 +456,11 @@ class Launcher:
             alive = [p for n, p in self.procs.items() if p.poll() is None]
             if not alive:
                 break
+            if sig != signal.SIGINT:  # say who did not stop in time (nodes print where)
+                late = [self.label(n) for n, p in self.procs.items() if p in alive]
+                self.log(f"[launch] {', '.join(late)} still running after "
+                         f"{'SIGINT' if sig == signal.SIGTERM else 'SIGTERM'}: "
+                         f"sending {signal.Signals(sig).name}")
             for proc in alive:
                 proc.send_signal(sig)
             end = time.monotonic() + wait

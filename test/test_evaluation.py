@@ -266,13 +266,13 @@ def test_replay_through_node_set_record_and_eval(tmp_path: pathlib.Path, ros_env
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
             for _ in range(busy_loops)]
     try:
-        _replay_record_and_eval(tmp_path, ros_env)
+        _replay_record_and_eval(tmp_path, ros_env, loaded=busy_loops > 0)
     finally:
         for hog in hogs:
             hog.kill()
 
 
-def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
+def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env, loaded: bool) -> None:
     import signal
     import time
 
@@ -297,8 +297,12 @@ def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         time.sleep(2.0)
+        # Loaded, the bag plays at half speed: deid_node then gets about a frame in two
+        # (on a 2-core CI machine beside the busy loops it kept 4 of 16 at full speed);
+        # what it cannot take is dropped and counted, which is the point here.
         launch = subprocess.run(emo + ["launch", "default.yaml", "--source", str(source),
-                                       "--nodes", "camera_node,deid_node,au_node,fusion_node"],
+                                       "--nodes", "camera_node,deid_node,au_node,fusion_node"]
+                                + (["--param", "player_node:rate=0.5"] if loaded else []),
                                 env=ros_env, capture_output=True, text=True, timeout=150)
         assert launch.returncode == 0, launch.stdout[-2000:] + launch.stderr[-2000:]
         assert "started player_node" in launch.stdout
@@ -317,7 +321,7 @@ def _replay_record_and_eval(tmp_path: pathlib.Path, ros_env) -> None:
     frames = report["frames"]
     # what the player published, recorded back (reliably: all of it)
     assert frames["input_frames"] == 16, frames
-    assert frames["with_output"] >= 8, frames
+    assert frames["with_output"] >= (4 if loaded else 8), frames
     # every recorded frame is explained: processed, dropped, or missed (sequence gaps)
     assert frames["unaccounted"] == 0, frames
     assert any("deid_node" in name for name in frames["nodes"]), frames["nodes"]

@@ -578,10 +578,11 @@ class FaceAuditor:
         ``min_votes`` distinct detector@scale labels found it, or a dlib detector did with
         a score >= ``lone_min_score``; the other groups are appended to ``weak``.
 
-        Groups found by one cascade only (``haar`` at 1x and 2x see the same textures)
-        must, with ``bgr`` given, be confirmed by dlib on an upsampled crop
-        (:meth:`verify`, labels ``hog@crop`` / ``cnn@crop``); without ``bgr`` they are
-        weak."""
+        Groups found by OpenCV cascades only must, with ``bgr`` given, be confirmed by dlib
+        on an upsampled crop (:meth:`verify`, labels ``hog@crop`` / ``cnn@crop``); without
+        ``bgr`` they are weak. ``haar`` at 1x and 2x see the same textures, and the frontal
+        and profile cascades share their Haar features too: together they fired on a hand
+        holding a glass (Megamind), which the audit then reported as a leaked face."""
         prio = {"cnn": 0, "hog": 1, "haar": 2, "profile": 3}
         groups: list[list[Detection]] = []
         # Sorted fully (cascades may return their boxes in any order across threads).
@@ -600,7 +601,7 @@ class FaceAuditor:
             box = tuple(int(v) for v in np.median(best, axis=0).round())
             ok = len(labels) >= self.config.min_votes or (
                 strong is not None and strong >= self.config.lone_min_score)
-            if ok and strong is None and len({d.detector for d in g}) < 2:
+            if ok and strong is None:  # cascades only
                 confirmed = self.verify(bgr, box) if bgr is not None else []
                 labels = sorted(labels + confirmed)
                 ok = bool(confirmed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import difflib
+import faulthandler
 import functools
 import math
 import signal
@@ -413,6 +414,8 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set():  # asked again while stopping: show where the stop is stuck
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
         stop.set()
         signal.signal(signal.SIGINT, signal.default_int_handler)  # a 2nd Ctrl-C forces
 

@@ -194,7 +194,13 @@ class DeidNode(EmoNode):
 
     def destroy_node(self) -> None:
         self.stop_work()
-        self.detector.close()
+        if self.runner.working():
+            # A frame still inside the models: closing their graphs would wait for it (or
+            # pull them from under it); the process is ending and frees them anyway.
+            self.get_logger().warning("a frame was still being processed at shutdown: "
+                                      "leaving the models to the process exit")
+        else:
+            self.detector.close()
         super().destroy_node()
 
 

@@ -8,7 +8,9 @@ Micro-gestures and voice arriving between frames are folded into the next update
 
 from __future__ import annotations
 
+import collections
 import math
+import time
 from typing import Any
 
 from emo_perception.evidence import EvidenceItem
@@ -34,6 +36,10 @@ class FusionNode(EmoNode):
         self.evidence_window_s = float(self.param(
             "evidence_window_s", 30.0, "length of published evidence windows [s]",
             (1.0, 3600.0)))
+        self.track_end_wait_s = float(self.param(
+            "track_end_wait_s", 5.0, "how long a track end waits for the face chain to reach "
+            "its frame before the final evidence window goes out without it [s]",
+            (0.0, 600.0)))
         self.cfg: FusionConfig = self.declare_stages()["fusion"]
         self.fusion: Fusion = build_stage("fusion", {"fusion": self.cfg})
         self.backend = "rules"
@@ -44,6 +50,13 @@ class FusionNode(EmoNode):
         self._modalities: dict[str, set[str]] = {}
         self.counters["au_join_missed"] = 0
         self.track_ends = TrackEnds()
+        # Track ends wait here until the face chain (au_node, behind deid_node) has
+        # published the frame they happened in: applied at once, a loaded au_node's last
+        # expressions of the person would come after their final window, and be discarded.
+        self._pending_ends: collections.deque = collections.deque()  # (stamp, t, ids, header)
+        self._face_stamp = -math.inf  # newest frame of the face chain fused so far
+        self.counters["track_ends_waited_out"] = 0
+        self.create_timer(0.5, self._ends_waited_out)
         self.subscribe("tracks", self._on_tracks)
         self.subscribe("faces/action_units", self._on_aus)
         self.subscribe("faces/expression", self._on_expression)
@@ -55,13 +68,34 @@ class FusionNode(EmoNode):
 
     # -- inputs --------------------------------------------------------------------------
     def _on_tracks(self, msg) -> None:
-        """A person whose track ended gets a final evidence window and leaves fusion, as
-        in ``process``."""
-        for track_id in self.track_ends.update(t.track_id for t in msg.tracks):
-            window = self.fusion.end_track(track_id, self.evidence_window_s)
-            self._drop(track_id)
-            if window is not None:
-                self.evidence_pub.publish(evidence_window_to_msg(window, msg.header))
+        """A person whose track ended gets a final evidence window (stamped with the frame
+        the track ended in) and leaves fusion, as in ``process``: once the face chain has
+        caught up with that frame, or after ``track_end_wait_s``."""
+        gone = self.track_ends.update(t.track_id for t in msg.tracks)
+        if gone:
+            self._pending_ends.append((stamp_to_sec(msg.header.stamp), time.monotonic(),
+                                       gone, msg.header))
+            self._apply_ends(self._face_stamp)
+
+    def _apply_ends(self, up_to_stamp: float, force: bool = False) -> None:
+        while self._pending_ends and (force or self._pending_ends[0][0] <= up_to_stamp):
+            _stamp, _t, gone, header = self._pending_ends.popleft()
+            for track_id in gone:
+                window = self.fusion.end_track(track_id, self.evidence_window_s)
+                self._drop(track_id)
+                if window is not None:
+                    self.evidence_pub.publish(evidence_window_to_msg(window, header))
+
+    def _ends_waited_out(self) -> None:
+        """The face chain is silent (au_node stopped, or not running): end anyway."""
+        while self._pending_ends and \
+                time.monotonic() - self._pending_ends[0][1] >= self.track_end_wait_s:
+            self.counters["track_ends_waited_out"] += 1
+            self._apply_ends(self._pending_ends[0][0])
+
+    def stop_work(self) -> None:
+        """Tracks that ended before the stop still get their final window."""
+        self._apply_ends(math.inf, force=True)
 
     def _drop(self, track_id: str) -> None:
         self._last_evidence.pop(track_id, None)
@@ -101,6 +135,9 @@ class FusionNode(EmoNode):
             self.counters["au_join_missed"] += 1  # expressions without their frame's AUs
             aus = {}
         affects = msg_to_affects(msg, aus, self.record_error)
+        # Tracks that ended by this frame leave first: this frame no longer shows them.
+        self._face_stamp = max(self._face_stamp, stamp)
+        self._apply_ends(self._face_stamp)
         gestures, voice = self._gestures, self._voice
         self._gestures, self._voice = [], []
         for a in affects:
@@ -130,6 +167,7 @@ class FusionNode(EmoNode):
 
     def diagnostic_values(self) -> dict[str, object]:
         return {"people": len(self.fusion.tracks()), "tracks_ended": self.track_ends.ended,
+                "track_ends_waiting": len(self._pending_ends),
                 "late_for_ended_tracks": self.fusion.late_for_ended,
                 "unassigned_voice": self.fusion.unassigned_voice,
                 "fusion_rejected": self.fusion.rejected}

@@ -115,8 +115,11 @@ class OverlapRunner(Generic[I, M]):
 
     def close(self, timeout_s: float = 10.0) -> OverlapCounts:
         """Stop taking items, finish what was accepted (within ``timeout_s``; the rest is
-        counted as ``abandoned``), stop the threads. Returns the final counts."""
+        counted as ``abandoned``), stop the threads. Returns the final counts; a second
+        call returns them again at once."""
         with self._lock:
+            if self._closing:
+                return replace(self._counts)
             self._closing = True
             self._pending.append(_STOP)
             self._has_input.notify_all()
@@ -130,6 +133,10 @@ class OverlapRunner(Generic[I, M]):
             self._pending.clear()
             self._between.clear()
             return replace(self._counts)
+
+    def working(self) -> bool:
+        """A stage is still running (close gave up waiting for it)."""
+        return any(thread.is_alive() for thread in self._threads)
 
     # -- workers -------------------------------------------------------------------------
     def _first_loop(self) -> None:

@@ -57,6 +57,8 @@ def summarise(msg) -> dict:
     if hasattr(msg, "states"):
         out["labels"] = [s.short_term.label for s in msg.states]
         out["track_ids"] = [s.track_id for s in msg.states]
+    if hasattr(msg, "tracks"):
+        out["track_ids"] = [t.track_id for t in msg.tracks]
     if hasattr(msg, "rationale"):
         out.update(label=msg.label, backend=msg.backend, n_cues=len(msg.cues),
                    flags=[f.kind for f in msg.flags], track_id=msg.track_id)
