@@ -76,6 +76,7 @@ class OverlapRunner(Generic[I, M]):
         self._has_between = threading.Condition(self._lock)
         self._room_between = threading.Condition(self._lock)
         self._closing = False
+        self._gave_up = False  # close() stopped waiting for a stage still in its call
         self._counts = OverlapCounts()
         self._threads = [threading.Thread(target=self._first_loop, name=f"{name}-first",
                                           daemon=True),
@@ -132,6 +133,15 @@ class OverlapRunner(Generic[I, M]):
             self._counts.abandoned += self._counts.in_flight  # accepted, never finished
             self._pending.clear()
             self._between.clear()
+            if any(thread.is_alive() for thread in self._threads):
+                # A stage is still inside its call: when it returns, its result is dropped
+                # uncounted (it is counted abandoned already) and both threads end.
+                self._gave_up = True
+                self._pending.append(_STOP)
+                self._between.append((_STOP, None, None))
+                self._has_input.notify_all()
+                self._has_between.notify_all()
+                self._room_between.notify_all()
             return replace(self._counts)
 
     def working(self) -> bool:
@@ -163,7 +173,8 @@ class OverlapRunner(Generic[I, M]):
 
     def _hand_over(self, item: Any, mid: Any, error: BaseException | None) -> None:
         with self._lock:
-            while len(self._between) >= self._depth and item is not _STOP:
+            while len(self._between) >= self._depth and item is not _STOP \
+                    and not self._gave_up:
                 self._room_between.wait()
             self._between.append((item, mid, error))
             self._has_between.notify()
@@ -183,6 +194,8 @@ class OverlapRunner(Generic[I, M]):
                 except Exception as exc:  # noqa: BLE001 - goes to on_failure
                     error = exc
             with self._lock:
+                if self._gave_up:  # counted abandoned by close()
+                    continue
                 if error is None:
                     self._counts.finished += 1
                 else:

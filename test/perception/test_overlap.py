@@ -118,11 +118,21 @@ def test_a_stalled_stage_is_counted_abandoned_at_close() -> None:
         runner.submit(i)
         time.sleep(0.02)
     counts = runner.close(timeout_s=0.3)
+    # The stage is still inside its call: the node must not close its models under it.
+    assert runner.working()
+    # A second close (deid_node's shutdown path calls it twice) does not wait again.
+    t0 = time.perf_counter()
+    assert runner.close(timeout_s=5.0) == counts
+    assert time.perf_counter() - t0 < 0.5
     release.set()
     assert counts.in_flight == 0
     assert counts.finished + counts.dropped + counts.failed + counts.abandoned == 5
     assert counts.abandoned >= 1
     assert not runner.submit(99) and runner.counts().dropped == counts.dropped + 1
+    end = time.monotonic() + 5.0
+    while runner.working() and time.monotonic() < end:
+        time.sleep(0.01)
+    assert not runner.working()  # released, the threads end
 
 
 def test_a_failing_failure_handler_is_counted_not_raised() -> None:
