@@ -48,11 +48,16 @@ a real (local) HTTP server for the LLM backend.
   engineers' jobs and an LLM evaluation ran beside it (load average 4-6, peak 5.97, in
   the first half); 15 min 22 s of tests at load average 2-3 (commit `2853e5e`). The CI
   run on record before the long variants became `extended` took 25.5 min of tests.
-  Latest (commit `0f3719d`, 742 tests, with a busy loop on each core for the whole run,
-  load average 3.1-4.1): **22 min 35 s of tests, 29 min 04 s with setup** (setup 6.5 min
-  from the package index) — over the 25-minute bar with setup, under it for the tests;
-  the slowest: the blur privacy audit 149 s, the tiny voice-audit pool 123 s, the live
-  de-identification under load 81 s.
+  Commit `0f3719d` (742 tests, a busy loop on each core for the whole run, load average
+  3.1-4.1, AMD EPYC): 22 min 35 s of tests, 29 min 04 s with setup (setup 6.5 min), over
+  the 25-minute bar. Latest (2026-12-03, commit `90d9572`, 743 tests, a busy loop on each
+  core for the whole run, load average about 3, Intel Xeon with AVX-512; setup installs
+  the Debian packages beside pip since `e2448eb`; the packages were already on this
+  machine, so that step did not run here): **18 min 14 s of tests, 22 min 42 s with
+  setup** (setup 4.4 min: pip 122 s, audit extra 11 s, messages 100 s, movenet 14 s),
+  under the bar; the slowest: the blur privacy audit 121 s, the tiny voice-audit pool
+  84 s, the live de-identification under load 72 s. The same clone without hogs
+  (`ba66015`): 13 min 12 s of tests, 16 min 46 s with setup.
 
 Each row is the latest run of that case: what it checks, what was measured, and where and
 when it ran (load average of the machine at the time: the development machine is a 2-core
