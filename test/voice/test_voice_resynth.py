@@ -111,9 +111,9 @@ def test_resynth_keeps_the_words(two_sentences, whisper, engine) -> None:
     text = whisper.transcribe(y).text
     hits, _, _ = word_hits(ref, text)
     # What the first pass recovers depends on the CPU as well (CTranslate2's int8 kernels:
-    # on an AMD EPYC ~70-95 % of these espeak words, on an AVX-512 Xeon 61 %, the Scottish
-    # voice's sentence misheard). The chain can only re-speak what it heard, so it is
-    # judged against that: through TTS and Whisper again nearly all of it survives.
+    # ~70-95 % of these espeak words on the earlier dev VMs, 61 % on an AVX-512 Xeon, the
+    # Scottish voice's sentence misheard). The chain can only re-speak what it heard, so
+    # it is judged against that: through TTS and Whisper again nearly all of it survives.
     assert first / n >= 0.5, said
     assert hits >= (0.85 if engine == "flite" else 0.7) * first, (said, text)
 
