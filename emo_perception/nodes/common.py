@@ -14,6 +14,7 @@ import difflib
 import faulthandler
 import functools
 import math
+import os
 import signal
 import sys
 import threading
@@ -461,6 +462,13 @@ def run_nodes(node_factories: typing.Sequence[typing.Callable[[], Node]],
         rclpy.try_shutdown()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if any(getattr(node, "models_still_running", False) for node in nodes):
+        # A model call that never returned: the interpreter would wait for its worker
+        # thread at exit (pool threads are not daemons) until the launcher kills us.
+        # Everything that needs saying has been published and logged.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 

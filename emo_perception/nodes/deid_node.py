@@ -66,6 +66,7 @@ class DeidNode(EmoNode):
         if finder_cfg.centerface:
             self.backend += f"+centerface-{self.detector.finder.provider}"
         self.sequence_gaps = SequenceGaps()  # frames the node never saw
+        self.models_still_running = False  # set at shutdown when a frame never came back
         self.counters.update({"fail_closed": 0, "blocked": 0, "faces": 0, "bodies": 0,
                               "worker_errors": 0, "missed": 0, "abandoned": 0})
         # Publishers first: a player waiting for this node's subscription then starts only
@@ -199,6 +200,7 @@ class DeidNode(EmoNode):
             # pull them from under it); the process is ending and frees them anyway.
             self.get_logger().warning("a frame was still being processed at shutdown: "
                                       "leaving the models to the process exit")
+            self.models_still_running = True  # run_nodes exits without waiting for them
         else:
             self.detector.close()
         super().destroy_node()

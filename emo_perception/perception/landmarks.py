@@ -132,6 +132,9 @@ def _points_box(points: np.ndarray) -> Box:
 # subclass the detector, so the stall comes through the environment.
 _TEST_STALL_S = max(float(os.environ.get("EMO_PERCEPTION_TEST_MODEL_STALL_MS", "0") or 0),
                     0.0) / 1000.0
+# ... and the pose model alone, which runs in the body-landmarks worker thread.
+_TEST_POSE_STALL_S = max(float(os.environ.get("EMO_PERCEPTION_TEST_POSE_STALL_MS", "0")
+                               or 0), 0.0) / 1000.0
 
 
 class LandmarkDetector:
@@ -204,6 +207,8 @@ class LandmarkDetector:
         return self._mesh.process(rgb)
 
     def _run_pose(self, rgb: np.ndarray) -> Any:
+        if _TEST_POSE_STALL_S:
+            time.sleep(_TEST_POSE_STALL_S)
         return self._pose.process(rgb)
 
     def _run_movenet(self, rgb: np.ndarray) -> list[Body]:
