@@ -130,11 +130,13 @@ def _points_box(points: np.ndarray) -> Box:
 # Fault injection for the reliability suite only: a model that stalls this long per frame
 # (milliseconds, read once at import). Tests of other processes (the node set) cannot
 # subclass the detector, so the stall comes through the environment.
-_TEST_STALL_S = max(float(os.environ.get("EMO_PERCEPTION_TEST_MODEL_STALL_MS", "0") or 0),
-                    0.0) / 1000.0
+def _test_stall_s(variable: str) -> float:
+    return max(float(os.environ.get(variable, "0") or 0), 0.0) / 1000.0
+
+
+_TEST_STALL_S = _test_stall_s("EMO_PERCEPTION_TEST_MODEL_STALL_MS")
 # ... and the pose model alone, which runs in the body-landmarks worker thread.
-_TEST_POSE_STALL_S = max(float(os.environ.get("EMO_PERCEPTION_TEST_POSE_STALL_MS", "0")
-                               or 0), 0.0) / 1000.0
+_TEST_POSE_STALL_S = _test_stall_s("EMO_PERCEPTION_TEST_POSE_STALL_MS")
 
 
 class LandmarkDetector:

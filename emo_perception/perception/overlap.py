@@ -133,7 +133,7 @@ class OverlapRunner(Generic[I, M]):
             self._counts.abandoned += self._counts.in_flight  # accepted, never finished
             self._pending.clear()
             self._between.clear()
-            if any(thread.is_alive() for thread in self._threads):
+            if self.working():
                 # A stage is still inside its call: when it returns, its result is dropped
                 # uncounted (it is counted abandoned already) and both threads end.
                 self._gave_up = True
