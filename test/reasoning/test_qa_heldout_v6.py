@@ -13,8 +13,8 @@ from emo_perception.reasoning.qa import load_qa
 from emo_perception.reasoning.qa_v6_items import MC, PAIRS
 from emo_perception.reasoning.qa_v6_truth import Ambiguous, holds, truth
 
-# Frozen in the commit "Frozen held-out QA set v6 ... (#16)" before any reader or
-# reasoner was run on it; do not edit items to fit a reader: a changed item is a new set.
+# Frozen in 6d48e38 ("Frozen held-out QA set v6 ... (#16)") before any reader or reasoner
+# was run on it; do not edit items to fit a reader: a changed item is a new set.
 SHA256 = {
     v6.PAIRS_FILE: "2630916c3c7cc077b4ffe1bd1e32f3a51eea3866688db4e4780ac5b7fc4a3eae",
     v6.MC_FILE: "6ef6ef04355e0059374119c5c73d140ca2ec8f149ae17bb381bd18f723b5ef41",
