@@ -197,6 +197,9 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"|his |her )?(?:speech|words|talking)", "Illustrative hand gestures"),
     (r"hair[- ]?(?:fiddl|adjust|fix|tug|pull)\w*", "Playing or adjusting hair"),
     (r"(?:hands?|fists?)[- ]on[- ](?:the[- ]|their[- ]|his[- ]|her[- ])?hips", "Arms akimbo"),
+    (r"(?:hands?|fists?|arms?)\s+(?:go|goes|went|going|gone|move|moved|moving|come|came|"
+     r"coming|placed|put|rest\w*|planted|set)\s+(?:up\s+)?(?:to|on|onto)\s+(?:the|their|his|"
+     r"her|both)\s+(?:hips|waist)", "Arms akimbo"),
     (r"fingertip[- ]?tent\w*|tent\w* (?:their |his |her |the )?fingers|fingers? (?:were |was )?"
      r"tented|tented fingers", "Minaret gesture"),
     (r"arms?(?:\s+\w+){0,3}\s+across\s+" + r"(?:their|his|her|the)\s+(?:chest|body|front)|"
@@ -279,7 +282,9 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
     (r"(?:fiddl|fidget|toy|play|twiddl|click|tap|spin|twirl|turn)\w*(?:\s+\w+){0,3}\s+"
      r"(?:with\s+)?(?:a|an|the|their|his|her)\s+(?:pen|pencil|phone|keys?|cup|mug|glass|"
      r"bottle|ring|watch|paper|object|item|thing|bracelet|necklace|button)\b|"
-     r"(?:turn|twist|spin)\w*\s+(?:something|an object)\s+(?:in|between)",
+     r"(?:turn|twist|spin)\w*\s+(?:something|an object)\s+(?:in|between)|"
+     r"(?:handl|manipulat|hold|held|grip|clutch|finger)\w*\s+(?:an?|the|some|their|his|her)\s+"
+     r"(?:small\s+)?(?:object|item|thing|pen|phone|keys?|cup|mug|bottle|toy|remote)s?\b",
      "Playing or manipulating objects"),
     (r"head\s+(?:held\s+)?(?:high|up)|(?:rais|lift|tilt|tip|throw|threw|toss|jerk|cock)\w*"
      r"\s+(?:their|his|her|the)\s+(?:head|chin)\s+(?:up|back|high|upward)|(?:head|chin)\s+"
@@ -358,11 +363,14 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
     # arousal
     (r"lively|animated|energetic|excited-sounding|fired up|pumped|vibrant|spirited|"
      r"bubbly|passionate|emphatic|heated|full of energy|high-energy|worked up|agitated|"
-     r"intense|keyed up|enthusiastic\w*|vigorous\w*|vivacious|dynamic", "arousal", "high",
-     True),
-    (r"calm\w*|relaxed|subdued|sleepy|lethargic|listless|tired|weary|drained|low-energy|"
-     r"sluggish|dull|muted|placid|tranquil|soothing|even-toned|laid-back|mellow|"
-     r"composed|lifeless|flat|deadpan|unexcited|unemotional|without energy|no energy|"
+     r"intense|keyed up|enthusiastic\w*|vigorous\w*|vivacious|dynamic|wired|energi[sz]ed|"
+     r"buzzing|hyper|revved up|charged up|amped up", "arousal", "high", True),
+    # calm is the absence of agitation: low or ordinary arousal
+    (r"calm\w*|relaxed|placid|tranquil|even-toned|laid-back|mellow|composed|unruffled|"
+     r"serene", "arousal", "low|normal", True),
+    (r"subdued|sleepy|lethargic|listless|tired|weary|drained|low-energy|"
+     r"sluggish|dull|muted|soothing|lifeless|flat|deadpan|unexcited|unemotional|"
+     r"without energy|no energy|"
      r"(?:very |so )?little energy|not much energy|hardly any energy|low on energy|"
      r"lack\w* energy|drained of energy",
      "arousal", "low", True),
@@ -526,10 +534,12 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                   r"\b(?:can't|cannot|could not|couldn't|can hardly|could hardly|hardly|"
                   r"can barely|scarcely) believe\b|\bno way\b|\bunbelievable\b|"
                   r"\bincredible\b|\bwow\b|\bis this real\b|\breally\?"),
-    "ask_help": (r"\b(?:ask|beg|plead|call|cr(?:y|ie))\w* (?:out )?for (?:help|assistance|"
-                 r"support)\b|\bsought help\b|\bseek\w* help\b",
+    "ask_help": (r"\b(?:ask|beg|plead|call|cr(?:y|ie))\w* (?:out )?for (?:the police|an "
+                 r"ambulance|the fire brigade|help|assistance|support)\b|\bsought help\b|"
+                 r"\bseek\w* help\b",
                  r"\bhelp\b|\bsave me\b|\bassist me\b|\bplease stay\b|\bi need (?:you|"
-                 r"someone|somebody)\b"),
+                 r"someone|somebody)\b|\bcall (?:the police|an ambulance|911|999|112|the fire "
+                 r"brigade|for help|a doctor)\b"),
     "question": (r"\bask\w* (?:(?:somebody|someone|them|him|her|anybody|anyone) )?"
                  r"(?:anything|something)\b|\bask\w* (?:a |any |some )?questions?\b|"
                  r"\bask\w* (?:what|whether|if|why|"
@@ -596,10 +606,18 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"even)\b|\bhow could you\b|\bshame on you\b|\bwhy (?:didn't|did not|don't|do "
               r"not|won't|can't) you\b|\byour (?:own )?fault\b|\bwhat were you thinking\b"),
     "remind": (r"\bremind\w*|\binform\w* (?:someone|them|him|her|the listener) (?:of|about)"
-               r"\b|\bannounc\w*|\bgave (?:an? )?(?:instruction|information|update)s?\b",
+               r"\b|\bg(?:ave|iv\w*) (?:an? |some |the )?(?:\w+ )?(?:instruction|information|"
+               r"update|details|timetable|schedule)s?\b",
                r"\b(?:is|are|will be|starts?|begins?) at\b|\bdon'?t forget\b|\bremember\b|"
                r"\bplease bring\b|\bbring\b|\bat (?:one|two|three|four|five|six|seven|eight|"
                r"nine|ten|eleven|twelve|\d+)\b"),
+    # sharing news: what happened to the speaker, told as news ("I passed", "guess what")
+    "announce": (r"\bannounc\w*|\bshar\w* (?:some |the |their |his |her )?(?:good |great |"
+                 r"big |bad |sad )?news\b|\bbr(?:oke|eak\w*) (?:the |some )?(?:good |bad )?news\b|"
+                 r"\b(?:good|great|big|happy|exciting) news\b",
+                 r"\b(?:i|we) (?:just |finally )?(?:passed|won|got (?:the|a|in|engaged|married|"
+                 r"promoted)|made it|did it|am getting|are getting|have got|'ve got|'m getting|"
+                 r"'re getting)\b|\bguess what\b|\b(?:good|great|big|exciting) news\b"),
 }
 # Complements of a speech act that name no topic ("complained about something").
 GENERIC_COMPLEMENTS = frozenset("""something anything everything nothing someone somebody

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.labels import AU_NAMES, IMIGUE_CLASSES
+from emo_perception.reasoning import claim_forms as F
 from emo_perception.reasoning import claim_vocab as V
 from emo_perception.reasoning.tables import (
     CIRCUMPLEX, EMOTION_WORDS, FOLD, GESTURE_KNOWLEDGE, SMG_TO_IMIGUE, canonical_gesture,
@@ -37,6 +38,7 @@ from emo_perception.reasoning.tables import (
 ASSERTED, NEGATED = "asserted", "negated"
 SUPPORTED, CONTRADICTED, UNSUPPORTED = "supported", "contradicted", "unsupported"
 TIME_TOLERANCE_S = 0.25
+VALUE_TOLERANCE = 0.15  # how far a stated score ("AU12 at about 0.8") may be from the measure
 MINILM_THRESHOLD = 0.6  # cosine similarity a fuzzy vocabulary match needs
 CONTENT_THRESHOLD = 0.45  # cosine similarity of a topic to a transcript sentence
 ANTONYM_MARGIN = 0.05  # how far a fuzzy match must beat the nearest opposite reading
@@ -285,7 +287,20 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "terrible": "sadness", "awful": "sadness", "horrible": "sadness", "hopeless": "sadness",
     "alone": "sadness", "hurt": "sadness", "sorry": "sadness", "unfair": "anger",
     "stupid": "anger", "ridiculous": "anger", "fear": "fear", "help": "fear",
-    "failed": "disappointment", "letdown": "disappointment"}}
+    "failed": "disappointment", "letdown": "disappointment",
+    # loss and grief
+    "died": "sadness", "dead": "sadness", "death": "sadness", "funeral": "sadness",
+    "grief": "sadness", "grieving": "sadness", "lonely": "sadness", "empty": "sadness",
+    "miss": "sadness", "missing": "sadness", "lost": "sadness", "tears": "sadness",
+    "crying": "sadness", "heartbroken": "sadness",
+    # grievance
+    "worst": "anger", "unacceptable": "anger", "outrageous": "anger", "disgrace": "anger",
+    "furious": "anger", "sick of": "anger", "fed up": "anger",
+    # alarm
+    "police": "fear", "emergency": "fear", "intruder": "fear", "burglar": "fear",
+    "frightening": "fear", "terrifying": "fear", "ambulance": "fear",
+    # astonishment
+    "unbelievable": "surprise", "incredible": "surprise", "wow": "surprise"}}
 # "not at full strength", "falls short of extreme": weak or moderate (marked in _sentence)
 NOT_STRONG_RE = (r"\b(?:not|never|nowhere near|far from|falls? short of|fell short of|"
                  r"falling short of|short of|less than|not quite|isn't|wasn't|is not|was not)"
@@ -300,9 +315,17 @@ SPEECH_PHRASES: dict[str, str] = {
     "watch out": "fear", "look out": "fear", "beware": "fear", "danger": "fear",
     "dangerous": "fear", "run for it": "fear", "take cover": "fear"}
 INTENSITY_WORDS: list[tuple[str, str]] = [
+    # bands named as such ("at high intensity", "in the middle band", "a full display")
+    (r"\b(?:high|full|maximum|top) (?:intensity|band|level|strength)|\b(?:strong|upper|top|"
+     r"high) band\b|\b(?:close to|near|nearly|almost) (?:a )?full (?:display|strength|"
+     r"intensity)|\ba full(?:-blown)? display\b", "strong"),
+    (r"\b(?:medium|middle|mid|moderate|intermediate) (?:intensity|band|level|strength)\b|"
+     r"\bmid-?band\b", "moderate"),
+    (r"\b(?:low|weak|lowest|bottom|faint) (?:intensity|band|level|strength)\b", "weak"),
+    (r"\b(?:somewhat|fairly|kind of|sort of)\b", "weak|moderate"),
     (r"\bnotstrong\b", "weak|moderate"),
     (r"\bnotweak\b", "moderate|strong"),
-    (r"\b(?:moderate\w*|medium|fairly|somewhat|moderately|middling|of medium strength|"
+    (r"\b(?:moderate\w*|medium|moderately|middling|of medium strength|"
      + V.MODERATE_MORE + r")\b", "moderate"),
     (r"\b(?:a little|a bit|slight\w*|mild\w*|weak\w*|faint\w*|barely|subtle|subtly|"
      r"low-level|hint of|" + V.WEAK_MORE + r")\b", "weak"),
@@ -315,9 +338,9 @@ PROSODY_VOCAB: list[tuple[str, str]] = [
      r"subdued|calm|relaxed|sleepy|lethargic", "arousal"),
     (r"loud\w*|quiet\w*|soft(?:ly)?\b|volume|shout\w*|whisper\w*|yell\w*|booming", "energy_db"),
     (r"speech rate|speaking rate|pace|tempo|fast|quick\w*|rapid\w*|rushed|hurried|slow\w*|"
-     r"brisk\w*|"
+     r"brisk\w*|articulation rate|"
      r"unhurried|speak\w* quickly|syllables", "speaking_rate_sps"),
-    (r"pitch|intonation|monoton\w*|melodic|sing-?song\w*|flat voice|voice (?:was )?flat",
+    (r"pitch|f0|intonation|monoton\w*|melodic|sing-?song\w*|flat voice|voice (?:was )?flat",
      "f0_range_st"),
 ]
 HIGH_WORDS = (r"\b(?:high\w*|energetic|aroused|agitated|animated|worked up|loud\w*|shout\w*|"
@@ -330,11 +353,12 @@ LOW_WORDS = (r"\b(?:low\w*|subdued|calm|relaxed|sleepy|lethargic|quiet\w*|soft(?
              r"whisper\w*|slow\w*|unhurried|monoton\w*|flat|narrow|little variation|"
              r"steady|(?:barely|hardly|scarcely) (?:moves?|moved|changes?|changed|varies|varied|"
              r"shifts?|shifted))\b")
-NORMAL_WORDS = r"\b(?:neither\b.*\bnor|normal|ordinary|average|moderate|typical)\b"
+NORMAL_WORDS = (r"\b(?:neither\b.*\bnor|normal|ordinary|average|moderate|typical|mid-range|"
+                r"midrange|unremarkable|middling|in-range)\b")
 # words naming a prosody feature or one of its levels, for "normal X" / "neither X nor Y"
 PROSODY_FEATURE_WORDS = [
-    (r"pace|speed|rate|tempo|speaking rate|speech rate|fast|slow|quick\w*|rapid\w*|"
-     r"slowly|hurried|rushed", "speaking_rate_sps"),
+    (r"pace|speed|rate|tempo|speaking rate|speech rate|articulation rate|fast|slow|quick\w*|"
+     r"rapid\w*|slowly|hurried|rushed", "speaking_rate_sps"),
     (r"loudness|volume|loud\w*|quiet\w*|soft\w*", "energy_db"),
     (r"pitch|intonation|pitch range|varied|monotone|monotonous|flat|melodic", "f0_range_st"),
     (r"energy|arousal|energetic|calm|excited|lively|subdued", "arousal"),
@@ -418,7 +442,7 @@ MODALITY_WORDS = {
 }
 MODALITY_WORDS = {m: f"(?:{rx}|{V.MODALITY_FRAMES[m]})" for m, rx in MODALITY_WORDS.items()}
 MODALITY_NOUNS = (
-    ("face", r"\bfac(?:e|es|ial)\b"),
+    ("face", r"\bfac(?:e|es|ial)\b|\bcamera\b"),
     ("body", r"\bbody\b|\bgestur\w*|\bmovements?\b|\bmicro-gestures?\b"),
     ("voice", r"\bvoice\b|\bvocal\b|\baudio\b|\bprosody\b|\bsound\b|\bmicrophone\b|"
               r"\bmic\b"),
@@ -438,7 +462,8 @@ PRESENCE_FRAMES = (
     r"somebody|anyone|anybody) (?:spoke|talked|was (?:speaking|talking))\b|"
     r"^(?:this|the) (?:clip|window|recording|video|sample|segment) (?:has|had|contains|"
     r"contained|includes|included|is|was)\b|\b(?:face|voice|body|audio|speech)[- ]only\b|"
-    r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\b(?:we(?:'ve| have)? got|"
+    r"\b(?:could|can) be (?:read|seen|heard|made out)\b|\byou (?:have|had|get|got)\b|"
+    r"\bno (?:words|wording|camera|speech)\b|\b(?:we(?:'ve| have)? got|"
     r"we (?:actually |really |even )?(?:have|had|get)|(?:one|it)'s got|has got)\b|"
     r"\b(?:measurements?|detections?|"
     r"readings?|delivered|contains?|recogni[sz]ed|tracked|logged)\b")
@@ -455,9 +480,10 @@ PRESENCE_FILLER = (r"clip|recording|window|video|sample|segment|sensors?|data|me
                    r"we|we've|have|get|actually|recognition|tracker|detector|go|on|to|so|"
                    r"still|just|along|plus|from|they|can|be|seen|see|purely|solely|there|"
                    r"anything|nothing|else|besides|apart|except|but|read|work|with|him|her|them|"
-                   r"person")
+                   r"person|well|too|also|as|reported|reporting|found")
 PRESENCE_WORDS = (r"\b(?:measured|visible|evidence|analy[sz]ed|analysis|detected|picked up|"
-                  r"recorded|observed|data|captured|seen|available|found|present)\b")
+                  r"recorded|observed|data|captured|seen|available|found|present|reported|"
+                  r"reporting)\b")
 
 
 # -- MiniLM ----------------------------------------------------------------------------
@@ -560,7 +586,11 @@ def transcript_similarity(topic: str, transcript: str) -> float:
 
 # -- reading ---------------------------------------------------------------------------
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+|;\s*")
-_CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+|,\s+with\s+"
+_CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+"
+                           # "at 0.3 s and stayed there until 8.7 s": one span, one clause
+                           r"(?!(?:then\s+)?(?:stayed|remained|ran|lasted|continued|kept|held|"
+                           r"went on|carried on)\b[^,]*\b(?:until|till|to|through)\s+(?:about\s+|"
+                           r"around\s+|roughly\s+|nearly\s+|almost\s+)?(?:\d|the end))|,\s+with\s+"
                            r"|,?\s+\bwhile\b(?!\s+(?:(?:they|he|she)\s+(?:was\s+|were\s+)?)?"
                            r"(?:talk|spoke|speak|explain|said|say)\w*)\s+"
                            r"|,\s+(?=(?:then|later|afterwards|early on|first|finally)\b)"
@@ -605,6 +635,11 @@ class ClaimReader:
         denial = DENIAL_FRAME.match(low)
         if denial:
             low = low[denial.end():]
+        low = F.split_concessive(low) or F.split_neither_nor(low) or low
+        so_too = re.match(r"^(?P<a>.+?\b(?:was|were|is|are)\s+(?P<pred>[a-z' -]+?)),?\s+and so "
+                          r"(?:was|were|is|are|did)\s+(?P<x>[a-z0-9' -]+?)[.!]?$", low)
+        if so_too:  # "AU4 was off, and so was AU12": the predicate applies to both
+            low = f"{so_too.group('a')} and {so_too.group('x')} was {so_too.group('pred')}"
         low = re.sub(NOT_STRONG_RE, "notstrong", low)
         low = re.sub(NOT_WEAK_RE, "notweak", low)
         # "X rather than Y" / "X instead of Y": only X is claimed
@@ -721,6 +756,9 @@ class ClaimReader:
         if len(gestures) < 2:  # two phrasings of one gesture ("fingertips together, a steeple")
             return claims
         a, b = gestures[0], gestures[1]
+        # "A after B, not before": the alternative said not to hold is no order word
+        low = re.sub(r",?\s*(?:and\s+|but\s+)?(?:not|rather than|instead of|never)\s+(?:before|"
+                     r"after|earlier|later|first|afterwards)\b", " ", low)
         if re.search(r"\bbefore\b|\bthen\b|\bfollowed by\b|\bafterwards\b|\bfirst\b", low):
             first, second = a, b
         elif re.search(r"^after\b|\bafter (?!\d)", low):
@@ -750,9 +788,15 @@ class ClaimReader:
 
         trailing_neg = bool(re.search(r"\b(?:never|not at all|at no point|none observed|not "
                                       r"observed|none|absent|not measured|not present|none "
-                                      r"at all|nothing at all|not there|not really)\s*$",
-                                      text) or re.search(r"\bbelow (?:the )?threshold\b",
-                                                         text))
+                                      r"at all|nothing at all|not there|not really|inactive|"
+                                      r"off|switched off|not active|negligible|did not fire|"
+                                      r"didn't fire|silent|at zero|not counted as present|"
+                                      r"not counted|not seen|not detected|(?:was|were) not "
+                                      r"(?:seen|detected|found|recorded|active|on)|none seen|"
+                                      r"undetected|missing)\s*$",
+                                      text))
+        trailing_neg = trailing_neg or bool(re.search(
+            r"\bbelow (?:the )?(?:detection |presence )?threshold\b", text))
 
         # "at no point did they ...", "not once did they ...": the whole clause is denied
         leading_neg = bool(re.match(r"(?:at no (?:point|time|moment|stage)|not once|not at any "
@@ -773,6 +817,22 @@ class ClaimReader:
         def free(s: int, e: int) -> bool:
             return all(e <= a or s >= b for a, b in spans)
 
+        # counts: "three gesture events were recorded", "two of the four channels had data"
+        counted = F.gesture_count(text)
+        if counted is not None:  # "two gesture events: covering the face, then ..." reads on
+            n, span = counted
+            claims.append(Claim("count", "gesture", neg(span[0]) if n else ASSERTED, ("body",),
+                                number=float(n), when=when, text=clause))
+            spans.append(span)
+        n_channels = F.channel_count(text)
+        if n_channels is not None:
+            return [Claim("count", "channel", neg(0), number=float(n_channels),
+                          text=clause)], []
+        # prosody in everyday units: "a speech rate of roughly 6.5 syllables per second"
+        for feat, x, span in F.prosody_numbers(text):
+            claims.append(Claim("prosody_value", feat, neg(span[0]), ("voice",), number=x,
+                                text=clause))
+            spans.append(span)
         # prosody feature=value (what LLMs copy from the rendered evidence)
         for m in PROSODY_FEATURE_RE.finditer(text):
             claims.append(Claim("prosody_value", m.group(1), neg(m.start()),
@@ -906,8 +966,10 @@ class ClaimReader:
                     spans.append(m.span())
         # prosody: feature word + level
         voice_ctx = "voice" in mods or re.search(r"\b(?:speak\w*|spoke|speech|talk\w*|"
-                                                 r"sound\w*|pitch|arousal|intonation)\b", text) \
-            or re.search(V.VOICE_CONTEXT, text)
+                                                 r"sound\w*|pitch|f0|arousal|intonation)\b",
+                                                 text) \
+            or re.search(V.VOICE_CONTEXT, text) or not mods and re.search(
+                r"\b(?:voice|vocal\w*|audibly)\b", full)  # "a calm voice, but a quiet one"
         pitch_words = re.search(r"\b(?:pitch|intonation|inflection|melod\w*|monoton\w*)\b", text)
         for m in re.finditer(NORMAL_PROSODY_RE, text):  # "normal pace", "neither fast nor slow"
             feat = next((f for w, f in PROSODY_FEATURE_WORDS
@@ -937,7 +999,7 @@ class ClaimReader:
             for rx, feat in PROSODY_VOCAB:
                 m = re.search(rf"\b(?:{rx})", text)
                 if m and free(*m.span()):
-                    level = _level(text)
+                    level = _level_near(text, *m.span())
                     if level:
                         claims.append(Claim("prosody", feat, neg(m.start()), ("voice",),
                                             level=level, text=clause))
@@ -1006,7 +1068,15 @@ class ClaimReader:
                        for c in claims if c.kind in ("emotion", "transcript_emotion")
                        and c.polarity == ASSERTED]
         if claims:
-            return list(dict.fromkeys(claims)), []  # one claim per reading
+            claims = list(dict.fromkeys(claims))  # one claim per reading
+            scored = [i for i, c in enumerate(claims) if c.kind in ("action_unit", "emotion")]
+            value = F.stated_value(text)
+            if value is not None and len(scored) == 1:  # "AU17 came in at about 0.2"
+                claims[scored[0]] = _replace(claims[scored[0]], number=value)
+            if re.search(r"\btop expression class\b", text):
+                claims = [_replace(c, level="top") if c.kind == "emotion" else c
+                          for c in claims]
+            return claims, []
         # nothing read by rules: MiniLM against the vocabulary, else unreadable
         content = _content(text)
         if not content:
@@ -1035,6 +1105,11 @@ class ClaimReader:
                     continue
                 out.append(Claim("speech_act", name, neg(m.start()), ("text",), text=clause))
                 spans.append(m.span())
+                helper = re.search(r"\b(police|ambulance|fire brigade|doctor|nurse|security)\b",
+                                   m.group(0))
+                if helper:  # "asked for the police": whom they asked for is checked too
+                    out.append(Claim("transcript_content", helper.group(1), neg(m.start()),
+                                     ("text",), text=clause))
         if not out:
             return []
         rest = text
@@ -1042,6 +1117,7 @@ class ClaimReader:
             keep = out[0].value == "request" and text[a:b].endswith(" to")
             rest = rest[:a] + (" to " if keep else " ") + rest[b:]
         m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest) or (
+            out[0].value == "question" and re.search(r"\b(?:whether|if)\s+(.+)$", rest)) or (
             out[0].value in ("promise", "request") and re.search(r"\bto\s+(.+)$", rest))
         # "promised to X", "asked them to X"; a topic ends where the manner begins ("...
         # with her arms folded")
@@ -1123,6 +1199,12 @@ _SENTIMENT_RES = [re.compile(rx) for rx in (
     r"\b(?:words|transcript|speech content|remarks?|comments?|message|what (?:they|he|she|"
     r"was) said|content of (?:the|their|his|her) speech|speech)\s+(?:was|were|is|are|sounded|"
     rf"seemed|felt|read|came across as)\s+(?:\w+\s+){{0,2}}?{_SENT}\b",
+    # "the wording carries positive sentiment", "a clearly negative colour"
+    rf"\b{_SENT}\s+(?:sentiment|colou?r(?:ing)?|valence|polarity|overtones?|undertones?|"
+    r"flavou?r)\b",
+    r"\b(?:words|wording|transcript|language|phrasing|text|speech|utterance|message)\b"
+    r"(?:\s+\w+){0,2}?\s+(?:carrie[sd]|carry|had|has|have|conveys?|conveyed|struck|strikes|"
+    rf"expresse[sd]|express)\s+(?:an?\s+|some\s+)?(?:\w+\s+)?{_SENT}\b",
 )]
 
 
@@ -1165,6 +1247,11 @@ def _without_acts(text: str) -> str:
     return re.sub(r"\s+", " ", rest).strip(" ,.")
 
 
+# A part whose subject is a channel of its own is a clause, however short.
+OWN_CHANNEL_SUBJECT = (r"^(?:the|her|his|their|its)\s+(?:face|voice|words|wording|tone|"
+                       r"expression|body|transcript)\s+(?!and\b)\w+")
+
+
 def _clauses(text: str) -> list[str]:
     """Clauses of a sentence; a part with at most one content word ("... and aroused",
     "... and a report") stays with the clause before it."""
@@ -1173,6 +1260,10 @@ def _clauses(text: str) -> list[str]:
     for part in _CLAUSE_SPLIT.split(text):
         part = (part or "").strip(" ,.")
         if not part:
+            continue
+        if re.fullmatch(r"(?:(?:au|action unit)\s*\d{1,2}\s*,?\s*)+", part) and len(
+                _CLAUSE_SPLIT.split(text)) > 1:  # "AU1, AU4 and AU15 were off": one list
+            lead = f"{lead}, {part}" if lead else part
             continue
         if not out and not lead and len(_CLAUSE_SPLIT.split(text)) > 1 and (all(
                 re.fullmatch(MODALITY_NOUN_RE + r"|words?|wording|tone|expressions?|looks?|"
@@ -1184,8 +1275,9 @@ def _clauses(text: str) -> list[str]:
             part, lead = f"{lead} and {part}", ""
         words = _content(part).split()
         if out and (len(words) <= 1 and not re.search(r"\bau\s*\d|\bnot?\b|\bnever\b|"
-                                                      r"^(?:they|he|she|we)\s+(?!and\b)\w+",
-                                                      part)
+                                                      r"^(?:they|he|she|we)\s+(?!and\b)\w+|"
+                                                      # "... and her face showed disgust"
+                                                      + OWN_CHANNEL_SUBJECT, part)
                     or all(re.fullmatch(MODALITY_NOUN_RE, w) for w in words)):
             out[-1] = f"{out[-1]} and {part}"  # "... a face, a voice and body movements"
         else:
@@ -1244,6 +1336,36 @@ SUBJECT_RE = re.compile(
 
 def _normalise(text: str) -> str:
     low = text.lower().replace("’", "'").replace("–", "-")
+    # the answer format goes first: "yes or no: ..." is no "header: value" log line
+    low = F.rewrite_log_line(ANSWER_FRAME.sub("", low.strip()))
+    low = F.drop_listener_frame(low)
+    # "well above the normal range": a level, not a comparison of two readings
+    low = re.sub(r"\b(?:well |far |way |clearly |slightly )?(above|below|over|under) (?:the )?"
+                 r"(?:normal|typical|usual|average|expected)(?: range| band| level| values?)?\b",
+                 lambda m: "high" if m.group(1) in ("above", "over") else "low", low)
+    low = F.above_below_as_comparison(low)
+    # "no brow lowering (AU4 inactive), no smile": the code and its state are a clause
+    low = re.sub(r"\s*\(\s*((?:au|action unit)\s*\d{1,2})\s+((?:in)?active|on|off|absent|present|"
+                 r"firing|not firing)\s*\)\s*,?\s*", r" and \1 \2 and ", low)
+    low = re.sub(r"\s+and\s*([.!?]?)$", r"\1", low)
+    # a likeness is no claim: "the inner brows rose, as in a sad brow"
+    low = re.sub(r",?\s*\b(?:as (?:in|with|seen in|one sees in|you'd see in|is typical of)|like "
+                 r"(?:in|with)|typical of|reminiscent of)\s+(?:a|an|the)\s+[^,.;]+", "", low)
+    low = re.sub(r"^(?:whatever|whichever|whatsoever)\s+(?:else\s+)?[^,]+,\s*", "", low)
+    low = re.sub(r"\bnothing (?:at all )?(?:from|on|in|for|of) (?:the |their |his |her )?"
+                 r"(face|body|voice|words|transcript|audio|camera|microphone|gestures?)\b",
+                 r"no \1", low)
+    low = re.sub(r"^nothing (?:was|is|were) missing\b[:,;]?\s*", "all four channels had data. ",
+                 low)
+    # "X outscored every other class": X is the top expression
+    low = re.sub(r"^(?:the )?(\w+)(?: class| expression| score| label| probability)? "
+                 r"(?:clearly )?(?:outscored|beat|topped|led|outranked|exceeded|dominated|was "
+                 r"higher than|scored higher than) (?:every|all|each|any|all of) (?:the )?"
+                 r"(?:other|others)\b.*$",
+                 r"the top expression class was \1", low)
+    low = re.sub(r"^(?:the )?(\w+) (?:was|is) (?:the )?(?:top|main|dominant|leading|winning|"
+                 r"highest[- ]scoring|strongest|highest)(?: expression| emotion)? (?:class|label|"
+                 r"expression|emotion|score)\b", r"the top expression class was \1", low)
     low = re.sub(r"^\s*(?:step \d+\.?|answer:|explanation:|because:)\s*", "", low)
     low = ANSWER_FRAME.sub("", low)
     low = SOURCE_FRAME.sub(" ", low)
@@ -1374,6 +1496,10 @@ def _intensity(text: str, pos: int) -> str:
                 r"looks)?\s*(?:only\s+)?" + rx, after) or (
                     re.search(r"\b(?:any|the)\s*$", before) and re.search(rx, after)):
             best = best or level
+    if not best:  # a named band anywhere after it: "disgust registered at high intensity"
+        for rx, level in INTENSITY_WORDS[:3]:
+            if re.search(rx, after):
+                return level
     return best
 
 
@@ -1401,6 +1527,23 @@ def _level(text: str) -> str:
     if hi and lo:
         return "high" if hi.start() < lo.start() else "low"
     return "high" if hi else "low" if lo else ""
+
+
+def _level_near(text: str, start: int, end: int) -> str:
+    """The level word nearest a prosody feature word ("high arousal, at a normal rate":
+    arousal is high, the rate normal); a level that is the feature word itself counts."""
+    own = _level(text[start:end])
+    if own:
+        return own
+    best, level = None, ""
+    for rx, name in ((NORMAL_WORDS, "normal"), (HIGH_WORDS, "high"), (LOW_WORDS, "low")):
+        for m in re.finditer(rx, text):
+            if m.start() < end and m.end() > start:
+                continue
+            d = start - m.end() if m.end() <= start else m.start() - end
+            if best is None or d < best:
+                best, level = d, name
+    return level
 
 
 def _content(text: str) -> str:
@@ -1437,6 +1580,30 @@ def parse_when(text: str) -> When | None:
                r"late|at (?:the )?(?:start|end|beginning|close)|in the (?:middle|first half|"
                r"second half))\b", " ", t)
     num = lambda s: float(NUMBER_WORDS.get(s, s)) if s else math.nan  # noqa: E731
+    # "between roughly 3 and 4 s", "until about 8.7 s": the hedge does not move the time
+    t = re.sub(r"\b(between|from|and|to|until|till|after|before|by|past|within|at|since)\s+"
+               r"(?:about|around|roughly|approximately|approx\.?|nearly|almost|circa|some|"
+               r"~|just)\s+(?=\d)", r"\1 ", t)
+    # "at 0.3 s and stayed there until 8.7 s", "from 5 s until (nearly) the end": a span
+    # whose start and end are both stated
+    m = re.search(rf"\b(?:at|from|starting at|beginning at)\s+{_NUM}\s*(?:s|sec\w*)?\b.*?\b"
+                  rf"(?:until|till|til|through|up to|to)\s+(?:nearly\s+|almost\s+|about\s+|"
+                  rf"just before\s+)?(?:{_NUM}\s*(?:s\b|sec)|(?P<end>the (?:very )?end|the close|"
+                  rf"the finish))", t)
+    if m and re.search(r"\b(?:until|till|til|stay\w*|remain\w*|ran|lasted|held|kept|"
+                       r"continu\w*|went on)\b", m.group(0)):
+        end = math.inf if m.group("end") else num(m.group(2))
+        return When("span", num(m.group(1)), end, text=m.group(0))
+    m = re.search(rf"\bstart\w*\s+(?:within|in)\s+the\s+first\s+(?:{_NUM}\s+)?(?:seconds?|s)\b"
+                  rf".*?\b(?:ran|lasted|went on|continued|kept (?:on|going)|stayed|held)\s+"
+                  rf"(?:on\s+)?(?:to|until|till|through)\s+{_NUM}\s*(?:s\b|sec)", t)
+    if m:  # "started within the first second and ran to 7.6 s"
+        first = num(m.group(1)) if m.group(1) else 1.0
+        return When("span", first / 2, num(m.group(2)), text=m.group(0))
+    m = re.search(r"\b(first|second|third|last|final|fourth|opening|closing)\s+quarter\b", t)
+    if m:
+        a = {"first": 0.0, "opening": 0.0, "second": 0.25, "third": 0.5}.get(m.group(1), 0.75)
+        return When("within", a, a + 0.25, True, m.group(0))
     m = re.search(rf"\b(?:between|from)\s+{_NUM}\s*(?:s|sec\w*)?\s+(?:and|to|-)\s+{_NUM}\s*"
                   r"(?:s\b|sec)", t) or re.search(rf"\b{_NUM}\s*(?:-|to)\s*{_NUM}\s*(?:s\b|sec)",
                                                    t)
@@ -1488,6 +1655,10 @@ def parse_when(text: str) -> When | None:
     m = re.search(rf"\b(?:at|around|about)\s+{_NUM}\s*(?:s|sec\w*)\b", t)
     if m:
         n = num(m.group(1))
+        if re.search(r"\b(?:went|go|goes|moved?|moves|started|starts?|began|begins?|came|"
+                     r"comes?|rose|brought|put|lifted|raised|appeared|kicked in|set in|"
+                     r"onset)\b", t):
+            return When("starts", n, n, text=m.group(0))  # "went behind the back at 0.3 s"
         return When("within", n - 0.5, n + 0.5, text=m.group(0))
     if re.search(rf"\b(?:{V.START_WORDS})\b", t):
         return When("within", 0.0, 1 / 3, True, "at the start")
@@ -1513,8 +1684,17 @@ class CheckContext:
     labels: tuple[str, ...] = ()
 
 
+SPAN_TOLERANCE_S = 0.75  # how far a stated start or end may be from the detected one
+
+
 def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) -> bool:
     tol = TIME_TOLERANCE_S
+    if when.kind in ("span", "starts"):
+        a = _abs_time(when.start, w0, dur)
+        b = w0 + dur if math.isinf(when.end) else _abs_time(when.end, w0, dur)
+        ok_start = abs(g_start - a) <= SPAN_TOLERANCE_S
+        return ok_start and (when.kind == "starts" or abs(min(g_end, w0 + dur) - b)
+                             <= SPAN_TOLERANCE_S + (0.05 * dur if math.isinf(when.end) else 0))
     if when.kind == "throughout":
         return (min(g_end, w0 + dur) - max(g_start, w0)) >= 0.8 * dur - tol
     if when.kind == "brief":  # a short part of the window
@@ -1592,7 +1772,8 @@ def check_claim(claim: Claim, window: EvidenceWindow, ctx: CheckContext) -> Verd
             status, detail = CONTRADICTED, f"denied, but {detail}"
         elif status == CONTRADICTED:
             status, detail = SUPPORTED, f"denial holds: {detail}"
-        elif claim.kind in ("action_unit", "gesture") and _modality_empty(claim, window):
+        elif (claim.kind in ("action_unit", "gesture") or claim.kind == "emotion"
+              and claim.modality == ("face",)) and _modality_empty(claim, window):
             # "shows no AU12" with no face found: nothing of the kind was observed
             status, detail = SUPPORTED, f"nothing of the kind observed ({detail})"
     return Verdict(claim, status, detail)
@@ -1615,7 +1796,7 @@ def _check_any(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str
 
 
 def _modality_empty(c: Claim, w: EvidenceWindow) -> bool:
-    if c.kind == "action_unit":
+    if c.kind in ("action_unit", "emotion"):
         return not w.action_units and not w.expression
     return not w.micro_gestures
 
@@ -1631,6 +1812,14 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         if not aus:
             return UNSUPPORTED, "no action units were measured"
         vals = {code: aus.get(code) for code in c.codes}
+        if math.isfinite(c.number):  # a stated value: within VALUE_TOLERANCE of the measure
+            got = [v for v in vals.values() if v is not None]
+            if not got:
+                return UNSUPPORTED, f"{c.value} not measured"
+            near = min(got, key=lambda v: abs(v - c.number))
+            ok = abs(near - c.number) <= VALUE_TOLERANCE
+            return (SUPPORTED if ok else CONTRADICTED), (
+                f"{c.value}={near:.2f}, stated {c.number:.2f}")
         present = [code for code, v in vals.items() if v is not None and v >= ctx.au_threshold]
         if present:
             ok = _because_ok(c, ctx)
@@ -1667,6 +1856,8 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         return SUPPORTED, f"'{c.value}' {g.start:.1f}-{g.end:.1f} s score {g.score:.2f}"
     if c.kind == "compare":
         return _check_compare(c, w)
+    if c.kind == "count":
+        return _check_count(c, w, ctx)
     if c.kind == "order":
         a = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.value]
         b = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.other]
@@ -1710,7 +1901,8 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
                 r"\bwhere\b[^.?!]*\?|\bhow (?:do|can|would) (?:i|we) get\b|"
                 r"\bthe way to\b", w.transcript.lower()):
             return SUPPORTED, "the transcript asks the way"
-        missing = _missing_numbers(c.value, w.transcript)
+        missing = (_missing_numbers(c.value, w.transcript)
+                   or _missing_names(c.value, w.transcript))
         if missing:  # "ten pages" for a transcript of forty: similar wording, other fact
             return CONTRADICTED, f"transcript has no {missing[0]!r}"
         if _lexical_overlap(c.value, w.transcript):
@@ -1750,6 +1942,32 @@ def _missing_numbers(topic: str, transcript: str) -> list[float]:
     said = _numbers(transcript)
     topic_nums = _numbers(re.sub(r"\b(?:one|a)\b", " ", topic.lower()))
     return sorted(n for n in topic_nums if n not in said)
+
+
+def _check_count(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
+    """How many gesture spans (at or above the presence threshold), or how many of the four
+    channels (face, voice, words, body) have data."""
+    if c.value == "gesture":
+        n = len([g for g in w.micro_gestures if g.score >= ctx.gesture_threshold])
+    else:
+        n = sum((bool(w.action_units or w.expression), bool(w.prosody), bool(w.transcript),
+                 bool([g for g in w.micro_gestures if g.score >= ctx.gesture_threshold])))
+    ok = n == int(c.number)
+    unit = "spans" if c.value == "gesture" else "channels"
+    return (SUPPORTED if ok else CONTRADICTED), f"{n} {c.value} {unit} with data"
+
+
+CALENDAR_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday
+weekend tonight tomorrow yesterday morning afternoon evening january february march april
+june july august september october november december""".split())
+
+
+def _missing_names(topic: str, transcript: str) -> list[str]:
+    """Days, months and times of day a topic names that the transcript does not: "Sunday"
+    is not "Saturday", however alike the sentences are."""
+    said = set(re.findall(r"[a-z]+", transcript.lower()))
+    return sorted(w for w in set(re.findall(r"[a-z]+", topic.lower()))
+                  if w in CALENDAR_NAMES and w not in said)
 
 
 def _check_compare(c: Claim, w: EvidenceWindow) -> tuple[str, str]:
@@ -1805,7 +2023,7 @@ def _check_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str,
         if face and face[0] == SUPPORTED:
             return face
         if ctx.knowledge_label is not None and emotion_in(c.value, ctx.knowledge_label) \
-                and not c.intensity:
+                and not c.intensity and not math.isfinite(c.number) and c.level != "top":
             return SUPPORTED, f"all evidence together reads as {ctx.knowledge_label}"
         for _, r in results:
             if r[0] != UNSUPPORTED:
@@ -1824,6 +2042,13 @@ def _face_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, 
         key = label if label in expr else FOLD.get(label, label)
         p = expr.get(key, 0.0)
         top = max(expr, key=expr.get)
+        if math.isfinite(c.number):  # "fear scored around 0.8"
+            ok = abs(p - c.number) <= VALUE_TOLERANCE
+            return (SUPPORTED if ok else CONTRADICTED), f"face: {key} {p:.2f}, stated " \
+                f"{c.number:.2f}"
+        if c.level == "top":
+            return (SUPPORTED if top == key else CONTRADICTED), (
+                f"face: top class {top} {expr[top]:.2f} ({key} {p:.2f})")
         if p < ctx.expression_threshold:
             return CONTRADICTED, f"face: {key} {p:.2f} (top {top} {expr[top]:.2f})"
         if c.intensity and _band(p) not in c.intensity.split("|"):
@@ -1848,8 +2073,19 @@ def _check_transcript_emotion(label: str, w: EvidenceWindow) -> tuple[str, str]:
         return SUPPORTED, "transcript words carry no emotion"
     if any(emotion_in(label, e) for e in found):
         return SUPPORTED, f"transcript words express {label}"
+    for act in ACT_EMOTIONS.get(label, ()):  # "I can hardly believe it" voices surprise
+        status, detail = _check_speech_act(act, w)
+        if status == SUPPORTED:
+            return SUPPORTED, f"{detail}, which voices {label}"
     return CONTRADICTED, (f"transcript expresses {', '.join(dict.fromkeys(found)) or 'no '}"
                           f"{'' if found else 'emotion'}, not {label}")
+
+
+# Speech acts whose performance voices an emotion even without an emotion word.
+ACT_EMOTIONS: dict[str, tuple[str, ...]] = {
+    "surprise": ("disbelief",), "fear": ("warn", "ask_help"), "anger": ("complain", "scold"),
+    "happiness": ("celebrate", "congratulate", "announce"),
+}
 
 
 def _check_speech_act(act: str, w: EvidenceWindow) -> tuple[str, str]:
@@ -1900,7 +2136,7 @@ def _check_prosody(c: Claim, w: EvidenceWindow) -> tuple[str, str]:
     v = w.prosody[feat]
     low, high, meaning = PROSODY_RULES[feat]
     actual = "high" if v > high else "low" if v < low else "normal"
-    ok = actual == c.level
+    ok = actual in c.level.split("|")
     return (SUPPORTED if ok else CONTRADICTED), f"{meaning} {feat}={v:.2f} is {actual}"
 
 

@@ -218,7 +218,8 @@ def option_statements(question: str, option: str) -> list[str]:
     # an option that is a statement of its own ("there was no speech") is read as it is
     # first; a bare word or phrase ("slow", "joy") only makes sense inside the question
     own = re.search(r"^(?:there|they|he|she|it|the person|no|none|never|nothing|not)\b|"
-                    r"\b(?:was|were|is|are|did|had|has|have)\b", opt.lower())
+                    r"\b(?:was|were|is|are|did|had|has|have)\b|^[a-z][a-z ]{1,30}:\s+\S",
+                    opt.lower())  # "loudness: very loud" is a log line of its own
     if when is None and own:
         out = [opt, f"{body} {opt}"]
     else:
@@ -237,6 +238,19 @@ def option_statements(question: str, option: str) -> list[str]:
                      r"(?P<x>\w+)\s+(?P<rest>.*)$", q, flags=re.I)
     if much and not own:
         out.insert(0, f"{opt} {much.group('x')} {much.group('rest')}")
+    many = re.search(r"^how many\s+(?P<x>.+?)\s+(?P<v>were|was|are|is|got|did)\s+(?P<rest>.*)$",
+                     q, flags=re.I)
+    if many:  # "How many gesture events were detected?" "three"
+        out.insert(0, f"{opt} {many.group('x')} {many.group('v')} {many.group('rest')}")
+    if re.search(r"^(?:which|what) (?:expression|emotion|class|label)(?: class)? (?:scored|"
+                 r"came out|ranked|was rated|rated) (?:highest|top|first|the highest|best)\b|"
+                 r"^(?:which|what) (?:was|is) the (?:top|dominant|leading|highest[- ]scoring|main)"
+                 r" (?:expression|emotion|class|label)", ql):
+        out.insert(0, f"the top expression class was {bare}")
+    news = re.search(r"^what (?:news|good news|bad news|announcement) (?:did|does|do) .+? "
+                     r"(?:share|announce|tell|give|break|bring)\b", ql)
+    if news:  # "What news did the speaker share?" "passing a driving test"
+        out.insert(0, f"they shared news about {bare}")
     if re.search(r"\b(?:want(?:ed)? to know|ask(?:ed)?|wonder(?:ed)?|sorry|apologi[sz]\w*|"
                  r"complain\w*|talk\w* about|mention\w*)\b", ql):
         out.append(f"they talked about {opt}")  # what was said: checked on the transcript

@@ -534,3 +534,35 @@ def test_v4_check_backs_moments_and_calling(reader, plain_windows, window, text,
 ])
 def test_v4_reasons_topics_and_manner(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+# Forms read since the heldout_v5 round (log lines, concessives, "neither ... nor", a
+# hearer or viewer, numbers in everyday units, counts, the top class); our own wording, not
+# the set's.
+@pytest.mark.parametrize("window,text,answer", [
+    ("astro_win", "Robot note: Face: happy.", "yes"),
+    ("astro_win", "Face: sad", "no"),
+    ("arms_letdown", "Lip stretching: none seen", "yes"),
+    ("arms_letdown", "Speech act: complaint", "yes"),
+    ("astro_win", "Speech act: apology", "no"),
+    ("astro_win", "Top expression class: happiness", "yes"),
+    ("arms_letdown", "Top expression class: sadness", "no"),
+    ("arms_letdown", "Although her voice sounded calm, her face showed disgust.", "yes"),
+    ("astro_win", "Though his face beamed, his voice was flat.", "no"),
+    ("astro_win", "He neither frowned nor folded his arms.", "yes"),
+    ("arms_letdown", "She neither rubbed her eyes nor folded her arms.", "no"),
+    ("astro_win", "You could hear how excited he was.", "yes"),
+    ("arms_letdown", "You could see her smile.", "no"),
+    ("astro_win", "Speech rate was about 4.2 syllables per second.", "yes"),
+    ("astro_win", "Speech rate was about 2 syllables per second.", "no"),
+    ("astro_win", "Happiness came in at roughly 0.96.", "yes"),
+    ("astro_win", "Happiness came in at roughly 0.4.", "no"),
+    ("arms_letdown", "Two gesture events were detected.", "yes"),
+    ("arms_letdown", "Three gesture events were detected.", "no"),
+    ("astro_win", "Happiness outscored every other class.", "yes"),
+    ("arms_letdown", "Sadness was the top class.", "no"),
+    ("arms_letdown", "No brow lowering (AU4 inactive), and the chin was raised.", "yes"),
+    ("astro_win", "Nothing from the transcript.", "no"),
+])
+def test_log_lines_concessives_counts_and_units(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer

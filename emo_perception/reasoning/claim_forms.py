@@ -1,0 +1,235 @@
+"""Sentence forms the claim reader rewrites into the wording its rules read (issue #16).
+
+HRI applications do not only write prose: they log ("Robot note: face found",
+"Gesture tracker: no events", "Speech act = complaint"), quote numbers ("AU17 came in at
+about 0.9", "a speech rate of 6 syllables per second"), count ("three gesture events")
+and contrast ("Although the words were sad, the face ..."). Each function here turns one
+such form into plain wording, or into a typed number the checker compares, so that the
+rules in ``claims.py`` stay about meaning, not layout. All take and return lower-case
+text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Labels that open a log line and carry no claim themselves.
+LOG_FRAME = re.compile(
+    r"^(?:robot|system|interaction|session|tracker|perception|operator|caregiver|hri|"
+    r"observer|analysis|debug|status)?\s*(?:note|log|entry|report|summary|observation|"
+    r"update|remark|reading|finding)s?\s*(?:\(\w+\))?\s*[:=-]\s*"
+    r"|^(?:note|fyi|observation|summary|finding|result|verdict|assessment)\s*[:=-]\s*")
+# "You could hear how flat the voice was", "you'd have seen ...": the listener's frame.
+LISTENER_FRAME = re.compile(
+    r"\b(?:you|we|one|i|anyone|anybody)(?:'d| would| could| can| might| will)?"
+    r"(?: have| clearly| easily| also)?\s+(?:heard|hear|seen|see|noticed|notice|spotted|"
+    r"spot|watched|watch|observed|observe)(?: that| how)?\s+(?!(?:their|his|her|the|a) face\b|"
+    r"(?:them|him|her|they|the speaker|the person|anything|something|nothing)\b)")
+# A header naming a channel or thing, then what was found for it.
+HEADER_RE = re.compile(r"^(?P<h>[a-z][a-z0-9' /()-]{1,40}?)\s*(?::|=|-{1,2}|\u2014)\s+"
+                       r"(?P<v>.+)$")
+ABSENT_VALUE = re.compile(
+    r"^(?:none|nothing|no(?:ne)? (?:seen|observed|detected|found|recorded|present)|not "
+    r"(?:seen|observed|detected|found|present|recorded|counted)|absent|missing|unavailable|"
+    r"not available|n/?a|no events?|no detections?|zero|off|inactive|not active|below "
+    r"(?:the )?(?:detection |presence )?threshold|empty|nil)\b")
+# Header nouns -> how plain wording names the channel.
+HEADER_CHANNEL = [
+    (r"(?:the )?(?:face|facial expression|expression|face tracker|camera|video)", "face"),
+    (r"(?:the )?(?:voice|audio|microphone|mic|prosody|sound|vocal tone|tone of voice)",
+     "voice"),
+    (r"(?:the )?(?:words|wording|transcript|speech content|text|what was said|asr)", "words"),
+    (r"(?:the )?(?:body|gestures?|gesture tracker|micro-gestures?|hands|posture|"
+     r"body language)", "body"),
+]
+
+
+def rewrite_log_line(low: str) -> str:
+    """"Robot note: X" -> X; "Face: happy" -> "the face looked happy"; "Lip pressing: none
+    seen" -> "no lip pressing"; "Speech act: complaint" -> "speech act complaint"."""
+    low = LOG_FRAME.sub("", low, count=1).strip()
+    m = HEADER_RE.match(low)
+    if not m or re.match(r"\d", m.group("h")) or re.search(r"\b(?:said|says|asked|told|"
+                                                           r"quote\w*)\s*$", m.group("h")):
+        return low
+    head, value = m.group("h").strip(), m.group("v").strip()
+    if re.search(r"\b(?:that|this|it|and|but|or|so|because|which)$", head) or len(
+            head.split()) > 5:
+        return low  # "one thing is clear: ..." is prose, not a header
+    if re.fullmatch(r"(?:speech act|act|intent|dialogue act|utterance type|pragmatics?)"
+                    r"(?: logged| detected| recognised| recognized)?", head):
+        return f"speech act {value}"
+    if re.fullmatch(r"(?:top|main|dominant|leading|winning|highest)(?:[- ]scoring)? "
+                    r"(?:expression|emotion|class|label|expression class|emotion class)"
+                    r"(?: class)?", head):
+        return f"the top expression class was {value}"
+    channel = next((name for rx, name in HEADER_CHANNEL if re.fullmatch(rx, head)), None)
+    if ABSENT_VALUE.match(value):
+        rest = ABSENT_VALUE.sub("", value, count=1).strip(" ,;")
+        tail = f", {rest}" if rest else ""
+        if channel:
+            return f"no {_CHANNEL_NOUN[channel]}{tail}"
+        return f"no {head}{tail}"
+    if channel == "face":
+        return f"the face looked {value}"
+    if channel == "voice":
+        return f"the voice was {value}"
+    if channel == "words":
+        return f"the words were {value}"
+    if channel == "body":
+        return f"the {head} {value}" if head in ("hands", "posture") else value
+    if len(head.split()) <= 3 and not re.search(r"\b(?:was|were|is|are|did|had)\b", value):
+        return f"the {head} was {value}"  # "tempo: very slow"
+    return f"{head}: {value}"
+
+
+_CHANNEL_NOUN = {"face": "face", "voice": "voice", "words": "transcript",
+                 "body": "gestures"}
+
+
+def drop_listener_frame(low: str) -> str:
+    """"You could hear how flat the voice was" -> "audibly flat the voice was" (the hearer
+    is no claim, but hearing names the channel); "you can see the hands go to the hips" ->
+    "visibly the hands go to the hips"."""
+    def channel(m: re.Match) -> str:
+        return "audibly " if re.search(r"\bhear", m.group(0)) else "visibly " if re.search(
+            r"\b(?:see|seen|watch)", m.group(0)) else ""
+    return LISTENER_FRAME.sub(channel, low, count=1)
+
+
+# "Although X, Y" / "While the face read as A, the words ...": two clauses.
+CONCESSIVE_LEAD = re.compile(
+    r"^(?:although|though|even though|whereas|whilst|while|despite the fact that|"
+    r"granted that|admittedly)\s+(?P<a>[^,]+?),\s+(?P<b>.+)$")
+
+
+def split_concessive(low: str) -> str | None:
+    """The two clauses of a leading concessive, joined by "and" (both are claimed)."""
+    m = CONCESSIVE_LEAD.match(low)
+    if not m:
+        return None
+    a, b = m.group("a"), m.group("b")
+    if low.startswith("while") and not re.search(
+            r"\b(?:face|voice|words?|wording|transcript|tone|body|hands|expression)\b", a):
+        return None  # "while he talked, he smiled": a time, kept with its clause
+    return f"{a} and {b}"
+
+
+# "Neither the face nor the words showed X": X denied on each channel.
+NEITHER_NOR = re.compile(
+    r"^neither\s+(?:the\s+|their\s+|his\s+|her\s+)?(?P<a>\w+(?:\s+\w+)?)\s+nor\s+(?:the\s+|"
+    r"their\s+|his\s+|her\s+)?(?P<b>\w+(?:\s+\w+)?)\s+(?P<rest>(?:showed|show|shows|"
+    r"pointed|points|point|suggested|suggests|suggest|conveyed|conveys|convey|revealed|"
+    r"reveals|reveal|expressed|expresses|express|indicated|indicates|indicate|carried|"
+    r"carries|carry|registered|registers|register|betrayed|betrays|hinted|hints)\b.+)$")
+
+
+def split_neither_nor(low: str) -> str | None:
+    m = NEITHER_NOR.match(low)
+    if not m:
+        return None
+    rest = m.group("rest")
+    return f"the {m.group('a')} did not {rest} and the {m.group('b')} did not {rest}"
+
+
+# Comparisons in tables and logs: "AU17 (about 0.95) well above AU15 (about 0.1)".
+ABOVE_BELOW = re.compile(r"\b(?:(?:was|were|is|are|sat|came in|scored|registered)\s+)?"
+                         r"(?:well |far |clearly |much |a lot |slightly )?(above|over|"
+                         r"below|under)\b(?=\s+(?:the\s+)?(?:au|action unit|[a-z]+ "
+                         r"(?:score|class|probability)|\w+ness|anger|fear|disgust|surprise|"
+                         r"neutral|contempt))")
+
+
+def above_below_as_comparison(low: str) -> str:
+    return ABOVE_BELOW.sub(lambda m: "higher than" if m.group(1) in ("above", "over")
+                           else "lower than", low)
+
+
+# A stated value: "AU17 came in at roughly 0.2", "fear scored around 0.8",
+# "the neutral probability sat low, at about 0.3", "AU12 = 0.91", "AU6 (0.7)".
+VALUE_RE = re.compile(
+    r"(?:\(\s*(?:about|around|roughly|approximately|approx\.?|~|circa|p\s*=)?\s*|"
+    r"\b(?:at|of|around|about|roughly|approximately|~|=|scored|scoring|score of|"
+    r"probability of|came in at|sat at|reached|hit|read|measured|was|is|with)\s+"
+    r"(?:(?:about|around|roughly|approximately|approx\.?|~|circa|just|only|a|an)\s+)*)"
+    r"(?P<x>0?\.\d+|1\.0+|0|1)(?![\d.]*\s*(?:s\b|sec|seconds|syllables|db|semitones|st\b|"
+    r"hz))")
+
+
+def stated_value(clause: str) -> float | None:
+    """The one probability-like number a clause states, if exactly one."""
+    found = [float(m.group("x")) for m in VALUE_RE.finditer(clause)]
+    found = list(dict.fromkeys(found))
+    return found[0] if len(found) == 1 else None
+
+
+# Prosody with a number in everyday units.
+PROSODY_NUMBER = [
+    (r"(?:speech|speaking|articulation|talking) (?:rate|speed|tempo)|tempo|pace",
+     r"syllables?(?: per second| a second|/s)?|sps", "speaking_rate_sps"),
+    (r"loudness|level|energy|volume", r"db|decibels?", "energy_db"),
+    (r"(?:f0|pitch|fundamental frequency) range|pitch span|intonation range",
+     r"semitones?|st", "f0_range_st"),
+    (r"(?:vocal )?arousal(?: score)?", r"", "arousal"),
+]
+_APPROX = r"(?:(?:about|around|roughly|approximately|approx\.?|~|circa|nearly|almost|just)\s+)*"
+
+
+def prosody_numbers(clause: str) -> list[tuple[str, float, tuple[int, int]]]:
+    """(feature, value, span) for "a speech rate of roughly 6.5 syllables per second",
+    "loudness around -20 dB", "arousal of 0.7"."""
+    out = []
+    for feat_rx, unit_rx, feat in PROSODY_NUMBER:
+        unit = rf"\s*(?:{unit_rx})\b" if unit_rx else r"(?![\d.])"
+        rx = (rf"\b(?:{feat_rx})\s+(?:(?:was|is|of|at|sat at|came in at|measured|reached|"
+              rf"ran at|around|about|=|:)\s*)*{_APPROX}(?P<x>-?\d+(?:\.\d+)?){unit}")
+        for m in re.finditer(rx, clause):
+            out.append((feat, float(m.group("x")), m.span()))
+        if unit_rx:  # "6.5 syllables per second"
+            for m in re.finditer(rf"{_APPROX}(?P<x>-?\d+(?:\.\d+)?)\s*(?:{unit_rx})\b", clause):
+                if not any(s <= m.start() < e for _, _, (s, e) in out):
+                    out.append((feat, float(m.group("x")), m.span()))
+    return out
+
+
+# Counts: "three gesture events were recorded", "no gesture events", "two gestures".
+COUNT_RE = re.compile(
+    r"\b(?P<n>no|zero|one|a single|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+    r"(?:separate\s+|distinct\s+|different\s+|micro-?\s*)?(?:gesture|body|micro-gesture)s?\s*"
+    r"(?:events?|detections?|episodes?|spans?|instances?)\b|\b(?P<n2>no|zero|one|a single|two|"
+    r"three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:separate\s+|distinct\s+|different\s+)?"
+    r"(?:micro-?\s*)?gestures\b(?=\s+(?:were|was|got|had been|in total|altogether|overall|"
+    r"logged|recorded|detected|seen|observed|in (?:the|this)))")
+COUNT_WORDS = {"no": 0, "zero": 0, "one": 1, "a single": 1, "two": 2, "three": 3,
+               "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def gesture_count(clause: str) -> tuple[int, tuple[int, int]] | None:
+    m = COUNT_RE.search(clause)
+    if not m:
+        return None
+    n = m.group("n") or m.group("n2")
+    return (int(n) if n.isdigit() else COUNT_WORDS[n]), m.span()
+
+
+# Channel counts: "four of the four channels had data", "only two of the four channels".
+CHANNEL_COUNT_RE = re.compile(
+    r"\b(?P<only>only\s+)?(?P<n>all|none|no|zero|one|two|three|four|\d)\s+(?:of\s+(?:the\s+)?"
+    r"(?:four|4)\s+)?(?:channels?|modalit(?:y|ies)|streams?|inputs?)\b(?:\s+(?:had|have|has|"
+    r"carried|delivered|gave|provided|reported|came with|contained|with))?\s*(?:data|"
+    r"signals?|evidence|readings?|something|input)?")
+
+
+def channel_count(clause: str) -> int | None:
+    m = CHANNEL_COUNT_RE.search(clause)
+    if not m or not re.search(r"\b(?:channels?|modalit(?:y|ies)|streams?|inputs?)\b",
+                              clause):
+        return None
+    n = m.group("n")
+    if re.search(r"\ball\s+$", clause[:m.start()]) and n not in ("four", "4"):
+        return None  # "all three channels: face, voice and body" names them, not a count
+    if n == "all":
+        return 4
+    if n in ("none", "no", "zero"):
+        return 0
+    return int(n) if n.isdigit() else COUNT_WORDS[n]
