@@ -13,7 +13,7 @@ from emo_perception.reasoning.qa import load_qa
 from emo_perception.reasoning.qa_v7_items import MC, PAIRS
 from emo_perception.reasoning.qa_v7_truth import Ambiguous, holds, truth
 
-# Frozen in FREEZE ("Frozen held-out QA set v7 ... (#16)") before any reader or reasoner
+# Frozen in 647b691 ("Frozen held-out QA set v7 ... (#16)") before any reader or reasoner
 # was run on it; do not edit items to fit a reader: a changed item is a new set.
 SHA256 = {
     v7.PAIRS_FILE: "2da6ed30ad432e25b54147ec2b1f356f1eacae3d31bbcd4457a713b6d7a85adc",
