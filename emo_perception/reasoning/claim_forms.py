@@ -195,8 +195,9 @@ def prosody_numbers(clause: str) -> list[tuple[str, float, tuple[int, int]]]:
 # Counts: "three gesture events were recorded", "no gesture events", "two gestures".
 COUNT_RE = re.compile(
     r"\b(?P<n>no|zero|one|a single|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
-    r"(?:separate\s+|distinct\s+|different\s+|micro-?\s*)?(?:gesture|body|micro-gesture)s?\s*"
-    r"(?:events?|detections?|episodes?|spans?|instances?)\b|\b(?P<n2>no|zero|one|a single|two|"
+    r"(?:separate\s+|distinct\s+|different\s+|micro-?\s*)?(?:(?:gesture|body|micro-gesture)s?\s*"
+    r"(?:events?|detections?|episodes?|spans?|instances?)|(?:body|bodily)\s+movements?)\b|"
+    r"\b(?P<n2>no|zero|one|a single|two|"
     r"three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:separate\s+|distinct\s+|different\s+)?"
     r"(?:micro-?\s*)?gestures\b(?=\s+(?:were|was|got|had been|in total|altogether|overall|"
     r"logged|recorded|detected|seen|observed|in (?:the|this)))")
@@ -233,3 +234,118 @@ def channel_count(clause: str) -> int | None:
     if n in ("none", "no", "zero"):
         return 0
     return int(n) if n.isdigit() else COUNT_WORDS[n]
+
+
+# What a sensor caught, said of the sensor ("did the mic catch words", "can the robot see
+# a face", "face ✓ voice ✗"): the channel's presence, in the words the reader knows.
+_PRESENCE = {"face": "a face was visible", "voice": "there was voice data",
+             "words": "there was transcript data", "transcript": "there was transcript data",
+             "body": "body movements were detected"}
+_ABSENCE = {"face": "no face was visible", "voice": "there was no voice data",
+            "words": "there was no transcript data", "transcript": "there was no transcript data",
+            "body": "there were no body movements"}
+HEARD_RE = re.compile(
+    r"\b(?:the\s+)?(?:mic|microphone|audio(?:\s+(?:channel|track|feed|stream))?|robot|"
+    r"sensors?)\s+(?:catch|caught|pick\s+up|picked\s+up|register|registered|record|recorded|"
+    r"hear|heard|capture|captured|get|got)\s+(?P<what>nothing|(?:any|some)?\s*(?:words?|"
+    r"speech|sound|voice|anything|someone|somebody|a voice|talking))\b(?:\s+(?:at all|from "
+    r"(?:the\s+)?\w+(?: at all)?))*")
+SEEN_RE = re.compile(
+    r"\b(?:the\s+)?(?:robot|camera|sensors?)\s+(?:see|saw|catch|caught|pick\s+up|picked\s+"
+    r"up|register|registered|detect|detected|capture|captured|get|got)\s+(?:someone's|a|"
+    r"their|his|her|any)\s+face\b")
+TRACKED_RE = re.compile(
+    r"\b(?:the\s+)?(?:body\s+)?(?:tracker|pose model|skeleton tracker)\s+(?:register|"
+    r"registered|log|logged|catch|caught|pick\s+up|picked\s+up|detect|detected|see|saw|"
+    r"record|recorded)\s+(?P<what>nothing|(?:any|some)\s+(?:movement|motion|gestures?|"
+    r"body movements?))\b(?:\s+from\s+(?:the\s+)?\w+)?")
+NO_SPEECH_RE = re.compile(
+    r"\b(?:you\s+)?(?:won't|will not|can't|cannot|couldn't|could not)\s+(?:find|hear)\s+"
+    r"(?:any|a single)\s+(?:audible\s+)?(?:speech|sound|voice|word)s?\b|\b(?:didn't|did not|"
+    r"never|doesn't|does not)\s+(?:say|utter|speak)\s+(?:a|one)\s+(?:single\s+)?word\b")
+NO_MOVE_RE = re.compile(
+    r"\b(?:didn't|did not|never|doesn't|does not)\s+move\s+(?:a|one)\s+(?:single\s+)?"
+    r"muscle\b(?:\s+of\s+(?:their|his|her|the)\s+body)?")
+TICKS_RE = re.compile(r"\b(face|voice|words|transcript|body)\s*([\u2713\u2714\u2717\u2718x])"
+                      r"(?=\s|$|,)")
+
+
+def sensor_frames(low: str) -> str:
+    low = HEARD_RE.sub(lambda m: _ABSENCE["voice"] if m.group("what") == "nothing"
+                       else _PRESENCE["voice"], low)
+    low = SEEN_RE.sub(_PRESENCE["face"], low)
+    low = TRACKED_RE.sub(lambda m: _ABSENCE["body"] if m.group("what") == "nothing"
+                         else _PRESENCE["body"], low)
+    low = NO_SPEECH_RE.sub(_ABSENCE["voice"], low)
+    low = NO_MOVE_RE.sub(_ABSENCE["body"], low)
+    ticks = TICKS_RE.findall(low)
+    if len(ticks) >= 2 and not TICKS_RE.sub("", low).strip(" ,;.?!"):
+        low = ", and ".join(_PRESENCE[c] if t in "\u2713\u2714" else _ABSENCE[c]
+                            for c, t in ticks)
+    return low
+
+
+# "Calm is not how his voice came over" -> "his voice was not calm"; "anything but
+# cheerful" -> "not cheerful".
+FRONTED_NOT_RE = re.compile(
+    r"^(?P<x>[a-z][a-z -]{1,30}?) (?:is|was) not how (?P<who>(?:his|her|their|the) "
+    r"(?:voice|face|words|tone|expression|speech))\s+(?:came over|came across|comes over|"
+    r"comes across|sounded|sounds|looked|looks|seemed|seems|read|reads)\b(?P<rest>.*)$")
+
+
+def fronted_negation(low: str) -> str:
+    m = FRONTED_NOT_RE.match(low)
+    if m:
+        low = f"{m.group('who')} was not {m.group('x')}{m.group('rest')}"
+    return re.sub(r"\banything but\s+", "not ", low)
+
+
+# Words that exclude each other when a topic is checked against the transcript: a topic
+# that says "brother" where the speaker said "sister" is another fact, however alike the
+# sentences are. Each group is a list of sides; a side is a set of word stems.
+EXCLUSIVE_WORDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
+    tuple(frozenset(side.split()) for side in group.split("|")) for group in (
+        "brother|sister|mother mum mom|father dad|son|daughter|wife|husband|grandson|"
+        "granddaughter|grandmother grandma granny|grandfather grandpa|aunt|uncle|cousin|niece|"
+        "nephew|boss|neighbour neighbor",
+        "cat kitten|dog puppy|rabbit|hamster|parrot|horse",
+        "warm hot heat|cold chill chilly cool freez",
+        "window|door",
+        "pass won win succeed|fail lost lose",
+        "egg|butter|flour|sugar|milk|salt|cheese|oil",
+        "kitchen|bedroom|bathroom|garden|hospital|school|office",
+        "bus|train|taxi|plane|tram|ferry",
+        "key|wallet|phone|glasses|umbrella|passport|ticket",
+        "early|late",
+        "open|close shut",
+    ))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "er", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[:-len(suffix)]
+            return base[:-1] if len(base) > 3 and base[-1] == base[-2] else base
+    return word
+
+
+def _side(stems: set[str], group: tuple[frozenset[str], ...]) -> set[int]:
+    return {i for i, side in enumerate(group)
+            if any(st in side or any(st.startswith(x) for x in side if len(x) >= 5)
+                   for st in stems)}
+
+
+def substituted_words(topic: str, transcript: str) -> list[str]:
+    """Words of the topic whose group the transcript fills with another side only."""
+    said = {_stem(x) for x in re.findall(r"[a-z]+", transcript.lower())}
+    out = []
+    for x in re.findall(r"[a-z]+", topic.lower()):
+        st = {_stem(x), x}
+        for group in EXCLUSIVE_WORDS:
+            mine = _side(st, group)
+            if not mine:
+                continue
+            theirs = _side(said, group)
+            if theirs and not (mine & theirs):
+                out.append(x)
+    return out

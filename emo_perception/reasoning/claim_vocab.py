@@ -127,7 +127,7 @@ WEAK_MORE = (r"a tad|a touch|a trace|trace of|touch of|kind of|sort of|marginall
              r"not very|not particularly|low-key|muted|a little bit|ever so slightly|"
              r"only just|minimal\w*|mildly|lightly|tiny bit|hint of|somewhat faint")
 MODERATE_MORE = (r"reasonably|mid-level|medium-strength|medium-level|quite|rather|"
-                 r"noticeabl\w*|moderate(?:ly)?|partly|partially|to some extent|"
+                 r"moderate(?:ly)?|partly|partially|to some extent|"
                  r"in between|middle")
 STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|absolutely|"
                r"thoroughly|super|truly|markedly|strikingly|powerfully|heavily|enormously|"
@@ -195,7 +195,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
     (r"jaw[- ]?(?:touch|rub|strok)\w*", "Touching jaw"),
     (r"hand[- ]?talk\w*|hand movements? (?:that )?(?:went|go|goes|going) with (?:the |their "
      r"|his |her )?(?:speech|words|talking)", "Illustrative hand gestures"),
-    (r"hair[- ]?(?:fiddl|adjust|fix|tug|pull)\w*", "Playing or adjusting hair"),
+    (r"hair[- ]?(?:fiddl|adjust|fix|tug|pull|twiddl|twirl|twist)\w*|(?:twiddl|twirl|fiddl)\w* "
+     r"(?:with |at )?(?:their |his |her |the )?hair", "Playing or adjusting hair"),
     (r"(?:hands?|fists?)[- ]on[- ](?:the[- ]|their[- ]|his[- ]|her[- ])?hips", "Arms akimbo"),
     (r"(?:hands?|fists?|arms?)\s+(?:go|goes|went|going|gone|move|moved|moving|come|came|"
      r"coming|placed|put|rest\w*|planted|set)\s+(?:up\s+)?(?:to|on|onto)\s+(?:the|their|his|"
@@ -297,7 +298,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
     (r"(?:shoulders?)(?:\s+\w+){0,3}\s+(?:hunched|raised|hiked|scrunched|pulled up|drawn "
      r"up|up (?:to|around) (?:their|his|her) ears)|(?:pull|sink|sank|draw|duck|tuck)\w*"
      r"(?:\s+\w+){0,2}\s+(?:head|neck)\s+(?:in|into|down into|between)|shrink\w* (?:down|into)"
-     r"|hunch\w*|turtl\w*", "Turtle neck"),
+     r"|hunch\w*|turtl\w*|\b(?:head|neck)\s+(?:was\s+|were\s+|is\s+)?(?:pulled|drawn|tucked|"
+     r"sunk|sank|ducked|retracted)\s+(?:in|back|down)\b", "Turtle neck"),
     (r"(?:puff|blow|blew|blowing)\w*(?:\s+\w+){0,2}\s+(?:out\s+)?(?:their|his|her)?\s*"
      r"cheeks|(?:big|long|deep|heavy) (?:breath|sigh|exhale)|sigh\w*|inhal\w* deeply|"
      r"breath\w* (?:in )?deeply", "Bulging face, deep breath"),
@@ -321,7 +323,7 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
     (r"(?:scratch|rub|rubb)\w*(?:\s+\w+){0,3}\s+(?:their|his|her)\s+(?:lower |upper )?back",
      "Scratching back"),
     (r"(?:touch|tip|tug|adjust|straighten)\w*(?:\s+\w+){0,2}\s+(?:their|his|her|the)\s+"
-     r"(?:hat|cap|beanie|hood)", "Touching hat"),
+     r"(?:hat|cap|beanie|hood)|\b(?:hat|cap)[- ](?:touch|tip|tug|adjustment)\w*", "Touching hat"),
 ]
 
 # Phrasing that names a family of gestures, not one class (any member makes it true).
@@ -500,7 +502,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\bstick around\b|\bdon'?t leave me\b|\bstay\s*[.!]"),
     "ask_leave": (r"\b(?:ask|tell|told|want|order|demand|beg|begg)\w*\s+" + _ADDRESSEE
                   + r"\s+to (?:leave|go away|get out|go|get lost|leave (?:them|him|her) "
-                  r"alone)\b|\bsent \w+ away\b|\bsend \w+ away\b|\bshoo(?:ed|ing|s)?\b",
+                  r"alone)\b|\bto be left alone\b|\bsent \w+ away\b|\bsend \w+ away\b|"
+                  r"\bshoo(?:ed|ing|s)?\b",
                   r"\bgo away\b|\bleave me alone\b|\bget out\b|\bplease (?:leave|go)\b|"
                   r"\bleave now\b|\byou (?:should|can|may|must) (?:leave|go)\b|"
                   r"\bget lost\b|\bleave (?:us|me)\b|\bout of here\b"),
@@ -528,7 +531,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                   r"\byes+!|\bwe'?re the best\b"),
     "congratulate": (r"\bcongratulat\w*|\bprais\w*|\bcompliment\w*|\bcommend\w*",
                      r"\bcongratulations?\b|\bwell done\b|\bgood job\b|\bgreat (?:job|work)\b|"
-                     r"\bproud of you\b|\bnice work\b|\byou did (?:it|great|well)\b"),
+                     r"\bproud of you\b|\bnice work\b|\byou did (?:it|great|well)\b|"
+                     r"\byou(?:'re| are) (?:a |an |so |such an? |the )?(?:real |true |absolute )?"
+                     r"(?:lifesaver|star|genius|hero|wonderful|amazing|brilliant|the best)\b"),
     "disbelief": (r"\b(?:could ?n[o']t|can ?n?[o']t|cannot|hardly|barely|scarcely) "
                   r"believe\b|\bdisbelief\b|\bincredul\w*|\bamaze\w* (?:that|at)\b",
                   r"\b(?:can't|cannot|could not|couldn't|can hardly|could hardly|hardly|"
@@ -548,13 +553,16 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\?"),
     "request": (r"\b(?:ask|request|tell|told|instruct|want)\w* (?:someone|somebody|them|"
                 r"him|her|the listener|the other person|you) to\b|\bmade a request\b|"
+                r"\bissu\w* (?:a |an )?(?:command|order)s?\b|\bcommand\w*|\bgiv\w* "
+                r"(?:an? )?orders?\b|\border\w* (?:someone|somebody|them|him|her) (?:to|about)\b|"
                 r"\brequest\w*\b|\bask\w* (?:(?:someone|somebody|them|him|her) )?for "
                 r"(?:a |some )?(?:favou?r|hand|directions|the way)\b|\bfavou?r\b",
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
                 r"sure\b|\bdon'?t forget\b|\bremember to\b|^\s*(?:get|go|come|stay|move|"
                 r"stop|wait|sit|stand|run|hurry|give|take|put|bring|keep|hold|listen|step|"
-                r"leave)\b(?!\s+care\b)"),
-    "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* down (?:the |an? |their |his |her )?"
+                r"leave|turn|switch|shut|lower|quiet)\b(?!\s+care\b)"),
+    "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* (?:something|it|that|this|them|him|her) down\b|"
+               r"\bturn\w* down (?:the |an? |their |his |her )?"
                r"(?:offer|request|invitation|proposal|suggestion)\b|"
                r"\bsa(?:id|y) no\b|\brejects?\b|\brejected\b",
                r"\bno\b(?!\s+(?:way|longer))|\bi won'?t\b|\bi will not\b|\bi don'?t want\b|"
@@ -600,6 +608,7 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                         r"second|next) (?:left|right|turning)\b|\bit(?:'s| is) (?:on the (?:left|"
                         r"right)|next to|opposite|across from|just past)\b"),
     "scold": (r"\b(?:tell|told|telling|tells) (?:\w+ )?off\b|\bscold\w*|\breprimand\w*|"
+              r"\b(?:has|have|had|having) a go at\b|\blay\w* into\b|\bhaving a dig at\b|"
               r"\brebuk\w*|\bberat\w*|\bchastis\w*|\bchastiz\w*|\bcriticis\w*|"
               r"\bcriticiz\w*|\bblam\w*|\breproach\w*|\bnag\w*",
               r"\byou (?:should have|should've|shouldn't have|never|always|didn't even|did not "
@@ -611,6 +620,22 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                r"\b(?:is|are|will be|starts?|begins?) at\b|\bdon'?t forget\b|\bremember\b|"
                r"\bplease bring\b|\bbring\b|\bat (?:one|two|three|four|five|six|seven|eight|"
                r"nine|ten|eleven|twelve|\d+)\b"),
+    # how to do something, step by step ("first add the flour, then stir")
+    "instruct": (r"\binstruct\w*(?! (?:someone|somebody|them|him|her|the listener|you) to\b)|"
+                 r"\bstep[- ]by[- ]step\b|\bwalk\w* (?:\w+ )?through (?:the )?steps\b|"
+                 r"\bexplain\w* how to\b|\b(?:tell|show)\w* (?:\w+ )?how to\b|"
+                 r"\bgiv\w* (?:\w+ )?(?:directions|a recipe|a how-to|a tutorial)\b|"
+                 r"\b(?:reading|read|reads) out (?:a |the )?recipe\b",
+                 r"^\s*(?:first|then|next|now|after that|finally)?,?\s*(?:add|mix|stir|whisk|"
+                 r"pour|heat|bake|cut|chop|slice|press|place|fold|beat|boil|fry|preheat|"
+                 r"combine|sprinkle|season|bring|cook|put|take|turn)\b"),
+    # doing something for the listener, proposed ("shall I open the window?")
+    "offer": (r"\boffer\w*|\bvolunteer\w*|\bpropos\w* to (?:help|do|get|open|bring|fetch)\b",
+              r"\bshall i\b|\bshould i\b|\bcan i (?:help|get|open|bring|fetch|do|make|take|"
+              r"carry)\b|\blet me (?:help|get|open|bring|fetch|do|make|take|carry)\b|\bwould "
+              r"you like me to\b|\bi can (?:help|get|open|bring|fetch|do|make|take|carry)\b|"
+              r"\bi(?:'ll| will) (?:help|get|open|bring|fetch|do|make|take|carry)\b|\bwant me "
+              r"to\b"),
     # sharing news: what happened to the speaker, told as news ("I passed", "guess what")
     "announce": (r"\bannounc\w*|\bshar\w* (?:some |the |their |his |her )?(?:good |great |"
                  r"big |bad |sad )?news\b|\bbr(?:oke|eak\w*) (?:the |some )?(?:good |bad )?news\b|"
@@ -760,4 +785,6 @@ SPEECH_ACT_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "agree": ("they agreed", "they said yes"),
     "worry": ("they said they were worried",),
     "remind": ("they reminded someone of an appointment",),
+    "instruct": ("they gave step-by-step instructions", "they explained how to do it"),
+    "offer": ("they offered to do something for someone", "they volunteered to help"),
 }

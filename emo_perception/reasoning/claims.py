@@ -295,7 +295,8 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "crying": "sadness", "heartbroken": "sadness",
     # grievance
     "worst": "anger", "unacceptable": "anger", "outrageous": "anger", "disgrace": "anger",
-    "furious": "anger", "sick of": "anger", "fed up": "anger",
+    "furious": "anger", "sick of": "anger", "fed up": "anger", "had enough": "anger",
+    "sick and tired": "anger",
     # alarm
     "police": "fear", "emergency": "fear", "intruder": "fear", "burglar": "fear",
     "frightening": "fear", "terrifying": "fear", "ambulance": "fear",
@@ -304,10 +305,11 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
 # "not at full strength", "falls short of extreme": weak or moderate (marked in _sentence)
 NOT_STRONG_RE = (r"\b(?:not|never|nowhere near|far from|falls? short of|fell short of|"
                  r"falling short of|short of|less than|not quite|isn't|wasn't|is not|was not)"
-                 r"\s+(?:(?:very|"
+                 r"\s+(?:(?:very|a|an|"
                  r"that|so|particularly|really|at|quite|anywhere near|fully)\s+)*(?:full strength|"
                  r"full|strong|intense|extreme|overwhelming|pronounced|strongly|intensely|"
-                 r"huge|big|extremely|maximal|maximum|the top(?: of the scale)?)\b")
+                 r"huge|big|extremely|maximal|maximum|the top(?: of the scale)?|total blank|"
+                 r"complete blank|total|complete)\b")
 NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\s+(?:(?:very|"
                r"that|so|particularly|really|just|merely|only)\s+)*(?:weak|faint|slight|mild|"
                r"subtle|weakly|faintly|slightly|mildly|subtly)\b")
@@ -597,8 +599,9 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|whereas|although|though|yet)\b\s+
                            r"|\s*,\s+(?=\w+\s+(?:was|were|went|stayed|remained)\b)"
                            r"|,\s*then\s+|\bthen\b\s+"
                            # "talking early, scratching late": a gerund with its own time
-                           r"|,\s+(?=\w+ing\b[^,]*\b(?:early|late|later|earlier|first|last|"
-                           r"at the (?:start|end|beginning)|towards? the end)\b)"
+                           r"|,\s+(?=(?:\w+[- ])?\w+ing\b[^,]*\b(?:early|late|later|earlier|first|"
+                           r"last|(?:at|near|by) the (?:start|end|beginning|close)|towards? the "
+                           r"end)\b)"
                            # ", after the ear had been touched": an order, not this clause's time
                            r"|,\s+(?=(?:after|before)\s+(?!(?:the\s+|a\s+)?(?:mid-?point|"
                            r"halfway|half|middle|start|end|beginning|first|last|opening|close|"
@@ -720,7 +723,8 @@ class ClaimReader:
                      r"three|four|five|half|a (?:second|moment))", head):
             return None
         if m is None:
-            if re.search(r"\b(?!(?:rather|other|whether)\b)\w+er than\b|\b(?:more|less) \w+ "
+            if re.search(r"\b(?!(?:rather|other|whether|later|earlier|sooner)\b)\w+er than\b|"
+                         r"\b(?:more|less) \w+ "
                          r"than\b", head):  # "happier than before": not a reading of the window
                 return [], [Unreadable(head, "a comparison the reader does not check")]
             return None
@@ -759,9 +763,15 @@ class ClaimReader:
         # "A after B, not before": the alternative said not to hold is no order word
         low = re.sub(r",?\s*(?:and\s+|but\s+)?(?:not|rather than|instead of|never)\s+(?:before|"
                      r"after|earlier|later|first|afterwards)\b", " ", low)
-        if re.search(r"\bbefore\b|\bthen\b|\bfollowed by\b|\bafterwards\b|\bfirst\b", low):
+        if re.search(r"\b(?:while|whilst|during|at the same time as|simultaneously with|as "
+                     r"(?:she|he|they) (?:was|were) )\b", low):  # "A while B": the spans overlap
+            claims.append(Claim("order", a.value, other=b.value, modality=("body",),
+                                when=When("overlap", text="overlap"), text=low))
+            return claims
+        if re.search(r"\bbefore\b|\bthen\b|\bfollowed by\b|\bafterwards\b|\bfirst\b|"
+                     r"\b(?:earlier|sooner) than\b", low):
             first, second = a, b
-        elif re.search(r"^after\b|\bafter (?!\d)", low):
+        elif re.search(r"^after\b|\bafter (?!\d)|\blater than\b", low):
             first, second = b, a
         else:
             return claims
@@ -793,7 +803,8 @@ class ClaimReader:
                                       r"didn't fire|silent|at zero|not counted as present|"
                                       r"not counted|not seen|not detected|(?:was|were) not "
                                       r"(?:seen|detected|found|recorded|active|on)|none seen|"
-                                      r"undetected|missing)\s*$",
+                                      r"undetected|missing|too faint|too weak|too slight|"
+                                      r"not strong enough(?: to count)?)\s*$",
                                       text))
         trailing_neg = trailing_neg or bool(re.search(
             r"\bbelow (?:the )?(?:detection |presence )?threshold\b", text))
@@ -1118,7 +1129,7 @@ class ClaimReader:
             rest = rest[:a] + (" to " if keep else " ") + rest[b:]
         m = re.search(r"\b(?:about|that|over|of|for|because|saying)\s+(.+)$", rest) or (
             out[0].value == "question" and re.search(r"\b(?:whether|if)\s+(.+)$", rest)) or (
-            out[0].value in ("promise", "request") and re.search(r"\bto\s+(.+)$", rest))
+            out[0].value in ("promise", "request", "offer") and re.search(r"\bto\s+(.+)$", rest))
         # "promised to X", "asked them to X"; a topic ends where the manner begins ("...
         # with her arms folded")
         if m:
@@ -1339,6 +1350,8 @@ def _normalise(text: str) -> str:
     # the answer format goes first: "yes or no: ..." is no "header: value" log line
     low = F.rewrite_log_line(ANSWER_FRAME.sub("", low.strip()))
     low = F.drop_listener_frame(low)
+    low = F.sensor_frames(low)
+    low = F.fronted_negation(low)
     # "well above the normal range": a level, not a comparison of two readings
     low = re.sub(r"\b(?:well |far |way |clearly |slightly )?(above|below|over|under) (?:the )?"
                  r"(?:normal|typical|usual|average|expected)(?: range| band| level| values?)?\b",
@@ -1566,6 +1579,14 @@ HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{
                  r"(?:before|by the time) (?:the|this) (?:window|clip|recording|video) "
                  r"(?:was|had been|is) "
                  r"(?:half over|half done|half finished|halfway through)))")
+# How long something lasted (not when): "for about eight seconds", "went on for just two
+# seconds or so", "lasted barely a second".
+DURATION_RE = re.compile(
+    r"\b(?:lasted|lasting|lasts|went on|goes on|carried on|continued|held|kept up|for)\s+"
+    r"(?:for\s+)?(?:about|around|roughly|approximately|just|only|barely|some|nearly|almost|"
+    r"close to|a good|well over|under)?\s*(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|an?)\s*-?\s*(?:seconds?|s)\b")
+DURATION_TOLERANCE = (0.75, 0.25)  # seconds, and share of the stated length
 BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
             r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")
 MOST_RE = (r"\b(?:for most of|most of the (?:time|window|clip|recording)|for the (?:most "
@@ -1580,6 +1601,12 @@ def parse_when(text: str) -> When | None:
                r"late|at (?:the )?(?:start|end|beginning|close)|in the (?:middle|first half|"
                r"second half))\b", " ", t)
     num = lambda s: float(NUMBER_WORDS.get(s, s)) if s else math.nan  # noqa: E731
+    # times as people write them: "three and a half seconds", "the two-second mark",
+    # "a few secs"
+    t = re.sub(rf"\b{_NUM} and a half\b", lambda m: f"{num(m.group(1)) + 0.5:g}", t)
+    t = re.sub(rf"\b(?:the\s+)?{_NUM}\s*-?\s*(?:seconds?|secs?|s)\s+(?:mark|point)\b",
+               lambda m: f"{num(m.group(1)):g} s", t)
+    t = re.sub(r"\bsecs?\b", "seconds", t)
     # "between roughly 3 and 4 s", "until about 8.7 s": the hedge does not move the time
     t = re.sub(r"\b(between|from|and|to|until|till|after|before|by|past|within|at|since)\s+"
                r"(?:about|around|roughly|approximately|approx\.?|nearly|almost|circa|some|"
@@ -1594,6 +1621,11 @@ def parse_when(text: str) -> When | None:
                        r"continu\w*|went on)\b", m.group(0)):
         end = math.inf if m.group("end") else num(m.group(2))
         return When("span", num(m.group(1)), end, text=m.group(0))
+    m = DURATION_RE.search(t)
+    if m:  # "kept the arms folded for about eight seconds", "lasted barely a second"
+        n = 1.0 if m.group(1) in ("a", "an") else num(m.group(1))
+        if not (n == 1.0 and re.match(r"for an? ", m.group(0))):  # "for a second": briefly
+            return When("lasts", n, n, text=m.group(0))
     m = re.search(rf"\bstart\w*\s+(?:within|in)\s+the\s+first\s+(?:{_NUM}\s+)?(?:seconds?|s)\b"
                   rf".*?\b(?:ran|lasted|went on|continued|kept (?:on|going)|stayed|held)\s+"
                   rf"(?:on\s+)?(?:to|until|till|through)\s+{_NUM}\s*(?:s\b|sec)", t)
@@ -1604,6 +1636,10 @@ def parse_when(text: str) -> When | None:
     if m:
         a = {"first": 0.0, "opening": 0.0, "second": 0.25, "third": 0.5}.get(m.group(1), 0.75)
         return When("within", a, a + 0.25, True, m.group(0))
+    m = re.search(rf"\bfrom\s+{_NUM}\s*(?:s|sec\w*)?\s+(?:to|until|till)\s+{_NUM}\s*"
+                  r"(?:s\b|sec)", t)
+    if m:  # "folded her arms from 2 s to 3.5 s": the span's start and end
+        return When("span", num(m.group(1)), num(m.group(2)), text=m.group(0))
     m = re.search(rf"\b(?:between|from)\s+{_NUM}\s*(?:s|sec\w*)?\s+(?:and|to|-)\s+{_NUM}\s*"
                   r"(?:s\b|sec)", t) or re.search(rf"\b{_NUM}\s*(?:-|to)\s*{_NUM}\s*(?:s\b|sec)",
                                                    t)
@@ -1664,7 +1700,7 @@ def parse_when(text: str) -> When | None:
         return When("within", 0.0, 1 / 3, True, "at the start")
     if re.search(rf"\b(?:{V.END_WORDS})\b", t):
         return When("within", 2 / 3, 1.0, True, "towards the end")
-    if re.search(r"\b(?:later|afterwards|subsequently)\b", t):
+    if re.search(r"\b(?:later|afterwards|subsequently)\b(?! than)", t):
         return When("within", 1 / 3, 1.0, True, "later")
     if re.search(rf"\b(?:{V.MIDDLE_WORDS})\b", t):
         return When("within", 0.25, 0.75, True, "in the middle")
@@ -1697,6 +1733,10 @@ def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) ->
                              <= SPAN_TOLERANCE_S + (0.05 * dur if math.isinf(when.end) else 0))
     if when.kind == "throughout":
         return (min(g_end, w0 + dur) - max(g_start, w0)) >= 0.8 * dur - tol
+    if when.kind == "lasts":
+        length = min(g_end, w0 + dur) - max(g_start, w0)
+        return abs(length - when.start) <= max(DURATION_TOLERANCE[0],
+                                               DURATION_TOLERANCE[1] * when.start)
     if when.kind == "brief":  # a short part of the window
         return g_end - g_start <= min(3.0, 0.3 * dur) + tol
     if when.kind == "most":
@@ -1711,6 +1751,10 @@ def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) ->
     else:
         a, b = _abs_time(when.start, w0, dur), _abs_time(when.end, w0, dur)
     inside = max(0.0, min(g_end, b + tol) - max(g_start, a - tol))
+    if when.fraction and a <= w0 + tol and g_start <= w0 + tol and g_end > a:
+        return True  # under way from the first moment: "from the get-go", "at the start"
+    if when.fraction and b >= w0 + dur - tol and g_end >= w0 + dur - tol and g_start < b:
+        return True  # still going at the close: "at the end"
     return inside >= 0.5 * (g_end - g_start) - 1e-9
 
 
@@ -1863,6 +1907,10 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         b = [g for g in w.micro_gestures if canonical_gesture(g.name) == c.other]
         if not a or not b:
             return CONTRADICTED, "one of the ordered gestures is missing"
+        if c.when is not None and c.when.kind == "overlap":
+            ok = any(min(x.end, y.end) - max(x.start, y.start) > 0 for x in a for y in b)
+            return (SUPPORTED if ok else CONTRADICTED), (
+                f"'{c.value}' and '{c.other}' {'overlap' if ok else 'do not overlap'}")
         if min(g.start for g in a) < min(g.start for g in b) - TIME_TOLERANCE_S:
             return SUPPORTED, f"'{c.value}' starts before '{c.other}'"
         return CONTRADICTED, f"'{c.value}' does not start before '{c.other}'"
@@ -1902,7 +1950,8 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
                 r"\bthe way to\b", w.transcript.lower()):
             return SUPPORTED, "the transcript asks the way"
         missing = (_missing_numbers(c.value, w.transcript)
-                   or _missing_names(c.value, w.transcript))
+                   or _missing_names(c.value, w.transcript)
+                   or F.substituted_words(c.value, w.transcript))
         if missing:  # "ten pages" for a transcript of forty: similar wording, other fact
             return CONTRADICTED, f"transcript has no {missing[0]!r}"
         if _lexical_overlap(c.value, w.transcript):

@@ -566,3 +566,33 @@ def test_v4_reasons_topics_and_manner(reader, plain_windows, window, text, answe
 ])
 def test_log_lines_concessives_counts_and_units(reader, plain_windows, window, text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+# Forms read in the heldout_v6 round (durations, "A while B", "later than", spans with
+# number words, what a sensor caught, fronted negations, words that exclude each other,
+# counts of body movements); our own wording.
+@pytest.mark.parametrize("window,text,answer", [
+    ("arms_letdown", "Her arms stayed folded for about four seconds.", "yes"),
+    ("arms_letdown", "Her arms stayed folded for about nine seconds.", "no"),
+    ("arms_letdown", "The eye rubbing lasted barely a second.", "yes"),
+    ("arms_letdown", "She rubbed her eyes earlier than she folded her arms.", "yes"),
+    ("arms_letdown", "She rubbed her eyes later than she folded her arms.", "no"),
+    ("arms_letdown", "She rubbed her eyes while folding her arms.", "no"),
+    ("arms_letdown", "She folded her arms from the 5.5-second mark to nine and a half seconds.",
+     "yes"),
+    ("arms_letdown", "She folded her arms from the one-second mark to two seconds.", "no"),
+    ("astro_win", "Did the mic pick up any speech from him?", "yes"),
+    ("astro_win", "Can the robot see his face?", "yes"),
+    ("astro_win", "face \u2713 voice \u2713 words \u2713 body \u2713", "yes"),
+    ("astro_win", "face \u2717 voice \u2713 words \u2713 body \u2713", "no"),
+    ("astro_win", "Excited is not how his voice came across.", "no"),
+    ("astro_win", "His face was anything but sad.", "yes"),
+    ("astro_win", "He said they had lost.", "no"),
+    ("astro_win", "He said they had won.", "yes"),
+    ("arms_letdown", "She didn't say a single word.", "no"),
+    ("astro_win", "Two body movements were logged.", "no"),
+    ("astro_win", "One body movement was logged.", "yes"),
+])
+def test_durations_overlaps_sensors_and_exclusive_words(reader, plain_windows, window,
+                                                       text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
