@@ -594,5 +594,5 @@ def test_log_lines_concessives_counts_and_units(reader, plain_windows, window, t
     ("astro_win", "One body movement was logged.", "yes"),
 ])
 def test_durations_overlaps_sensors_and_exclusive_words(reader, plain_windows, window,
-                                                       text, answer):
+                                                        text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
