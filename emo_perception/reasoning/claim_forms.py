@@ -337,7 +337,7 @@ def _side(stems: set[str], group: tuple[frozenset[str], ...]) -> set[int]:
 
 def substituted_words(topic: str, transcript: str) -> list[str]:
     """Words of the topic whose group the transcript fills with another side only."""
-    said = {_stem(x) for x in re.findall(r"[a-z]+", transcript.lower())}
+    said = {f(x) for x in re.findall(r"[a-z]+", transcript.lower()) for f in (_stem, str)}
     out = []
     for x in re.findall(r"[a-z]+", topic.lower()):
         st = {_stem(x), x}
@@ -349,3 +349,24 @@ def substituted_words(topic: str, transcript: str) -> list[str]:
             if theirs and not (mine & theirs):
                 out.append(x)
     return out
+
+
+def everyday_forms(low: str) -> str:
+    """Smaller rewrites of everyday wording into forms the clause reader knows."""
+    low = re.sub(r"\b(?:i\.e\.|e\.g\.|i\.e|e\.g)(?=\s|,)", ",", low)  # "..., i.e. a command"
+    # "the words carry no particular feeling either way": neutral wording
+    low = re.sub(r"\b(?:the\s+)?(words|wording|transcript)(?:\s+themselves)?\s+(?:carry|carried|"
+                 r"have|had|show|showed|express|expressed|convey|conveyed)\s+no\s+(?:particular"
+                 r"\s+|real\s+|special\s+|strong\s+)?(?:feeling|emotion|sentiment|tone|colou?r)s?"
+                 r"(?:\s+either way)?", r"the \1 were neutral", low)
+    # "are eggs part of what he lists": a topic of the transcript
+    low = re.sub(r"^(?:is\s+|are\s+)?(?P<x>[a-z][a-z ,'-]{1,40}?)\s+(?:part of|among|on the list "
+                 r"of)\s+what\s+(?:he|she|they|the speaker)\s+(?:lists?|listed|mentions?|"
+                 r"mentioned|names?|named|said|says|reads? out|read out)\b",
+                 lambda m: f"they mentioned {m.group('x')}", low)
+    # "she came across as more happy than neutral": a comparison of two emotions
+    low = re.sub(r"\bmore\s+(happy|sad|angry|afraid|scared|fearful|surprised|disgusted|"
+                 r"neutral|calm|content|upset|cheerful|glad)\s+than\s+(happy|sad|angry|afraid|"
+                 r"scared|fearful|surprised|disgusted|neutral|calm|content|upset|cheerful|glad)\b",
+                 r"\1 more than \2", low)
+    return low

@@ -413,7 +413,8 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
 # Clause words that make an ambiguous prosody word (flag True above) about the voice.
 VOICE_CONTEXT = (r"\b(?:voice\w*|vocal\w*|sound\w*|spoke|speak\w*|speech|talk\w*|tone|"
                  r"pitch|intonation|prosody|delivery|said|say\w*|told|words|audio|"
-                 r"utter\w*|speaker|talker|narrat\w*|reading|read out|volume|loudness)\b")
+                 r"utter\w*|speaker|talker|narrat\w*|reading|read out|volume|loudness|"
+                 r"tempo|speaking rate|speech rate|articulation rate)\b")
 
 # -- modality framing ------------------------------------------------------------------
 MODALITY_FRAMES: dict[str, str] = {

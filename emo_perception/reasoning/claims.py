@@ -295,8 +295,7 @@ SPEECH_WORDS: dict[str, str] = {**EMOTION_WORDS, **{
     "crying": "sadness", "heartbroken": "sadness",
     # grievance
     "worst": "anger", "unacceptable": "anger", "outrageous": "anger", "disgrace": "anger",
-    "furious": "anger", "sick of": "anger", "fed up": "anger", "had enough": "anger",
-    "sick and tired": "anger",
+    "furious": "anger",
     # alarm
     "police": "fear", "emergency": "fear", "intruder": "fear", "burglar": "fear",
     "frightening": "fear", "terrifying": "fear", "ambulance": "fear",
@@ -315,7 +314,9 @@ NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\
                r"subtle|weakly|faintly|slightly|mildly|subtly)\b")
 SPEECH_PHRASES: dict[str, str] = {
     "watch out": "fear", "look out": "fear", "beware": "fear", "danger": "fear",
-    "dangerous": "fear", "run for it": "fear", "take cover": "fear"}
+    "dangerous": "fear", "run for it": "fear", "take cover": "fear",
+    # grievance said in more than one word
+    "sick of": "anger", "fed up": "anger", "had enough": "anger", "sick and tired": "anger"}
 INTENSITY_WORDS: list[tuple[str, str]] = [
     # bands named as such ("at high intensity", "in the middle band", "a full display")
     (r"\b(?:high|full|maximum|top) (?:intensity|band|level|strength)|\b(?:strong|upper|top|"
@@ -1352,6 +1353,7 @@ def _normalise(text: str) -> str:
     low = F.drop_listener_frame(low)
     low = F.sensor_frames(low)
     low = F.fronted_negation(low)
+    low = F.everyday_forms(low)
     # "well above the normal range": a level, not a comparison of two readings
     low = re.sub(r"\b(?:well |far |way |clearly |slightly )?(above|below|over|under) (?:the )?"
                  r"(?:normal|typical|usual|average|expected)(?: range| band| level| values?)?\b",
@@ -1610,7 +1612,8 @@ def parse_when(text: str) -> When | None:
     # "between roughly 3 and 4 s", "until about 8.7 s": the hedge does not move the time
     t = re.sub(r"\b(between|from|and|to|until|till|after|before|by|past|within|at|since)\s+"
                r"(?:about|around|roughly|approximately|approx\.?|nearly|almost|circa|some|"
-               r"~|just)\s+(?=\d)", r"\1 ", t)
+               r"~|just)\s+(?=\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)",
+               r"\1 ", t)
     # "at 0.3 s and stayed there until 8.7 s", "from 5 s until (nearly) the end": a span
     # whose start and end are both stated
     m = re.search(rf"\b(?:at|from|starting at|beginning at)\s+{_NUM}\s*(?:s|sec\w*)?\b.*?\b"

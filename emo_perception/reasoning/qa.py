@@ -241,7 +241,8 @@ def option_statements(question: str, option: str) -> list[str]:
     many = re.search(r"^how many\s+(?P<x>.+?)\s+(?P<v>were|was|are|is|got|did)\s+(?P<rest>.*)$",
                      q, flags=re.I)
     if many:  # "How many gesture events were detected?" "three"
-        out.insert(0, f"{opt} {many.group('x')} {many.group('v')} {many.group('rest')}")
+        n = {"none": "no", "zero": "no"}.get(opt.lower(), opt)
+        out.insert(0, f"{n} {many.group('x')} {many.group('v')} {many.group('rest')}")
     if re.search(r"^(?:which|what) (?:expression|emotion|class|label)(?: class)? (?:scored|"
                  r"came out|ranked|was rated|rated) (?:highest|top|first|the highest|best)\b|"
                  r"^(?:which|what) (?:was|is) the (?:top|dominant|leading|highest[- ]scoring|main)"
@@ -251,10 +252,75 @@ def option_statements(question: str, option: str) -> list[str]:
                      r"(?:share|announce|tell|give|break|bring)\b", ql)
     if news:  # "What news did the speaker share?" "passing a driving test"
         out.insert(0, f"they shared news about {bare}")
+    out[:0] = _question_shapes(q, opt, bare, own is not None)
     if re.search(r"\b(?:want(?:ed)? to know|ask(?:ed)?|wonder(?:ed)?|sorry|apologi[sz]\w*|"
                  r"complain\w*|talk\w* about|mention\w*)\b", ql):
         out.append(f"they talked about {opt}")  # what was said: checked on the transcript
     return list(dict.fromkeys(out))
+
+
+_IRREGULAR_PAST = {"go": "went", "come": "came", "get": "got", "take": "took", "put": "put",
+                   "hold": "held", "give": "gave", "make": "made", "begin": "began",
+                   "bring": "brought", "keep": "kept", "say": "said", "sit": "sat",
+                   "stand": "stood", "run": "ran", "shake": "shook", "rise": "rose"}
+_CHANNEL_WORDS = {"face": "face", "faces": "face", "voice": "voice", "audio": "voice",
+                  "sound": "voice", "speech": "voice", "words": "words", "transcript": "words",
+                  "wording": "words", "body": "body", "gestures": "body", "movement": "body"}
+
+
+def _past(verb: str) -> str:
+    if verb in _IRREGULAR_PAST:
+        return _IRREGULAR_PAST[verb]
+    return verb + ("d" if verb.endswith("e") else "ed")
+
+
+def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
+    """Statements for question shapes whose answer slots into a clause of its own ("Who
+    did she say is in hospital?" "Her brother" -> "she said her brother is in hospital")."""
+    ql, ol, bl = q.lower(), opt.lower(), bare.lower()
+    m = re.match(r"^who did (?P<s>he|she|they|the \w+) (?:say|tell us|mention) (?P<r>.+)$", ql)
+    if m:
+        return [f"{m.group('s')} said {ol} {m.group('r')}"]
+    m = re.match(r"^what (?:were|was|are|is) (?P<p>(?:her|his|their|the person's) (?:arms|hands|"
+                 r"head|shoulders|fingers))\s+doing(?P<r>.*)$", ql)
+    if m and not own:
+        return [f"{m.group('p')} were {ol}{m.group('r')}"]
+    m = re.match(r"^which (?:channel|modality|signal|stream|input|sensor)s? (?:was|is|were|are) "
+                 r"(?:missing|absent|lacking|not there|empty)\b", ql)
+    if m:
+        channel = _CHANNEL_WORDS.get(bl.split()[-1] if bl.split() else "")
+        return [_ABSENT_CHANNEL[channel]] if channel else []
+    m = re.match(r"^which (?:channels|modalities|signals|streams|inputs|sensors) (?:had|have|"
+                 r"carried|delivered|gave|provided) (?:data|evidence|signals?|readings?|input)\b",
+                 ql)
+    if m:  # "face and body only", "all four": which channels have data and which do not
+        named = {_CHANNEL_WORDS[w] for w in re.findall(r"[a-z]+", bl) if w in _CHANNEL_WORDS}
+        if re.search(r"\ball(?: four)?\b|\bevery\b", bl):
+            named = set(_ABSENT_CHANNEL)
+        if named and (re.search(r"\bonly\b|\ball\b|\bevery\b|\bjust\b", bl)):
+            return [", and ".join(_PRESENT_CHANNEL[c] if c in named else _ABSENT_CHANNEL[c]
+                                  for c in ("face", "voice", "words", "body"))]
+    if re.match(r"^which (?:prosodic feature|feature|aspect|property|part) (?:of (?:the|her|his|"
+                r"their) (?:voice|speech|delivery) )?(?:was|is|stood|stands) (?:out of the "
+                r"ordinary|unusual|abnormal|remarkable|not normal|out|atypical|extreme)\b", ql):
+        return [opt]  # the option names the feature and how it was out of the ordinary
+    if re.match(r"^which of (?:these|the following|them) (?:was|were|is|are|did) (?:not|never) "
+                r"(?:seen|observed|detected|shown|happen|occur|present|recorded)\b", ql):
+        return [f"there was no {bl}"]
+    m = re.match(r"^(?:roughly |about |approximately |at what point,? )?when did (?P<s>(?:her|his|"
+                 r"their|the person's|the) \w+|he|she|they) (?P<v>\w+)(?P<r>(?: (?:up|down|out|in|"
+                 r"back|off|on|away|together))?)$", ql)
+    if m:
+        if re.match(r"^(?:it|they|he|she) never did\b|^never\b|^not at all\b", ol):
+            return [f"{m.group('s')} did not {m.group('v')}{m.group('r')}"]
+        return [f"{m.group('s')} {_past(m.group('v'))}{m.group('r')} {ol}"]
+    return []
+
+
+_PRESENT_CHANNEL = {"face": "a face was visible", "voice": "there was voice data",
+                    "words": "there was transcript data", "body": "body movements were detected"}
+_ABSENT_CHANNEL = {"face": "no face was visible", "voice": "there was no voice data",
+                   "words": "there was no transcript data", "body": "there were no body movements"}
 
 
 def _first_start(verdicts, window: EvidenceWindow) -> float:

@@ -105,3 +105,19 @@ def test_letter_answers_and_extra_fields(tmp_path):
     assert qa.choice[0].answer == 1
     report = evaluate(qa, KnowledgeAnswerer())
     assert report["mc_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("question,option,statement", [
+    ("Who did he say was waiting outside?", "His uncle", "he said his uncle was waiting outside"),
+    ("What were his hands doing near the end?", "Clasped", "his hands were clasped near the end"),
+    ("Which channel was missing here?", "The voice", "there was no voice data"),
+    ("Which channels had data?", "voice and body only",
+     "no face was visible, and there was voice data, and there was no transcript data, and "
+     "body movements were detected"),
+    ("How many gesture events were detected?", "none", "no gesture events were detected"),
+    ("When did his head go down?", "In the last third", "his head went down in the last third"),
+    ("When did his head go down?", "It never did", "his head did not go down"),
+])
+def test_option_statements_slot_the_answer_into_the_question(question, option, statement):
+    from emo_perception.reasoning.qa import option_statements
+    assert option_statements(question, option)[0] == statement
