@@ -13,9 +13,8 @@ from emo_perception.reasoning.qa import load_qa
 from emo_perception.reasoning.qa_v8_items import MC, PAIRS
 from emo_perception.reasoning.qa_v8_truth import Ambiguous, holds, truth
 
-# Frozen in the commit that added this file ("Frozen held-out QA set v8 ... (#16)") before
-# any reader or reasoner was run on it; do not edit items to fit a reader: a changed item
-# is a new set.
+# Frozen in 821151b ("Frozen held-out QA set v8 ... (#16)") before any reader or reasoner
+# was run on it; do not edit items to fit a reader: a changed item is a new set.
 SHA256 = {
     v8.PAIRS_FILE: "64497454c2d17214a045f42499db2bddc9a668c3d54f3cf40e77ca05b7701ac5",
     v8.MC_FILE: "c30dfa5c7e441a9e0574917b4d383d3509e68c60cbe1113ab269314dd214ea31",
