@@ -194,9 +194,11 @@ def prosody_numbers(clause: str) -> list[tuple[str, float, tuple[int, int]]]:
 
 # Counts: "three gesture events were recorded", "no gesture events", "two gestures".
 COUNT_RE = re.compile(
-    r"\b(?P<n>no|zero|one|a single|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+    r"\b(?:just\s+|only\s+|exactly\s+)?(?P<n>no|zero|one|a single|two|three|four|five|six|"
+    r"seven|eight|nine|ten|\d+)\s+"
     r"(?:separate\s+|distinct\s+|different\s+|micro-?\s*)?(?:(?:gesture|body|micro-gesture)s?\s*"
-    r"(?:events?|detections?|episodes?|spans?|instances?)|(?:body|bodily)\s+movements?)\b|"
+    r"(?:events?|detections?|episodes?|spans?|instances?)|(?:body|bodily)\s+movements?|things?\s+"
+    r"(?:with|using)\s+(?:their|his|her|the)\s+body)\b|"
     r"\b(?P<n2>no|zero|one|a single|two|"
     r"three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:separate\s+|distinct\s+|different\s+)?"
     r"(?:micro-?\s*)?gestures\b(?=\s+(?:were|was|got|had been|in total|altogether|overall|"
@@ -259,10 +261,15 @@ TRACKED_RE = re.compile(
     r"registered|log|logged|catch|caught|pick\s+up|picked\s+up|detect|detected|see|saw|"
     r"record|recorded)\s+(?P<what>nothing|(?:any|some)\s+(?:movement|motion|gestures?|"
     r"body movements?))\b(?:\s+from\s+(?:the\s+)?\w+)?")
+NOT_SEEN_RE = re.compile(
+    r"\b(?:couldn't|could not|can't|cannot|didn't|did not|never)\s+(?:see|spot|find|detect)\s+"
+    r"(?:a|any|the|her|his|their|someone's)\s+face\b")
 NO_SPEECH_RE = re.compile(
     r"\b(?:you\s+)?(?:won't|will not|can't|cannot|couldn't|could not)\s+(?:find|hear)\s+"
     r"(?:any|a single)\s+(?:audible\s+)?(?:speech|sound|voice|word)s?\b|\b(?:didn't|did not|"
-    r"never|doesn't|does not)\s+(?:say|utter|speak)\s+(?:a|one)\s+(?:single\s+)?word\b")
+    r"never|doesn't|does not)\s+(?:say|utter|speak)\s+(?:a|one)\s+(?:single\s+)?word\b|"
+    r"\b(?:not|never|without)\s+(?:saying|uttering|speaking)\s+(?:a|one|any)\s+(?:single\s+)?"
+    r"(?:thing|word)s?\b")
 NO_MOVE_RE = re.compile(
     r"\b(?:didn't|did not|never|doesn't|does not)\s+move\s+(?:a|one)\s+(?:single\s+)?"
     r"muscle\b(?:\s+of\s+(?:their|his|her|the)\s+body)?")
@@ -277,6 +284,7 @@ def sensor_frames(low: str) -> str:
     low = TRACKED_RE.sub(lambda m: _ABSENCE["body"] if m.group("what") == "nothing"
                          else _PRESENCE["body"], low)
     low = NO_SPEECH_RE.sub(_ABSENCE["voice"], low)
+    low = NOT_SEEN_RE.sub(_ABSENCE["face"], low)
     low = NO_MOVE_RE.sub(_ABSENCE["body"], low)
     ticks = TICKS_RE.findall(low)
     if len(ticks) >= 2 and not TICKS_RE.sub("", low).strip(" ,;.?!"):
@@ -316,6 +324,12 @@ EXCLUSIVE_WORDS: tuple[tuple[frozenset[str], ...], ...] = tuple(
         "kitchen|bedroom|bathroom|garden|hospital|school|office",
         "bus|train|taxi|plane|tram|ferry",
         "key|wallet|phone|glasses|umbrella|passport|ticket",
+        "scotland|spain|france|greece|italy|germany|portugal|ireland|england|wales|america|"
+        "canada|japan|china|india|australia|paris|london|rome|madrid|berlin",
+        "plate|window|lamp|mug|vase|cup|glass|bowl|jar|bottle|tv telly television|radio|"
+        "laptop|mirror|chair|clock",
+        "sink|fridge|bin|cupboard|tea|oven|table|floor|drawer",
+        "doctor|nurse|dentist|teacher|plumber|postman|police",
         "early|late",
         "open|close shut",
     ))
@@ -351,8 +365,45 @@ def substituted_words(topic: str, transcript: str) -> list[str]:
     return out
 
 
+_EMO_ADJ = (r"happy|sad|angry|afraid|scared|fearful|surprised|disgusted|neutral|calm|content|"
+            r"upset|cheerful|glad|happiness|sadness|anger|fear|surprise|disgust")
+
+
 def everyday_forms(low: str) -> str:
     """Smaller rewrites of everyday wording into forms the clause reader knows."""
+    # "three and a half seconds": one number, before "and" can split the clause
+    low = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d+) and a half\b",
+                 lambda m: f"{COUNT_WORDS.get(m.group(1), None) or float(m.group(1)):g}.5"
+                 if m.group(1).isdigit() else f"{COUNT_WORDS[m.group(1)]}.5", low)
+    # "slower than usual": a level, not a comparison of two readings
+    low = re.sub(r"\b(?:noticeably |much |a bit |slightly |clearly )?(faster|slower|louder|"
+                 r"quieter|softer|higher|lower) than (?:usual|normal|average|typical|expected)\b",
+                 lambda m: {"faster": "fast", "slower": "slow", "louder": "loud",
+                            "quieter": "quiet", "softer": "soft", "higher": "high",
+                            "lower": "low"}[m.group(1)], low)
+    # "a vase was said to have been broken": what was said, with its subject
+    low = re.sub(r"^(?P<x>(?:the|a|an|his|her|their|my|some) [a-z' -]+?) (?P<v>was|were) said to "
+                 r"(?:have been |be |have )?(?P<y>.+)$",
+                 lambda m: f"they said {m.group('x')} {m.group('v')} {m.group('y')}", low)
+    low = re.sub(r"\b(?:mislaid|misplaced)\b", "lost", low)
+    low = re.sub(r"\b(?:once more|yet again|one more time)\b", "again", low)
+    low = re.sub(r",?\s*\b(?:in effect|so to speak|essentially|basically)\b", "", low)
+    # "calm edges out cheerful": which of two emotions is the stronger
+    low = re.sub(rf"\b({_EMO_ADJ}) (?:edges out|beats|outweighs|wins out over|trumps|outscores|"
+                 rf"outranks|tops) ({_EMO_ADJ})\b", r"\1 more than \2", low)
+    low = re.sub(r"\b(?:fairly|quite|reasonably) (?:marked|pronounced|strong|clear|intense)\b",
+                 "moderate", low)
+    # "asked for the telly to be turned off": a device, not a feeling
+    low = re.sub(r"\b(?:to be|be|was|were|get|got) (turned|switched) off\b", r"\1 it off", low)
+    # "wording is warm", "overall downbeat": the sentiment of the words
+    low = re.sub(r"\b(?:the\s+)?(?:wording|language|words)\s+(?:is|was|are|were|sounds?|sounded|"
+                 r"reads?|felt|feels)\s+(warm|upbeat|positive|cheerful|bright|friendly|kind|"
+                 r"hopeful|optimistic|bleak|gloomy|negative|downbeat|grim|dark|hostile|harsh|"
+                 r"pessimistic)\b", lambda m: "the wording carries " + (
+                     "positive" if m.group(1) in ("warm", "upbeat", "positive", "cheerful",
+                                                  "bright", "friendly", "kind", "hopeful",
+                                                  "optimistic") else "negative")
+                 + " sentiment", low)
     low = re.sub(r"\b(?:i\.e\.|e\.g\.|i\.e|e\.g)(?=\s|,)", ",", low)  # "..., i.e. a command"
     # "the words carry no particular feeling either way": neutral wording
     low = re.sub(r"\b(?:the\s+)?(words|wording|transcript)(?:\s+themselves)?\s+(?:carry|carried|"
@@ -370,3 +421,11 @@ def everyday_forms(low: str) -> str:
                  r"scared|fearful|surprised|disgusted|neutral|calm|content|upset|cheerful|glad)\b",
                  r"\1 more than \2", low)
     return low
+
+
+# A question answered in the same line ("Volume? Loud.", "Head scratch? Right from the
+# first second."): a log line "volume: loud". Only a short head with no verb of its own.
+FRAGMENT_QA = re.compile(
+    r"(?:(?<=^)|(?<=[.!?]\s))(?P<h>(?!(?:was|were|is|are|did|does|do|has|have|had|can|could|"
+    r"would|will|should|who|what|when|where|why|how|which)\b)[A-Za-z][A-Za-z -]{1,25}?)\?\s+"
+    r"(?P<v>[A-Za-z][^.?!]{0,50}?)(?=[.!]|$)")

@@ -129,7 +129,8 @@ WEAK_MORE = (r"a tad|a touch|a trace|trace of|touch of|kind of|sort of|marginall
 MODERATE_MORE = (r"reasonably|mid-level|medium-strength|medium-level|quite|rather|"
                  r"moderate(?:ly)?|partly|partially|to some extent|"
                  r"in between|middle")
-STRONG_MORE = (r"incredibly|terribly|awfully|hugely|utterly|totally|completely|absolutely|"
+STRONG_MORE = (r"severe\w*|incredibly|terribly|awfully|hugely|utterly|totally|completely|"
+               r"absolutely|"
                r"thoroughly|super|truly|markedly|strikingly|powerfully|heavily|enormously|"
                r"exceptionally|remarkably|unmistakabl\w*|intensely|fiercely|wildly|"
                r"massively|tremendously|full-on|huge|over-the-top|over the top|off the charts|"
@@ -159,7 +160,8 @@ AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
     (r"arch\w*(?:\s+\w+){0,2}\s+(?:eye)?brows?|(?:eye)?brows?(?:\s+\w+){0,2}\s+(?:arched|"
      r"lifted high|flew up|went high|high up)|eyebrows? high|brows? high|brow flash",
      (1, 2)),
-    (r"eyes(?:\s+\w+){0,2}\s+(?:opened wide|popping|bulging|big and round|like saucers)|"
+    (r"eyes(?:\s+\w+){0,2}\s+(?:opened wide|popping|bulging|big and round|like saucers|pop\w* "
+     r"open|flew open|went wide)|"
      r"(?:wide|widened|wide-open) eyes|staring eyes|eyes? went big|saucer-eyed",
      (5,)),
     (r"squint\w*|narrow\w*(?:\s+\w+){0,2}\s+eyes|eyes(?:\s+\w+){0,2}\s+narrow\w*|"
@@ -178,10 +180,12 @@ AU_PARAPHRASES: list[tuple[str, tuple[int, ...]]] = [
      r"(?:slightly|partly|half)[- ]open mouth|lips?(?:\s+\w+){0,2}\s+(?:apart|separated|"
      r"slightly open)|open lips", (25, 26)),
     # an open mouth is parted lips or a dropped jaw, whichever was measured
-    (r"open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:fell open|dropped open|opened)",
+    (r"open-mouthed|mouth(?:\s+\w+){0,2}\s+(?:fell open|dropped open|opened)|jaw(?:\s+\w+){0,2}"
+     r"\s+parted",
      (25, 26)),
     (r"gaping|gaped|agape|mouth(?:\s+\w+){0,2}\s+(?:wide open|hung open|opened wide)|"
-     r"jaw(?:\s+\w+){0,2}\s+(?:slack|loose|dropped)|slack-jawed",
+     r"jaw(?:\s+\w+){0,2}\s+(?:slack|loose|dropped|fell open|dropped open|hung open)|"
+     r"slack-jawed",
      (26,)),
     (r"eyes? (?:were |was )?(?:shut|closed)|closed (?:their|his|her) eyes|"
      r"(?:screwed|squeezed) (?:their|his|her)? ?eyes shut", (43,)),
@@ -195,6 +199,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
     (r"jaw[- ]?(?:touch|rub|strok)\w*", "Touching jaw"),
     (r"hand[- ]?talk\w*|hand movements? (?:that )?(?:went|go|goes|going) with (?:the |their "
      r"|his |her )?(?:speech|words|talking)", "Illustrative hand gestures"),
+    (r"hand[- ]?(?:rubb|wring)\w*|rubb\w* (?:of )?(?:the |their |his |her )?hands",
+     "Rubbing or holding hands"),
     (r"hair[- ]?(?:fiddl|adjust|fix|tug|pull|twiddl|twirl|twist)\w*|(?:twiddl|twirl|fiddl)\w* "
      r"(?:with |at )?(?:their |his |her |the )?hair", "Playing or adjusting hair"),
     (r"(?:hands?|fists?)[- ]on[- ](?:the[- ]|their[- ]|his[- ]|her[- ])?hips", "Arms akimbo"),
@@ -235,7 +241,8 @@ GESTURE_PARAPHRASES: list[tuple[str, str]] = [
      r"(?:ear|earlobes?|ears)\b|ear ?lobes?", "Touching ears"),
     (r"(?:fingers?|fingernails?|thumb)(?:\s+\w+){0,2}\s+(?:in|into|between)\s+(?:their|"
      r"his|her)\s+(?:mouth|teeth)|(?:chew|gnaw|nibbl)\w*(?:\s+\w+){0,3}\s+(?:fingers?|"
-     r"thumb|cuticles?)|nail-?biting|bit\w* (?:at )?(?:their|his|her) (?:fingers|thumb)",
+     r"thumb|cuticles?)|nail-?biting|bit\w* (?:at )?(?:their|his|her) (?:fingers|thumb)|"
+     r"pick\w* at (?:their|his|her|the) (?:finger)?nails",
      "Biting nails"),
     (r"(?:hand|hands|palm|fingers?|fist)\s+(?:\w+\s+)?(?:on|under|against|cupping|"
      r"propping up|supporting)\s+(?:their|his|her|the)\s+(?:chin|jaw)\b|"
@@ -366,7 +373,8 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
     (r"lively|animated|energetic|excited-sounding|fired up|pumped|vibrant|spirited|"
      r"bubbly|passionate|emphatic|heated|full of energy|high-energy|worked up|agitated|"
      r"intense|keyed up|enthusiastic\w*|vigorous\w*|vivacious|dynamic|wired|energi[sz]ed|"
-     r"buzzing|hyper|revved up|charged up|amped up", "arousal", "high", True),
+     r"buzzing|buzzy|hyped|pumped|hyper|revved up|charged up|amped up", "arousal", "high",
+     True),
     # calm is the absence of agitation: low or ordinary arousal
     (r"calm\w*|relaxed|placid|tranquil|even-toned|laid-back|mellow|composed|unruffled|"
      r"serene", "arousal", "low|normal", True),
@@ -414,7 +422,7 @@ PROSODY_WORDS: list[tuple[str, str, str, bool]] = [
 VOICE_CONTEXT = (r"\b(?:voice\w*|vocal\w*|sound\w*|spoke|speak\w*|speech|talk\w*|tone|"
                  r"pitch|intonation|prosody|delivery|said|say\w*|told|words|audio|"
                  r"utter\w*|speaker|talker|narrat\w*|reading|read out|volume|loudness|"
-                 r"tempo|speaking rate|speech rate|articulation rate)\b")
+                 r"tempo|speaking rate|speech rate|articulation rate|energy)\b")
 
 # -- modality framing ------------------------------------------------------------------
 MODALITY_FRAMES: dict[str, str] = {
@@ -479,7 +487,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"appreciation)|\bsaid thanks\b|\bshow\w* appreciation\b|\bgrateful\b|"
               r"\bappreciative\b",
               r"\bthank\w*|\bgrateful\b|\bappreciate\w*|\bcheers\b|\bmuch obliged\b"),
-    "apologise": (r"\bapologi[sz]\w*|\bapology\b|\bsa(?:id|y|ying) (?:they were |he was |"
+    "apologise": (r"\bapologi[sz]\w*|\bapolog(?:y|etic\w*)\b|"
+                  r"\bsa(?:id|y|ying) (?:they were |he was |"
                   r"she was |they're )?sorry\b|\bask\w* (?:for )?forgiveness\b",
                   r"\bsorry\b|\bapologi[sz]\w*|\bforgive me\b|\bmy (?:fault|bad|mistake)\b|"
                   r"\b(?:pardon|excuse) me for\b"),
@@ -493,7 +502,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"never) (?:work\w*|help\w*|fair|good enough)|\bfed up\b|\bsick of\b|"
                  r"\btired of\b|\bhate\b|\bworst\b|\btoo (?:loud|slow|late|much|long|hard)\b|"
                  r"\bwaste of\b|\bunacceptable\b|\bwhy (?:does|do|is|can't|won't) (?:this|"
-                 r"it|nothing)\b|\bnothing works\b"),
+                 r"it|nothing)\b|\bnothing works\b|\boh no\b|\bso cross\b|\bcross with\b|"
+                 r"\b(?:lost|broken|failed|missed|forgot\w*|late) (?:\w+ ){0,2}again\b"),
     "ask_stay": (r"\b(?:ask|beg|begg|plead|want|urg|implor|tell|told)\w*\s+(?:with\s+)?"
                  + _ADDRESSEE + r"\s+(?:to stay|to remain|not to (?:leave|go)|to keep \w+ "
                  r"company|to stick around|to wait)\b|\bkeep (?:them|him|her|me) company\b",
@@ -514,7 +524,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"he|she|you|a visitor|"
               r"the visitor|a friend|the guest|a guest) (?:came|had come|arrived|was there|"
               r"were there|showed up|turned up|visited|made it))",
-              r"\b(?:hello|hi|hey|welcome|good (?:morning|afternoon|evening)|howdy)\b|"
+              r"\b(?:hello|hi|hey|welcome|good (?:morning|afternoon|evening|night)|goodnight|"
+              r"howdy)\b|"
               r"\b(?:glad|happy|good|nice|great|pleased|lovely|wonderful) (?:to see you|to "
               r"meet you|you came|you could come|you could make it|you're here|you are "
               r"here|you made it|you've come|that you came)\b|\byou made it\b|\bthanks for "
@@ -546,7 +557,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                  r"\bhelp\b|\bsave me\b|\bassist me\b|\bplease stay\b|\bi need (?:you|"
                  r"someone|somebody)\b|\bcall (?:the police|an ambulance|911|999|112|the fire "
                  r"brigade|for help|a doctor)\b"),
-    "question": (r"\bask\w* (?:(?:somebody|someone|them|him|her|anybody|anyone) )?"
+    "question": (r"\b(?:pos|put)\w* (?:a |the |some )?questions?\b|"
+                 r"\bask\w* (?:(?:somebody|someone|them|him|her|anybody|anyone) )?"
                  r"(?:anything|something)\b|\bask\w* (?:a |any |some )?questions?\b|"
                  r"\bask\w* (?:what|whether|if|why|"
                  r"how|where|who|when|about)\b|\bwonder\w* (?:aloud|what|whether|if|why)\b|"
@@ -561,7 +573,8 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
                 r"\bplease\b|\b(?:could|can|would|will) you\b|\bi need you to\b|\bmake "
                 r"sure\b|\bdon'?t forget\b|\bremember to\b|^\s*(?:get|go|come|stay|move|"
                 r"stop|wait|sit|stand|run|hurry|give|take|put|bring|keep|hold|listen|step|"
-                r"leave|turn|switch|shut|lower|quiet)\b(?!\s+care\b)"),
+                r"leave|turn|switch|shut|lower|quiet|pour|throw|tip|wash|clean|close|open|"
+                r"call|tell|try|look|check|fetch|pass)\b(?!\s+care\b)"),
     "refuse": (r"\brefus\w*|\bdeclin\w*|\bturn\w* (?:something|it|that|this|them|him|her) down\b|"
                r"\bturn\w* down (?:the |an? |their |his |her )?"
                r"(?:offer|request|invitation|proposal|suggestion)\b|"
@@ -638,7 +651,9 @@ SPEECH_ACTS: dict[str, tuple[str, str]] = {
               r"\bi(?:'ll| will) (?:help|get|open|bring|fetch|do|make|take|carry)\b|\bwant me "
               r"to\b"),
     # sharing news: what happened to the speaker, told as news ("I passed", "guess what")
-    "announce": (r"\bannounc\w*|\bshar\w* (?:some |the |their |his |her )?(?:good |great |"
+    "announce": (r"\bannounc\w*|\bpiece of (?:good |big |exciting )?news\b|\bnews\b[^.,;]{0,30}"
+                 r"\b(?:was|were|got|is) (?:shared|given|announced|broken|passed on)\b|"
+                 r"\bshar\w* (?:some |the |their |his |her )?(?:good |great |"
                  r"big |bad |sad )?news\b|\bbr(?:oke|eak\w*) (?:the |some )?(?:good |bad )?news\b|"
                  r"\b(?:good|great|big|happy|exciting) news\b",
                  r"\b(?:i|we) (?:just |finally )?(?:passed|won|got (?:the|a|in|engaged|married|"

@@ -315,6 +315,7 @@ NOT_WEAK_RE = (r"\b(?:not|never|far from|more than|isn't|wasn't|is not|was not)\
 SPEECH_PHRASES: dict[str, str] = {
     "watch out": "fear", "look out": "fear", "beware": "fear", "danger": "fear",
     "dangerous": "fear", "run for it": "fear", "take cover": "fear",
+    "cannot wait": "happiness", "can't wait": "happiness", "looking forward": "happiness",
     # grievance said in more than one word
     "sick of": "anger", "fed up": "anger", "had enough": "anger", "sick and tired": "anger"}
 INTENSITY_WORDS: list[tuple[str, str]] = [
@@ -619,7 +620,8 @@ class ClaimReader:
 
     def read(self, text: str) -> Reading:
         reading = Reading()
-        for raw in _SENT_SPLIT.split(text or ""):
+        text = F.FRAGMENT_QA.sub(lambda m: f"{m.group('h')}: {m.group('v')}", text or "")
+        for raw in _SENT_SPLIT.split(text):
             raw = raw.strip(" -*\t\"'")
             if not raw:
                 continue
@@ -765,7 +767,8 @@ class ClaimReader:
         low = re.sub(r",?\s*(?:and\s+|but\s+)?(?:not|rather than|instead of|never)\s+(?:before|"
                      r"after|earlier|later|first|afterwards)\b", " ", low)
         if re.search(r"\b(?:while|whilst|during|at the same time as|simultaneously with|as "
-                     r"(?:she|he|they) (?:was|were) )\b", low):  # "A while B": the spans overlap
+                     r"(?:she|he|they) (?:was|were) )\b|\bstill\b.*\bwhen\b", low):
+            # "A while B", "still doing A when B started": the spans overlap
             claims.append(Claim("order", a.value, other=b.value, modality=("body",),
                                 when=When("overlap", text="overlap"), text=low))
             return claims
@@ -784,6 +787,8 @@ class ClaimReader:
     def _clause(self, clause: str, base_when: When | None, full: str, rules_only: bool = False
                 ) -> tuple[list[Claim], list[Unreadable]]:
         text = clause
+        if RELATIVE_GAP_RE.search(text):  # "a second after dropping her hands": not read
+            return [], [Unreadable(clause, "a time relative to another event")]
         when = parse_when(text) or base_when
         if when is None and re.search(TIME_LIKE, text):  # "in the first couple of moments"
             return [], [Unreadable(clause, "a time phrase the reader does not read")]
@@ -805,7 +810,8 @@ class ClaimReader:
                                       r"not counted|not seen|not detected|(?:was|were) not "
                                       r"(?:seen|detected|found|recorded|active|on)|none seen|"
                                       r"undetected|missing|too faint|too weak|too slight|"
-                                      r"not strong enough(?: to count)?)\s*$",
+                                      r"not strong enough|too faint to count|too weak to count|"
+                                      r"not strong enough to count)\s*$",
                                       text))
         trailing_neg = trailing_neg or bool(re.search(
             r"\bbelow (?:the )?(?:detection |presence )?threshold\b", text))
@@ -1104,6 +1110,12 @@ class ClaimReader:
                                   or trailing_neg) != leading_neg else ASSERTED
                 return [Claim(kind, value, pol, mod, codes=codes, when=when, text=clause,
                               via="minilm", score=score, level=level)], []
+            topic = _world_topic(text, content)
+            if topic:  # "is his grandson coming tomorrow?": only the words can say so
+                pol = NEGATED if (_negated(text, len(text), words=len(text.split()))
+                                  or trailing_neg) != leading_neg else ASSERTED
+                return [Claim("transcript_content", topic, pol, ("text",), text=clause,
+                              via="world")], []
             return [], [Unreadable(clause, f"no rule read it; nearest vocabulary "
                                            f"'{vtext}' at {score:.2f} < {self.threshold}")]
         return [], [Unreadable(clause, "no rule read it")]
@@ -1581,6 +1593,37 @@ HALF_POINT_RE = (rf"\b(?:(?P<before>before|until|up to|by|ahead of|prior to)\s+{
                  r"(?:before|by the time) (?:the|this) (?:window|clip|recording|video) "
                  r"(?:was|had been|is) "
                  r"(?:half over|half done|half finished|halfway through)))")
+# Words that name something a camera, microphone or tracker measures; a clause with none of
+# them is about the world, and only the transcript can ground it.
+PERCEPT_RE = re.compile(
+    r"\b(?:face|facial|faces|voice|vocal|body|bodily|arms?|hands?|fingers?|head|neck|shoulders?|"
+    r"torso|posture|brows?|eyebrows?|eyes?|mouth|lips?|jaw|chin|cheeks?|nose|forehead|ears?|hair|"
+    r"smil\w*|frown\w*|gestur\w*|mov\w*|touch\w*|scratch\w*|rubb?\w*|fold\w*|cross\w*|"
+    r"look\w*|seem\w*|appear\w*|felt|feel\w*|emotion\w*|mood|express\w*|sound\w*|pitch|"
+    r"loud\w*|quiet\w*|soft\w*|tone|tempo|pace|speed|rate|energy|arousal|calm|tense|relaxed|"
+    r"nervous|happ\w*|sad\w*|ang\w*|fear\w*|scared|surpris\w*|disgust\w*|upset|"
+    r"channels?|camera|microphone|mic|tracker|sensors?|data|clip|window|recording|seconds?|"
+    r"half|start|end|beginning|au\s*\d+|action units?|intensity|strong\w*|weak\w*|"
+    r"speaker|person|participant|user|speech|acts?|said|say\w*|told|tell\w*|ask\w*|"
+    r"transcript|words?|wording|mention\w*|talk\w*|confid\w*|kinds?|buzz\w*|according|"
+    r"question\w*|request\w*|order\w*|complain\w*|apolog\w*)\b")
+
+
+def _world_topic(text: str, content: str) -> str:
+    """The topic of a clause about the world ("his grandson is coming tomorrow"), or ""."""
+    if PERCEPT_RE.search(text):
+        return ""
+    words = [w for w in content.split() if w not in V.GENERIC_COMPLEMENTS]
+    return " ".join(words) if len(words) >= 3 else ""
+
+
+# "about four seconds after dropping her hands": a gap between two events, not a time in
+# the window; read as unreadable rather than as "at 4 s".
+RELATIVE_GAP_RE = re.compile(
+    r"\b(?:about |around |roughly |some |just |only )?(?:\d+(?:\.\d+)?|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|a|an)\s*(?:s|secs?|seconds?)\s+(?:after|before|later than|"
+    r"earlier than)\s+(?!the (?:start|end|beginning|clip|window|recording|video|midpoint|"
+    r"halfway)\b|\d)")
 # How long something lasted (not when): "for about eight seconds", "went on for just two
 # seconds or so", "lasted barely a second".
 DURATION_RE = re.compile(
@@ -1589,8 +1632,9 @@ DURATION_RE = re.compile(
     r"close to|a good|well over|under)?\s*(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|an?)\s*-?\s*(?:seconds?|s)\b")
 DURATION_TOLERANCE = (0.75, 0.25)  # seconds, and share of the stated length
-BRIEF_RE = (r"\b(?:only briefly|briefly|for a (?:brief )?(?:moment|second|split second|"
-            r"short (?:while|time))|momentarily|fleetingly|for an instant)\b")
+BRIEF_RE = (r"\b(?:only briefly|briefly|for (?:only |just |barely |merely |no more than )?a "
+            r"(?:brief |short )?(?:moment|second|split second|short (?:while|time))|"
+            r"momentarily|fleetingly|for an instant)\b")
 MOST_RE = (r"\b(?:for most of|most of the (?:time|window|clip|recording)|for the (?:most "
            r"part|bulk of)|much of the (?:time|window|clip)|the better part of)\b")
 
@@ -1619,7 +1663,8 @@ def parse_when(text: str) -> When | None:
     m = re.search(rf"\b(?:at|from|starting at|beginning at)\s+{_NUM}\s*(?:s|sec\w*)?\b.*?\b"
                   rf"(?:until|till|til|through|up to|to)\s+(?:nearly\s+|almost\s+|about\s+|"
                   rf"just before\s+)?(?:{_NUM}\s*(?:s\b|sec)|(?P<end>the (?:very )?end|the close|"
-                  rf"the finish))", t)
+                  rf"the finish|the (?:clip|window|recording|video) (?:ended|finished|was over)))",
+                  t)
     if m and re.search(r"\b(?:until|till|til|stay\w*|remain\w*|ran|lasted|held|kept|"
                        r"continu\w*|went on)\b", m.group(0)):
         end = math.inf if m.group("end") else num(m.group(2))
@@ -2067,7 +2112,11 @@ def _check_emotion(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str,
         results.append(("face", _face_emotion(c, w, ctx)))
     if "voice" in mods or "text" in mods or not mods:
         if w.transcript or "text" in mods or "voice" in mods:
-            results.append(("text", _check_transcript_emotion(c.value, w)))
+            r = _check_transcript_emotion(c.value, w)
+            if ("voice" in mods and "text" not in mods and w.transcript and r[0] != SUPPORTED
+                    and not speech_emotions(w.transcript)):
+                r = _voice_emotion(c.value, w)  # words carry no emotion: the sound decides
+            results.append(("text", r))
         if "voice" in mods and not w.transcript:
             results.append(("voice", _voice_emotion(c.value, w)))
     if not mods:  # unspecified ("seems", "is"): what the face shows, else the fused reading

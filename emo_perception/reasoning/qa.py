@@ -238,7 +238,8 @@ def option_statements(question: str, option: str) -> list[str]:
                      r"(?P<x>\w+)\s+(?P<rest>.*)$", q, flags=re.I)
     if much and not own:
         out.insert(0, f"{opt} {much.group('x')} {much.group('rest')}")
-    many = re.search(r"^how many\s+(?P<x>.+?)\s+(?P<v>were|was|are|is|got|did)\s+(?P<rest>.*)$",
+    many = re.search(r"^how many\s+(?P<x>.+?)\s+(?P<v>were|was|are|is|got|did|had|have)\s+"
+                     r"(?P<rest>.*)$",
                      q, flags=re.I)
     if many:  # "How many gesture events were detected?" "three"
         n = {"none": "no", "zero": "no"}.get(opt.lower(), opt)
@@ -265,7 +266,8 @@ _IRREGULAR_PAST = {"go": "went", "come": "came", "get": "got", "take": "took", "
                    "stand": "stood", "run": "ran", "shake": "shook", "rise": "rose"}
 _CHANNEL_WORDS = {"face": "face", "faces": "face", "voice": "voice", "audio": "voice",
                   "sound": "voice", "speech": "voice", "words": "words", "transcript": "words",
-                  "wording": "words", "body": "body", "gestures": "body", "movement": "body"}
+                  "wording": "words", "body": "body", "gestures": "body", "movement": "body",
+                  "movements": "body"}
 
 
 def _past(verb: str) -> str:
@@ -285,14 +287,18 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
                  r"head|shoulders|fingers))\s+doing(?P<r>.*)$", ql)
     if m and not own:
         return [f"{m.group('p')} were {ol}{m.group('r')}"]
-    m = re.match(r"^which (?:channel|modality|signal|stream|input|sensor)s? (?:was|is|were|are) "
-                 r"(?:missing|absent|lacking|not there|empty)\b", ql)
+    m = re.match(r"^which (?:channel|modality|signal|stream|input|sensor)s? (?:(?:was|is|were|"
+                 r"are) (?:missing|absent|lacking|not there|empty)|had nothing|had no data|"
+                 r"gave nothing|"
+                 r"stayed empty)\b", ql)
     if m:
         channel = _CHANNEL_WORDS.get(bl.split()[-1] if bl.split() else "")
         return [_ABSENT_CHANNEL[channel]] if channel else []
     m = re.match(r"^which (?:channels|modalities|signals|streams|inputs|sensors) (?:had|have|"
-                 r"carried|delivered|gave|provided) (?:data|evidence|signals?|readings?|input)\b",
-                 ql)
+                 r"carried|delivered|gave|provided) (?:data|evidence|signals?|readings?|input)\b|"
+                 r"^what (?:data|signals|evidence|input) (?:does|did|do) (?:this|the) "
+                 r"(?:clip|window|"
+                 r"recording) (?:give|provide|contain|have|offer)", ql)
     if m:  # "face and body only", "all four": which channels have data and which do not
         named = {_CHANNEL_WORDS[w] for w in re.findall(r"[a-z]+", bl) if w in _CHANNEL_WORDS}
         if re.search(r"\ball(?: four)?\b|\bevery\b", bl):
@@ -304,6 +310,49 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
                 r"their) (?:voice|speech|delivery) )?(?:was|is|stood|stands) (?:out of the "
                 r"ordinary|unusual|abnormal|remarkable|not normal|out|atypical|extreme)\b", ql):
         return [opt]  # the option names the feature and how it was out of the ordinary
+    m = re.match(r"^(?:which|what) (?:feeling|emotion|expression) (?:was|is|came across as|"
+                 r"looked) (?:the )?(?:strongest|most pronounced|clearest|most visible|dominant|"
+                 r"biggest)\b", ql)
+    if m:  # "No feeling - neutral": the label after the dash
+        label = re.split(r"\s+[-:]\s+", bl)[-1]
+        return [f"the top expression class was {label}"]
+    m = re.match(r"^(?:for )?(?:roughly |about |approximately )?how long (?:was|were|did) "
+                 r"(?P<r>.+)$", ql)
+    if m and re.match(r"^(?:not at all|never|no time)\b", ol):
+        return [f"no {m.group('r')}"]
+    if m:
+        return [f"{m.group('r')} for {ol}"]
+    m = re.match(r"^pick the one that (?:matches|fits|describes) (?P<p>(?:his|her|their|the "
+                 r"person's) \w+)(?P<r>.*)$", ql)
+    if m and not own:
+        return [f"{m.group('p')} were {ol}{m.group('r')}"]
+    m = re.match(r"^(?P<p>(?:his|her|their|the) [a-z ]+?)\s*[-:]\s*which of these (?:fits|"
+                 r"matches|applies)$", ql)
+    if m and not own:  # "her loudness - which fits?" "very quiet": her voice was very quiet
+        p = re.sub(r"\b(?:loudness|volume)$", "voice", m.group("p"))
+        return [f"{p} was {ol}"]
+    parts = re.match(r"^(?P<x>the \w+(?: \w+)?), (?P<y>[a-z].*)$", ol)
+    if parts:  # "the cheeks, raised": the part and what it did
+        return [f"{parts.group('x')} were {parts.group('y')}"]
+    if not re.search(r"\b(?:face|facial|voice|vocal|body|arms?|hands?|head|gesture|emotion|"
+                     r"feeling|channel|loud\w*|pitch|tempo|pace|prosod\w*|brows?|eyes|mouth|lips|"
+                     r"smil\w*|missing|absent|window|clip|data|recording|signal|sensor)\b",
+                     ql):  # about what was said
+        m = re.match(r"^(?:who|what|where)(?:'s| is) (?P<r>.+)$", ql)
+        if m:
+            return [f"they said {ol} is {m.group('r')}"]
+        m = re.match(r"^(?:who|what|where|which \w+) (?P<aux>was|is|were|are|will be) "
+                     r"(?P<r>.+)$", ql)
+        prep = m and re.search(r"\s+(to|from|for|in|at|with|about|of)$", m.group("r"))
+        if prep:  # "where was the prize trip to?" -> "the prize trip was to spain"
+            what = m.group("r")[:prep.start()]
+            return [f"they said {what} {m.group('aux')} {prep.group(1)} {ol}"]
+        if m:
+            return [f"they said {ol} {m.group('aux')} {m.group('r')}"]
+        m = re.match(r"^what did (?P<s>he|she|they|the \w+) (?:want|ask|need|say|tell \w+|"
+                     r"mention)\b(?P<r>.*)$", ql)
+        if m:
+            return [f"{m.group('s')} said {m.group('r').strip()} {ol}".replace("  ", " ")]
     if re.match(r"^which of (?:these|the following|them) (?:was|were|is|are|did) (?:not|never) "
                 r"(?:seen|observed|detected|shown|happen|occur|present|recorded)\b", ql):
         return [f"there was no {bl}"]

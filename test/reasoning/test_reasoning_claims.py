@@ -596,3 +596,28 @@ def test_log_lines_concessives_counts_and_units(reader, plain_windows, window, t
 def test_durations_overlaps_sensors_and_exclusive_words(reader, plain_windows, window,
                                                         text, answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+# Forms read in the heldout_v7 round (a question answered in the same line, a gap
+# between two events left unread, levels against "usual", "edges out", wording
+# sentiment, what a speaker said was broken, faces that could not be seen); our wording.
+@pytest.mark.parametrize("window,text,answer", [
+    ("astro_win", "Volume? Normal.", "yes"),
+    ("astro_win", "Volume? Very loud.", "no"),
+    ("arms_letdown", "Eye rubbing? Right at the start.", "yes"),
+    ("arms_letdown", "Eye rubbing? Only near the end.", "no"),
+    ("arms_letdown", "She rubbed her eyes about four seconds after folding her arms.", None),
+    ("astro_win", "His speech was faster than usual.", "no"),
+    ("astro_win", "Happy edges out neutral on his face.", "yes"),
+    ("astro_win", "Neutral edges out happy on his face.", "no"),
+    ("astro_win", "The wording is upbeat.", "yes"),
+    ("arms_letdown", "The wording is upbeat.", "no"),
+    ("arms_letdown", "Her loudness was fairly marked.", "no"),
+    ("astro_win", "They said a plate was broken.", "no"),
+    ("astro_win", "You could hear him but couldn't see a face.", "no"),
+    ("arms_letdown", "She said it had failed once more.", "yes"),
+    ("arms_letdown", "Disgust: severe intensity.", "no"),
+])
+def test_fragments_gaps_usual_levels_and_said_things(reader, plain_windows, window, text,
+                                                     answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
