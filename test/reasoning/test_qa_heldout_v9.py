@@ -13,9 +13,8 @@ from emo_perception.reasoning.qa import load_qa
 from emo_perception.reasoning.qa_v9_items import MC, PAIRS
 from emo_perception.reasoning.qa_v9_truth import Ambiguous, holds, truth
 
-# Frozen in the commit that added them ("Frozen held-out QA set v9 ... (#16)") before any
-# reader or reasoner was run on it; do not edit items to fit a reader: a changed item is a
-# new set.
+# Frozen in 8f41858 ("Frozen held-out QA set v9 ... (#16)") before any reader or reasoner
+# was run on it; do not edit items to fit a reader: a changed item is a new set.
 SHA256 = {
     v9.PAIRS_FILE: "c9b726611ee0c55b9e8f4bb2359cd73461e0587f70ae5a232029f5b32eadc51a",
     v9.MC_FILE: "340643b8906baadc9ffd4fcdf3f723456a992405959991336f707b3bd7eb6a25",
