@@ -202,7 +202,8 @@ COUNT_RE = re.compile(
     r"\b(?P<n2>no|zero|one|a single|two|"
     r"three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:separate\s+|distinct\s+|different\s+)?"
     r"(?:micro-?\s*)?gestures\b(?=\s+(?:were|was|got|had been|in total|altogether|overall|"
-    r"logged|recorded|detected|seen|observed|in (?:the|this)))")
+    r"logged|recorded|detected|seen|observed|in (?:the|this)|cleared|passed|counted|made it|"
+    r"registered|went over|got over|crossed))")
 COUNT_WORDS = {"no": 0, "zero": 0, "one": 1, "a single": 1, "two": 2, "three": 3,
                "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
@@ -218,7 +219,7 @@ def gesture_count(clause: str) -> tuple[int, tuple[int, int]] | None:
 # Channel counts: "four of the four channels had data", "only two of the four channels".
 CHANNEL_COUNT_RE = re.compile(
     r"\b(?P<only>only\s+)?(?P<n>all|none|no|zero|one|two|three|four|\d)\s+(?:of\s+(?:the\s+)?"
-    r"(?:four|4)\s+)?(?:channels?|modalit(?:y|ies)|streams?|inputs?)\b(?:\s+(?:had|have|has|"
+    r"(?:(?:four|4)\s+)?)?(?:channels?|modalit(?:y|ies)|streams?|inputs?)\b(?:\s+(?:had|have|has|"
     r"carried|delivered|gave|provided|reported|came with|contained|with))?\s*(?:data|"
     r"signals?|evidence|readings?|something|input)?")
 
@@ -264,12 +265,20 @@ TRACKED_RE = re.compile(
 NOT_SEEN_RE = re.compile(
     r"\b(?:couldn't|could not|can't|cannot|didn't|did not|never)\s+(?:see|spot|find|detect)\s+"
     r"(?:a|any|the|her|his|their|someone's)\s+face\b")
+STAGE_RE = re.compile(
+    r"\b(?:the\s+)?(?P<c>face|voice|audio|speech|body|pose|gesture|transcript|asr)\s+(?:stage|"
+    r"model|detector|channel|pipeline|tracker|node)\s+(?:return|returned|returns|gave|give|"
+    r"produced|produce|output|outputs|deliver|delivered)\s+(?P<what>nothing|something|data|"
+    r"output|results?|anything)\b(?:\s+(?:for|in) (?:this|the) (?:window|clip))?")
+_STAGE_CHANNEL = {"face": "face", "voice": "voice", "audio": "voice", "speech": "voice",
+                  "body": "body", "pose": "body", "gesture": "body", "transcript": "words",
+                  "asr": "words"}
 NO_SPEECH_RE = re.compile(
     r"\b(?:you\s+)?(?:won't|will not|can't|cannot|couldn't|could not)\s+(?:find|hear)\s+"
     r"(?:any|a single)\s+(?:audible\s+)?(?:speech|sound|voice|word)s?\b|\b(?:didn't|did not|"
     r"never|doesn't|does not)\s+(?:say|utter|speak)\s+(?:a|one)\s+(?:single\s+)?word\b|"
     r"\b(?:not|never|without)\s+(?:saying|uttering|speaking)\s+(?:a|one|any)\s+(?:single\s+)?"
-    r"(?:thing|word)s?\b")
+    r"(?:thing|word)s?\b|\bsaid nothing\b|\b(?:didn't|did not|never) say anything\b")
 NO_MOVE_RE = re.compile(
     r"\b(?:didn't|did not|never|doesn't|does not)\s+move\s+(?:a|one)\s+(?:single\s+)?"
     r"muscle\b(?:\s+of\s+(?:their|his|her|the)\s+body)?")
@@ -285,6 +294,8 @@ def sensor_frames(low: str) -> str:
                          else _PRESENCE["body"], low)
     low = NO_SPEECH_RE.sub(_ABSENCE["voice"], low)
     low = NOT_SEEN_RE.sub(_ABSENCE["face"], low)
+    low = STAGE_RE.sub(lambda m: (_ABSENCE if m.group("what") == "nothing" else _PRESENCE)[
+        _STAGE_CHANNEL[m.group("c")]], low)
     low = NO_MOVE_RE.sub(_ABSENCE["body"], low)
     ticks = TICKS_RE.findall(low)
     if len(ticks) >= 2 and not TICKS_RE.sub("", low).strip(" ,;.?!"):
@@ -429,3 +440,77 @@ FRAGMENT_QA = re.compile(
     r"(?:(?<=^)|(?<=[.!?]\s))(?P<h>(?!(?:was|were|is|are|did|does|do|has|have|had|can|could|"
     r"would|will|should|who|what|when|where|why|how|which)\b)[A-Za-z][A-Za-z -]{1,25}?)\?\s+"
     r"(?P<v>[A-Za-z][^.?!]{0,50}?)(?=[.!]|$)")
+
+
+# Numbers people write in words: "minus 0.5", "four fifths", "a third", "60 %".
+_FRACTION_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_FRACTION_DEN = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+                 "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
+                 "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10}
+FRACTION_RE = re.compile(
+    r"(?<!first )(?<!second )(?<!third )(?<!last )(?<!final )(?<!latter )(?<!former )"
+    r"(?<!opening )(?<!closing )(?<!middle )(?<!the )\b(?P<n>a|an|one|two|three|four|five|six|"
+    r"seven|eight|nine)[- ](?P<d>half|halves|thirds?|quarters?|fifths?|sixths?|sevenths?|"
+    r"eighths?|ninths?|tenths?)\b")
+PERCENT_RE = re.compile(r"\b(?P<x>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent\b)")
+SCORE_HALF_RE = re.compile(r"\b(?P<p>at|about|around|roughly|nearly|almost|just over|just under"
+                           r"|over|under) half\b(?! (?:of the|the|a|an|way)\b)")
+
+
+def numeric_forms(low: str) -> str:
+    low = re.sub(r"\bminus\s+(?=\d)", "-", low)
+    low = re.sub(r"\bplus\s+(?=\d)", "", low)
+
+    def fraction(m: re.Match) -> str:
+        value = _FRACTION_NUM[m.group("n")] / _FRACTION_DEN[m.group("d")]
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    low = FRACTION_RE.sub(fraction, low)
+    low = PERCENT_RE.sub(lambda m: f"{float(m.group('x')) / 100:.2f}".rstrip("0").rstrip("."),
+                         low)
+    return SCORE_HALF_RE.sub(lambda m: f"{m.group('p')} 0.5", low)
+
+
+# A prosody reading against a bound: "is arousal logged below -0.5?", "energy above -30 dB".
+PROSODY_BOUND_RE = re.compile(
+    r"\b(?P<f>(?:vocal )?arousal|energy|loudness|volume|speech rate|speaking rate|pitch range)"
+    r"(?:\s+(?:value|score|level|reading))?(?:\s+(?:logged|recorded|measured|in the log|was|is|"
+    r"stayed|sat|came in))*\s+(?P<b>above|below|over|under|greater than|less than|higher than|"
+    r"lower than)\s+(?P<x>-?\d+(?:\.\d+)?)")
+_BOUND_FEATURE = {"arousal": "arousal", "vocal arousal": "arousal", "energy": "energy_db",
+                  "loudness": "energy_db", "volume": "energy_db",
+                  "speech rate": "speaking_rate_sps", "speaking rate": "speaking_rate_sps",
+                  "pitch range": "f0_range_st"}
+
+
+def prosody_bounds(clause: str) -> list[tuple[str, str, float, tuple[int, int]]]:
+    """(feature, "above"|"below", bound, span) for each stated bound."""
+    out = []
+    for m in PROSODY_BOUND_RE.finditer(clause):
+        side = "above" if m.group("b") in ("above", "over", "greater than", "higher than") \
+            else "below"
+        out.append((_BOUND_FEATURE[m.group("f")], side, float(m.group("x")), m.span()))
+    return out
+
+
+# How many words were said: "she spoke about fifteen words", "zero words in the transcript".
+_WORD_NUMBERS = {"zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+                 "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+                 "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+                 "forty": 40, "fifty": 50}
+WORD_COUNT_RE = re.compile(
+    r"\b(?P<q>about|around|roughly|some|approximately|nearly|almost|exactly|only|just)?\s*"
+    r"(?P<n>\d+|" + "|".join(_WORD_NUMBERS) + r")\s+words?\b(?!\s+(?:per|a)\b)")
+
+
+def word_count(clause: str) -> tuple[int, bool, tuple[int, int]] | None:
+    """(number of words, approximate?, span) when the clause counts the words said."""
+    m = WORD_COUNT_RE.search(clause)
+    if not m or not re.search(r"\b(?:spoke|said|say|says|uttered|transcript|words? long|in the "
+                              r"words|speech had|talked)\b", clause):
+        return None
+    n = int(m.group("n")) if m.group("n").isdigit() else _WORD_NUMBERS[m.group("n")]
+    approx = m.group("q") in ("about", "around", "roughly", "some", "approximately", "nearly",
+                              "almost")
+    return n, approx, m.span()

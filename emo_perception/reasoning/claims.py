@@ -413,7 +413,8 @@ FRAME_ANYWHERE = re.compile(
     r"is there anything to suggest|would you agree|am i right (?:that|in thinking|in saying)|"
     r"am i correct (?:that|in thinking))\b(?:\s+(?:that|of|whether|if))?[\s,]*")
 NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3}
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "few": 3, "eleven": 11,
+                "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20}
 _NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
 _COUNT = r"(a couple of|couple of|a few|few|several|one or two|two or three)"
 STOP = frozenset("""a an the this that these those person persons people individual
@@ -842,12 +843,24 @@ class ClaimReader:
             claims.append(Claim("count", "gesture", neg(span[0]) if n else ASSERTED, ("body",),
                                 number=float(n), when=when, text=clause))
             spans.append(span)
+        counted_words = F.word_count(text)
+        if counted_words is not None:  # "she spoke about fifteen words"
+            n, approx, span = counted_words
+            return [Claim("count", "words", neg(span[0]) if n else ASSERTED, ("text",),
+                          number=float(n), level="about" if approx else "", text=clause)], []
         n_channels = F.channel_count(text)
         if n_channels is not None:
             return [Claim("count", "channel", neg(0), number=float(n_channels),
                           text=clause)], []
         # prosody in everyday units: "a speech rate of roughly 6.5 syllables per second"
+        for feat, side, x, span in F.prosody_bounds(text):
+            if free(*span):
+                claims.append(Claim("prosody_value", feat, neg(span[0]), ("voice",), number=x,
+                                    level=side, text=clause))
+                spans.append(span)
         for feat, x, span in F.prosody_numbers(text):
+            if not free(*span):
+                continue
             claims.append(Claim("prosody_value", feat, neg(span[0]), ("voice",), number=x,
                                 text=clause))
             spans.append(span)
@@ -1331,7 +1344,11 @@ ANSWER_FRAME = re.compile(
     r"^\s*(?:am i right|am i correct|is that (?:right|correct|so|true)|right|correct)\s*"
     r"[.?!]*\s*$|"
     r"\s*(?:--|\u2014|,)\s*(?:correct|right|true|yes or no|is that (?:right|correct|true|so)"
-    r"|am i right|do you agree)\s*[.?!]?\s*$")
+    r"|am i right|do you agree)\s*[.?!]?\s*$|"
+    # tag questions: "his words were angry, weren't they?"
+    r",\s*(?:isn't|wasn't|weren't|aren't|didn't|doesn't|don't|hasn't|haven't|hadn't|won't|"
+    r"can't|couldn't|is|was|were|are|did|does|do|has|have|had)\s+(?:it|he|she|they|there|that|"
+    r"we|you)\s*[.?!]?\s*$")
 SOURCE_FRAME = re.compile(
     r"\b(?:(?:according to|judging from|judging by|based on|going by|from|in|on the basis of)"
     r" (?:the|this|these) (?:data|evidence|window|recording|measurements|readings|sensors?|"
@@ -1366,6 +1383,7 @@ def _normalise(text: str) -> str:
     low = F.sensor_frames(low)
     low = F.fronted_negation(low)
     low = F.everyday_forms(low)
+    low = F.numeric_forms(low)
     # "well above the normal range": a level, not a comparison of two readings
     low = re.sub(r"\b(?:well |far |way |clearly |slightly )?(above|below|over|under) (?:the )?"
                  r"(?:normal|typical|usual|average|expected)(?: range| band| level| values?)?\b",
@@ -1630,7 +1648,8 @@ DURATION_RE = re.compile(
     r"\b(?:lasted|lasting|lasts|went on|goes on|carried on|continued|held|kept up|for)\s+"
     r"(?:for\s+)?(?:about|around|roughly|approximately|just|only|barely|some|nearly|almost|"
     r"close to|a good|well over|under)?\s*(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|an?)\s*-?\s*(?:seconds?|s)\b")
+    r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|an?|a single|one single)"
+    r"\s*-?\s*(?:seconds?|s)\b")
 DURATION_TOLERANCE = (0.75, 0.25)  # seconds, and share of the stated length
 BRIEF_RE = (r"\b(?:only briefly|briefly|for (?:only |just |barely |merely |no more than )?a "
             r"(?:brief |short )?(?:moment|second|split second|short (?:while|time))|"
@@ -1669,9 +1688,18 @@ def parse_when(text: str) -> When | None:
                        r"continu\w*|went on)\b", m.group(0)):
         end = math.inf if m.group("end") else num(m.group(2))
         return When("span", num(m.group(1)), end, text=m.group(0))
+    m = re.search(r"\b(?P<f>0?\.\d+|1) of the way (?:in|through|into)\b", t)
+    if m:  # "a tenth of the way in" (already 0.1): where it starts, as a share
+        return When("starts", float(m.group("f")), float(m.group("f")), True, m.group(0))
+    m = re.search(r"\b(?:took up|takes up|covered|covers|filled|fills|lasted|spanned|spans|for)"
+                  r"\s+(?:about |around |roughly |nearly |almost |just over |just under )?"
+                  r"(?P<f>0?\.\d+) of the (?:clip|window|session|recording|video|observation)\b",
+                  t)
+    if m:  # "took up about 0.6 of the clip": how long, as a share
+        return When("lasts", float(m.group("f")), float(m.group("f")), True, m.group(0))
     m = DURATION_RE.search(t)
     if m:  # "kept the arms folded for about eight seconds", "lasted barely a second"
-        n = 1.0 if m.group(1) in ("a", "an") else num(m.group(1))
+        n = 1.0 if m.group(1) in ("a", "an", "a single", "one single") else num(m.group(1))
         if not (n == 1.0 and re.match(r"for an? ", m.group(0))):  # "for a second": briefly
             return When("lasts", n, n, text=m.group(0))
     m = re.search(rf"\bstart\w*\s+(?:within|in)\s+the\s+first\s+(?:{_NUM}\s+)?(?:seconds?|s)\b"
@@ -1773,6 +1801,11 @@ SPAN_TOLERANCE_S = 0.75  # how far a stated start or end may be from the detecte
 
 def _span_in(g_start: float, g_end: float, when: When, w0: float, dur: float) -> bool:
     tol = TIME_TOLERANCE_S
+    if when.fraction and when.kind == "starts":  # "a seventh of the way in"
+        return abs(g_start - (w0 + when.start * dur)) <= max(SPAN_TOLERANCE_S, 0.05 * dur)
+    if when.fraction and when.kind == "lasts":  # "about 60 % of the clip"
+        length = min(g_end, w0 + dur) - max(g_start, w0)
+        return abs(length - when.start * dur) <= max(DURATION_TOLERANCE[0], 0.1 * dur)
     if when.kind in ("span", "starts"):
         a = _abs_time(when.start, w0, dur)
         b = w0 + dur if math.isinf(when.end) else _abs_time(when.end, w0, dur)
@@ -1982,6 +2015,9 @@ def _check_asserted(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str
         if c.value not in w.prosody:
             return UNSUPPORTED, f"{c.value} not measured"
         v = w.prosody[c.value]
+        if c.level in ("above", "below"):  # "arousal logged below -0.5"
+            ok = v > c.number if c.level == "above" else v < c.number
+            return (SUPPORTED if ok else CONTRADICTED), f"{c.value}={v:.2f}"
         ok = abs(v - c.number) <= max(0.5, 0.05 * abs(v))
         return (SUPPORTED if ok else CONTRADICTED), f"{c.value}={v:.2f}"
     if c.kind == "quote":
@@ -2044,6 +2080,11 @@ def _missing_numbers(topic: str, transcript: str) -> list[float]:
 def _check_count(c: Claim, w: EvidenceWindow, ctx: CheckContext) -> tuple[str, str]:
     """How many gesture spans (at or above the presence threshold), or how many of the four
     channels (face, voice, words, body) have data."""
+    if c.value == "words":
+        n = len(re.findall(r"[a-z0-9']+", (w.transcript or "").lower()))
+        ok = (abs(n - c.number) <= max(2.0, 0.2 * c.number) if c.level == "about"
+              else n == int(c.number))
+        return (SUPPORTED if ok else CONTRADICTED), f"the transcript has {n} words"
     if c.value == "gesture":
         n = len([g for g in w.micro_gestures if g.score >= ctx.gesture_threshold])
     else:

@@ -287,12 +287,13 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
                  r"head|shoulders|fingers))\s+doing(?P<r>.*)$", ql)
     if m and not own:
         return [f"{m.group('p')} were {ol}{m.group('r')}"]
-    m = re.match(r"^which (?:channel|modality|signal|stream|input|sensor)s? (?:(?:was|is|were|"
-                 r"are) (?:missing|absent|lacking|not there|empty)|had nothing|had no data|"
-                 r"gave nothing|"
+    ql = re.sub(r"^(?:debug question|question|quick one|bonus)\s*:\s*", "", ql)
+    m = re.match(r"^which (?:channel|modality|signal|stream|input|sensor|stage)s? (?:(?:was|is|"
+                 r"were|are) (?:missing|absent|lacking|not there|empty)|had nothing|had no data|"
+                 r"gave nothing|produced no output|returned nothing|gave no output|"
                  r"stayed empty)\b", ql)
     if m:
-        channel = _CHANNEL_WORDS.get(bl.split()[-1] if bl.split() else "")
+        channel = next((_CHANNEL_WORDS[w] for w in bl.split() if w in _CHANNEL_WORDS), None)
         return [_ABSENT_CHANNEL[channel]] if channel else []
     m = re.match(r"^which (?:channels|modalities|signals|streams|inputs|sensors) (?:had|have|"
                  r"carried|delivered|gave|provided) (?:data|evidence|signals?|readings?|input)\b|"
@@ -312,7 +313,8 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
         return [opt]  # the option names the feature and how it was out of the ordinary
     m = re.match(r"^(?:which|what) (?:feeling|emotion|expression) (?:was|is|came across as|"
                  r"looked) (?:the )?(?:strongest|most pronounced|clearest|most visible|dominant|"
-                 r"biggest)\b", ql)
+                 r"biggest)\b|^(?:which|what) (?:emotion|expression|feeling|class|label) "
+                 r"(?:topped|led|headed|won|came top in|came first in|dominated)\b", ql)
     if m:  # "No feeling - neutral": the label after the dash
         label = re.split(r"\s+[-:]\s+", bl)[-1]
         return [f"the top expression class was {label}"]
@@ -326,6 +328,20 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
                  r"person's) \w+)(?P<r>.*)$", ql)
     if m and not own:
         return [f"{m.group('p')} were {ol}{m.group('r')}"]
+    m = re.match(r"^(?:one|a single|which) word (?:for|describes|fits) (?P<p>(?:his|her|their|the)"
+                 r" (?:face|voice|words|expression|tone))\b", ql)
+    if m and not own:
+        return [f"{m.group('p')} looked {ol}"]
+    m = re.match(r"^(?P<f>volume|loudness|pitch|pace|tempo|speech rate|speaking rate)(?: check)?"
+                 r"\s*[-:]\s*which (?:describes|fits|matches) (?P<w>her|him|them)$", ql)
+    if m and not own:
+        poss = {"her": "her", "him": "his", "them": "their"}[m.group("w")]
+        return [f"{poss} voice was {ol}" if m.group("f") in ("volume", "loudness")
+                else f"{poss} {m.group('f')} was {ol}"]
+    m = re.match(r"^which two (?:gestures|movements|actions) overlapped\b", ql)
+    if m and " and " in ol:
+        a, b = ol.split(" and ", 1)
+        return [f"{a} while {b}"]
     m = re.match(r"^(?P<p>(?:his|her|their|the) [a-z ]+?)\s*[-:]\s*which of these (?:fits|"
                  r"matches|applies)$", ql)
     if m and not own:  # "her loudness - which fits?" "very quiet": her voice was very quiet

@@ -121,3 +121,17 @@ def test_letter_answers_and_extra_fields(tmp_path):
 def test_option_statements_slot_the_answer_into_the_question(question, option, statement):
     from emo_perception.reasoning.qa import option_statements
     assert option_statements(question, option)[0] == statement
+
+
+@pytest.mark.parametrize("question,option,statement", [
+    ("Which emotion topped her face scores?", "Anger", "the top expression class was anger"),
+    ("One word for her face - which is it?", "Calm", "her face looked calm"),
+    ("Volume check - which describes him?", "Whispering", "his voice was whispering"),
+    ("Which two gestures overlapped in time?", "Nose touch and head scratch",
+     "nose touch while head scratch"),
+    ("Debug question: which stage produced no output?", "Body stage",
+     "there were no body movements"),
+])
+def test_option_statements_for_the_v8_shapes(question, option, statement):
+    from emo_perception.reasoning.qa import option_statements
+    assert option_statements(question, option)[0] == statement

@@ -621,3 +621,27 @@ def test_durations_overlaps_sensors_and_exclusive_words(reader, plain_windows, w
 def test_fragments_gaps_usual_levels_and_said_things(reader, plain_windows, window, text,
                                                      answer):
     assert verdict(reader, text, plain_windows[window]) == answer
+
+
+# Forms read in the heldout_v8 round (tag questions, bounds on a prosody reading, numbers
+# as percentages and fractions, "a tenth of the way in", shares of the clip, word counts,
+# what a stage returned, gestures that cleared the bar); our own wording.
+@pytest.mark.parametrize("window,text,answer", [
+    ("astro_win", "He looked happy, didn't he?", "yes"),
+    ("astro_win", "He looked sad, didn't he?", "no"),
+    ("astro_win", "Is arousal logged above 0.5?", "yes"),
+    ("astro_win", "Is arousal logged below minus 0.2?", "no"),
+    ("astro_win", "Happiness scored at about 96 %.", "yes"),
+    ("astro_win", "Happiness scored at about half.", "no"),
+    ("arms_letdown", "The arm folding began about half of the way in.", "yes"),
+    ("arms_letdown", "The arm folding began a tenth of the way in.", "no"),
+    ("arms_letdown", "The arm folding took up about 40 % of the clip.", "yes"),
+    ("arms_letdown", "The arm folding took up about 90 % of the clip.", "no"),
+    ("astro_win", "He spoke about twelve words.", "yes"),
+    ("astro_win", "He spoke about thirty words.", "no"),
+    ("astro_win", "Did the face stage return nothing for this window?", "no"),
+    ("arms_letdown", "Two gestures cleared the tracker's bar.", "yes"),
+    ("arms_letdown", "Three gestures cleared the tracker's bar.", "no"),
+])
+def test_tags_bounds_fractions_and_word_counts(reader, plain_windows, window, text, answer):
+    assert verdict(reader, text, plain_windows[window]) == answer
