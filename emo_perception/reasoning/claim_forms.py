@@ -241,12 +241,14 @@ def channel_count(clause: str) -> int | None:
 
 # What a sensor caught, said of the sensor ("did the mic catch words", "can the robot see
 # a face", "face ✓ voice ✗"): the channel's presence, in the words the reader knows.
-_PRESENCE = {"face": "a face was visible", "voice": "there was voice data",
-             "words": "there was transcript data", "transcript": "there was transcript data",
-             "body": "body movements were detected"}
-_ABSENCE = {"face": "no face was visible", "voice": "there was no voice data",
-            "words": "there was no transcript data", "transcript": "there was no transcript data",
-            "body": "there were no body movements"}
+PRESENT_CHANNEL = {"face": "a face was visible", "voice": "there was voice data",
+                   "words": "there was transcript data",
+                   "transcript": "there was transcript data",
+                   "body": "body movements were detected"}
+ABSENT_CHANNEL = {"face": "no face was visible", "voice": "there was no voice data",
+                  "words": "there was no transcript data",
+                  "transcript": "there was no transcript data",
+                  "body": "there were no body movements"}
 HEARD_RE = re.compile(
     r"\b(?:the\s+)?(?:mic|microphone|audio(?:\s+(?:channel|track|feed|stream))?|robot|"
     r"sensors?)\s+(?:catch|caught|pick\s+up|picked\s+up|register|registered|record|recorded|"
@@ -287,19 +289,19 @@ TICKS_RE = re.compile(r"\b(face|voice|words|transcript|body)\s*([\u2713\u2714\u2
 
 
 def sensor_frames(low: str) -> str:
-    low = HEARD_RE.sub(lambda m: _ABSENCE["voice"] if m.group("what") == "nothing"
-                       else _PRESENCE["voice"], low)
-    low = SEEN_RE.sub(_PRESENCE["face"], low)
-    low = TRACKED_RE.sub(lambda m: _ABSENCE["body"] if m.group("what") == "nothing"
-                         else _PRESENCE["body"], low)
-    low = NO_SPEECH_RE.sub(_ABSENCE["voice"], low)
-    low = NOT_SEEN_RE.sub(_ABSENCE["face"], low)
-    low = STAGE_RE.sub(lambda m: (_ABSENCE if m.group("what") == "nothing" else _PRESENCE)[
-        _STAGE_CHANNEL[m.group("c")]], low)
-    low = NO_MOVE_RE.sub(_ABSENCE["body"], low)
+    low = HEARD_RE.sub(lambda m: ABSENT_CHANNEL["voice"] if m.group("what") == "nothing"
+                       else PRESENT_CHANNEL["voice"], low)
+    low = SEEN_RE.sub(PRESENT_CHANNEL["face"], low)
+    low = TRACKED_RE.sub(lambda m: ABSENT_CHANNEL["body"] if m.group("what") == "nothing"
+                         else PRESENT_CHANNEL["body"], low)
+    low = NO_SPEECH_RE.sub(ABSENT_CHANNEL["voice"], low)
+    low = NOT_SEEN_RE.sub(ABSENT_CHANNEL["face"], low)
+    low = STAGE_RE.sub(lambda m: (ABSENT_CHANNEL if m.group("what") == "nothing"
+                                  else PRESENT_CHANNEL)[_STAGE_CHANNEL[m.group("c")]], low)
+    low = NO_MOVE_RE.sub(ABSENT_CHANNEL["body"], low)
     ticks = TICKS_RE.findall(low)
     if len(ticks) >= 2 and not TICKS_RE.sub("", low).strip(" ,;.?!"):
-        low = ", and ".join(_PRESENCE[c] if t in "\u2713\u2714" else _ABSENCE[c]
+        low = ", and ".join(PRESENT_CHANNEL[c] if t in "\u2713\u2714" else ABSENT_CHANNEL[c]
                             for c, t in ticks)
     return low
 
@@ -384,8 +386,7 @@ def everyday_forms(low: str) -> str:
     """Smaller rewrites of everyday wording into forms the clause reader knows."""
     # "three and a half seconds": one number, before "and" can split the clause
     low = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d+) and a half\b",
-                 lambda m: f"{COUNT_WORDS.get(m.group(1), None) or float(m.group(1)):g}.5"
-                 if m.group(1).isdigit() else f"{COUNT_WORDS[m.group(1)]}.5", low)
+                 lambda m: f"{COUNT_WORDS.get(m.group(1), m.group(1))}.5", low)
     # "slower than usual": a level, not a comparison of two readings
     low = re.sub(r"\b(?:noticeably |much |a bit |slightly |clearly )?(faster|slower|louder|"
                  r"quieter|softer|higher|lower) than (?:usual|normal|average|typical|expected)\b",
@@ -405,7 +406,7 @@ def everyday_forms(low: str) -> str:
     low = re.sub(r"\b(?:fairly|quite|reasonably) (?:marked|pronounced|strong|clear|intense)\b",
                  "moderate", low)
     # "asked for the telly to be turned off": a device, not a feeling
-    low = re.sub(r"\b(?:to be|be|was|were|get|got) (turned|switched) off\b", r"\1 it off", low)
+    low = re.sub(r"\b(?:to be|be) (turned|switched) off\b", r"\1 it off", low)
     # "wording is warm", "overall downbeat": the sentiment of the words
     low = re.sub(r"\b(?:the\s+)?(?:wording|language|words)\s+(?:is|was|are|were|sounds?|sounded|"
                  r"reads?|felt|feels)\s+(warm|upbeat|positive|cheerful|bright|friendly|kind|"

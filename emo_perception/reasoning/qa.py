@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from emo_perception.evidence import EvidenceWindow
 from emo_perception.reasoning import prompts
 from emo_perception.reasoning.backends import BackendError
+from emo_perception.reasoning.claim_forms import ABSENT_CHANNEL, PRESENT_CHANNEL
 from emo_perception.reasoning.claims import (
     SUPPORTED, CheckContext, ClaimReader, check_claims, parse_when,
 )
@@ -294,18 +295,17 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
                  r"stayed empty)\b", ql)
     if m:
         channel = next((_CHANNEL_WORDS[w] for w in bl.split() if w in _CHANNEL_WORDS), None)
-        return [_ABSENT_CHANNEL[channel]] if channel else []
+        return [ABSENT_CHANNEL[channel]] if channel else []
     m = re.match(r"^which (?:channels|modalities|signals|streams|inputs|sensors) (?:had|have|"
                  r"carried|delivered|gave|provided) (?:data|evidence|signals?|readings?|input)\b|"
                  r"^what (?:data|signals|evidence|input) (?:does|did|do) (?:this|the) "
-                 r"(?:clip|window|"
-                 r"recording) (?:give|provide|contain|have|offer)", ql)
+                 r"(?:clip|window|recording) (?:give|provide|contain|have|offer)", ql)
     if m:  # "face and body only", "all four": which channels have data and which do not
         named = {_CHANNEL_WORDS[w] for w in re.findall(r"[a-z]+", bl) if w in _CHANNEL_WORDS}
         if re.search(r"\ball(?: four)?\b|\bevery\b", bl):
-            named = set(_ABSENT_CHANNEL)
+            named = set(ABSENT_CHANNEL)
         if named and (re.search(r"\bonly\b|\ball\b|\bevery\b|\bjust\b", bl)):
-            return [", and ".join(_PRESENT_CHANNEL[c] if c in named else _ABSENT_CHANNEL[c]
+            return [", and ".join(PRESENT_CHANNEL[c] if c in named else ABSENT_CHANNEL[c]
                                   for c in ("face", "voice", "words", "body"))]
     if re.match(r"^which (?:prosodic feature|feature|aspect|property|part) (?:of (?:the|her|his|"
                 r"their) (?:voice|speech|delivery) )?(?:was|is|stood|stands) (?:out of the "
@@ -380,12 +380,6 @@ def _question_shapes(q: str, opt: str, bare: str, own: bool) -> list[str]:
             return [f"{m.group('s')} did not {m.group('v')}{m.group('r')}"]
         return [f"{m.group('s')} {_past(m.group('v'))}{m.group('r')} {ol}"]
     return []
-
-
-_PRESENT_CHANNEL = {"face": "a face was visible", "voice": "there was voice data",
-                    "words": "there was transcript data", "body": "body movements were detected"}
-_ABSENT_CHANNEL = {"face": "no face was visible", "voice": "there was no voice data",
-                   "words": "there was no transcript data", "body": "there were no body movements"}
 
 
 def _first_start(verdicts, window: EvidenceWindow) -> float:
