@@ -158,8 +158,11 @@ def test_a_person_who_leaves_gets_a_final_evidence_window_and_leaves_fusion(
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     grace = cv2.imread(str(pathlib.Path(__import__("matplotlib").get_data_path()) /
                            "sample_data" / "grace_hopper.jpg"))
-    # Nine empty frames: a loaded deid_node drops some and still misses p1 > max_missed.
-    frames = [astronaut] * 6 + [np.full_like(astronaut, 90)] * 9 + \
+    # Fifteen astronaut frames (5 s): camera_node does not wait for the nodes behind it,
+    # so the frames it plays while au_node / fusion_node are still loading never reach a
+    # state (one CI run on 2026-12-04 saw no p1 state with six). Nine empty frames: a
+    # loaded deid_node drops some and still misses p1 > max_missed.
+    frames = [astronaut] * 15 + [np.full_like(astronaut, 90)] * 9 + \
         [cv2.resize(grace, astronaut.shape[1::-1])] * 6
     for i, image in enumerate(frames):
         cv2.imwrite(str(folder / f"{i:03d}.png"), image)
