@@ -32,143 +32,36 @@ Frozen before any evaluation: the files were written once, their SHA-256 sums ar
 
 from __future__ import annotations
 
-import json
-import pathlib
-import random
 import sys
 
+from emo_perception.reasoning.qa_heldout_common import DATA, HeldoutSet, jsonl
 from emo_perception.reasoning.qa_v6_truth import truth
 
-DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "qa"
-OUT = DATA / "heldout_v6"
-WINDOWS_FILE = OUT / "windows.json"
 # The first seed from 6317 that puts 3 or 4 of the 14 MC answers at each position (it was
 # picked on the positions alone, before any reasoner saw the set).
 SEED = 6327
-PAIRS_FILE = "heldout_v6_pairs.jsonl"
-MC_FILE = "heldout_v6_mc.jsonl"
 CATEGORIES = ("emotion", "intensity", "action_unit", "gesture", "time", "modality",
               "prosody", "transcript", "speech_act", "negation", "compound", "comparison")
 STYLES = ("question", "rationale", "casual", "ordering", "negated", "quantity")
 
-
-def load_windows(path: pathlib.Path = WINDOWS_FILE) -> dict[str, dict]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _asked_features(formula) -> set[str]:
-    """Prosody features a formula asks about."""
-    if isinstance(formula, list):
-        return set().union(*[_asked_features(f) for f in formula]) if formula else set()
-    if formula[0] == "pros":
-        return {formula[1]}
-    if formula[0] in ("not", "or"):
-        return _asked_features(list(formula[1:]))
-    if formula[0] in ("approx", "gt") and formula[1][0] == "pros":
-        return {formula[1][1]}
-    return set()
-
-
-def check_no_ask(wins: dict, key: str, formula) -> None:
-    banned = set(wins[key]["meta"].get("no_ask", {})) & _asked_features(formula)
-    if banned:
-        raise ValueError(f"{key}: {formula!r} asks about {sorted(banned)} (no_ask)")
-
-
-def check_pair(wins: dict, item: tuple) -> None:
-    key, cat, style, t, ft, f, ff = item
-    if cat not in CATEGORIES or style not in STYLES or t == f:
-        raise ValueError(f"bad category, style or texts: {item!r}")
-    check_no_ask(wins, key, [ft, ff])
-    gt, gf = truth(ft, wins[key]), truth(ff, wins[key])
-    if gt is not True or gf is not False:
-        raise ValueError(f"{key} {cat}: {t!r} is {gt} (want True), {f!r} is {gf} "
-                         f"(want False)")
-
-
-def check_mc(wins: dict, item: tuple) -> None:
-    key, question, options, answer = item
-    if len({text for text, _ in options}) != len(options):
-        raise ValueError(f"MC {question!r}: repeated option")
-    if len(options) != 4:
-        raise ValueError(f"MC {question!r}: {len(options)} options, want 4")
-    for i, (text, formula) in enumerate(options):
-        check_no_ask(wins, key, formula)
-        got = truth(formula, wins[key])
-        if got is not (i == answer):
-            raise ValueError(f"MC {question!r} option {i} ({text!r}) is {got}, "
-                             f"expected {i == answer}")
-
-
-def build(wins: dict[str, dict] | None = None,
-          seed: int = SEED) -> tuple[list[dict], list[dict]]:
-    """Pair rows and MC rows of the set, every gold checked; raises on a bad item."""
-    from emo_perception.reasoning.qa_v6_items import MC, PAIRS
-
-    wins = wins if wins is not None else load_windows()
-    texts = [p[3] for p in PAIRS] + [p[5] for p in PAIRS]
-    if len(set(texts)) != len(texts):
-        raise ValueError("a statement occurs twice")
-    for item in PAIRS:
-        check_pair(wins, item)
-    for item in MC:
-        check_mc(wins, item)
-    rng = random.Random(seed)
-    order = list(range(len(PAIRS)))
-    rng.shuffle(order)  # so that ``qa-eval --limit N`` takes a mix of windows
-    rows = []
-    for n, i in enumerate(order):
-        key, cat, style, t, _, f, _ = PAIRS[i]
-        w = wins[key]
-        for kind, text, ans in (("basic", t, "yes"), ("hallucinated", f, "no")):
-            rows.append({"pair_id": f"v6p{n:03d}", "type": kind, "question": text,
-                         "answer": ans, "category": f"heldout_v6/{cat}",
-                         "evidence": w["evidence"], "source": w["source"], "window": key,
-                         "written_by": "hand", "style": style})
-    mc = []
-    for n, (key, question, options, answer) in enumerate(MC):
-        shift = rng.randrange(len(options))  # spread the right answer over the positions
-        opts = [""] * len(options)
-        for i, (text, _) in enumerate(options):
-            opts[(i + shift) % len(options)] = text
-        w = wins[key]
-        mc.append({"id": f"v6mc{n:02d}", "question": question, "options": opts,
-                   "answer": (answer + shift) % len(options), "evidence": w["evidence"],
-                   "source": w["source"], "window": key, "written_by": "hand"})
-    return rows, mc
-
-
-def jsonl(rows: list[dict]) -> str:
-    return "".join(json.dumps(r) + "\n" for r in rows)
-
-
-def write(out_dir: pathlib.Path = OUT) -> tuple[int, int]:
-    rows, mc = build()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / PAIRS_FILE).write_text(jsonl(rows), encoding="utf-8")
-    (out_dir / MC_FILE).write_text(jsonl(mc), encoding="utf-8")
-    return len(rows) // 2, len(mc)
-
-
-def write_windows(path: pathlib.Path = WINDOWS_FILE) -> int:
-    """Rebuild the windows with the face and voice stages (needs mediapipe, espeak-ng)."""
-    from emo_perception.reasoning.qa_v6_windows import build_windows
-
-    wins = build_windows()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(wins, indent=1) + "\n", encoding="utf-8")
-    return len(wins)
-
-
-def main(argv: list[str]) -> int:
-    if argv and argv[0] == "--windows":
-        path = pathlib.Path(argv[1]) if len(argv) > 1 else WINDOWS_FILE
-        print(f"wrote {write_windows(path)} windows to {path}")
-        return 0
-    out = pathlib.Path(argv[0]) if argv else OUT
-    n_pairs, n_mc = write(out)
-    print(f"wrote {n_pairs} pairs and {n_mc} multiple-choice items to {out}")
-    return 0
+SET = HeldoutSet(6, SEED, CATEGORIES, STYLES, truth,
+                 "emo_perception.reasoning.qa_v6_items",
+                 "emo_perception.reasoning.qa_v6_windows")
+OUT = SET.out
+WINDOWS_FILE = SET.windows_file
+PAIRS_FILE = SET.pairs_file
+MC_FILE = SET.mc_file
+load_windows = SET.load_windows
+check_no_ask = SET.check_no_ask
+check_pair = SET.check_pair
+check_mc = SET.check_mc
+build = SET.build
+write = SET.write
+write_windows = SET.write_windows
+main = SET.main
+__all__ = ["DATA", "OUT", "WINDOWS_FILE", "SEED", "PAIRS_FILE", "MC_FILE", "CATEGORIES",
+           "STYLES", "SET", "load_windows", "check_no_ask", "check_pair", "check_mc",
+           "build", "jsonl", "write", "write_windows", "main"]
 
 
 if __name__ == "__main__":
