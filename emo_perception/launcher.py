@@ -30,7 +30,7 @@ from typing import Any
 
 from emo_perception.bags import BagError, bag_info, is_bag
 from emo_perception.config import (ConfigError, config_chain, config_dir, launch_settings,
-                                   load_config)
+                                   load_config, node_section)
 from emo_perception.media_types import AUDIO_EXTENSIONS
 from emo_perception.node_list import LAUNCHABLE_NODES, SOURCE_NODES
 
@@ -124,6 +124,13 @@ def make_plan(config: str | os.PathLike[str], source: str | None = None,
         if target not in chosen:
             raise ConfigError(f"--source {source!r} needs {target}, which is not launched")
         overrides[target]["source"] = source
+    # A file source (video, image folder, WAV) starts when the nodes behind it are ready:
+    # frames published while deid_node still loads its models are lost uncounted. A live
+    # camera or microphone ignores this. The config's own wait_for_nodes, if any, wins.
+    consumers = [node for node in chosen if node not in SOURCE_NODES]
+    for src in ("camera_node", "mic_node"):
+        if src in chosen and consumers and "wait_for_nodes" not in node_section(data, src):
+            overrides[src]["wait_for_nodes"] = "[" + ",".join(consumers) + "]"
     for item in extra_params or []:
         node, _, assignment = item.partition(":")
         key, sep, value = assignment.partition("=")

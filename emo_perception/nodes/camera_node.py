@@ -12,7 +12,7 @@ from typing import Any
 
 from std_msgs.msg import Header
 
-from emo_perception.nodes.common import EmoNode, run_node
+from emo_perception.nodes.common import ConsumerWait, EmoNode, run_node
 from emo_perception.nodes.conversions import bgr_to_image, camera_info_to_msg
 from emo_perception.perception.sources import SourceConfig, SourceError, open_source
 
@@ -27,6 +27,13 @@ class CameraNode(EmoNode):
         self.shutdown_on_end = bool(self.param(
             "shutdown_on_end", True,
             "exit (code 0) when a file source ends instead of idling; ignored when looping"))
+        wait_nodes = [n for n in self.param(
+            "wait_for_nodes", [""], "file source: before the first frame, wait until these "
+            "nodes have subscribed to their inputs (they do once their models are loaded), "
+            "so no frame is lost while they start; a camera never waits")
+            if n]
+        wait_timeout = float(self.param("wait_timeout_s", 60.0, "give up waiting for "
+                                        "wait_for_nodes after this long [s]", (0.0, 600.0)))
         self.source_cfg: SourceConfig = self.declare_stages()["source"]
         try:
             self.source = open_source(self.source_spec, self.source_cfg)
@@ -34,6 +41,8 @@ class CameraNode(EmoNode):
             raise SystemExit(f"camera_node: {exc}") from None
         self.backend = self.source.kind
         self.frames = iter(self.source)
+        self.consumers = ConsumerWait(self, [] if self.source.live else wait_nodes,
+                                      wait_timeout)
         fps = self.source_cfg.fps or self.source.nominal_fps or 30.0
         self.image_pub = self.topic_publisher("private/image_raw")
         self.info_pub = self.topic_publisher("private/camera_info")
@@ -45,6 +54,8 @@ class CameraNode(EmoNode):
             f"on {self.image_pub.topic_name}")
 
     def _tick(self) -> None:
+        if not self.consumers.poll():
+            return
         t0 = time.perf_counter()
         try:
             frame = next(self.frames)
@@ -66,7 +77,9 @@ class CameraNode(EmoNode):
 
     def diagnostic_values(self) -> dict[str, object]:
         return {"source": self.source_spec, "corrupt_frames": self.source.corrupt,
-                "frames_published": self.source.emitted}
+                "frames_published": self.source.emitted,
+                "waited_for_consumers_s": round(self.consumers.waited_s, 2),
+                "consumers_not_ready": ",".join(self.consumers.timed_out)}
 
     def destroy_node(self) -> None:
         self.source.close()

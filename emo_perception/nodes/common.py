@@ -487,3 +487,75 @@ class StampCache:
 
     def get(self, header, default: Any = None) -> Any:
         return self._items.get((header.stamp.sec, header.stamp.nanosec), default)
+
+
+# Topics every rclpy node may touch by itself; they say nothing about a node being ready.
+_HOUSEKEEPING_TOPICS = frozenset({"/parameter_events", "/rosout", "/clock"})
+
+
+def nodes_not_ready(node: Node, names: typing.Sequence[str]) -> list[str]:
+    """Those of ``names`` (nodes in ``node``'s namespace) that have not yet subscribed to
+    any topic. Our nodes create their input subscriptions last, once their models are
+    loaded, so a subscription is the sign that a node will see what is published next."""
+    namespace = node.get_namespace()
+    present = {n for n, ns in node.get_node_names_and_namespaces() if ns == namespace}
+    waiting = []
+    for name in names:
+        if name not in present:
+            waiting.append(name)
+            continue
+        try:
+            topics = node.get_subscriber_names_and_types_by_node(name, namespace)
+        except Exception:  # the node left the graph between the two queries
+            waiting.append(name)
+            continue
+        if not any(topic not in _HOUSEKEEPING_TOPICS for topic, _ in topics):
+            waiting.append(name)
+    return waiting
+
+
+class ConsumerWait:
+    """Holds a file source's first output until ``names`` are ready (``nodes_not_ready``),
+    then ``settle_s`` longer for discovery to match the rest of the graph. A frame of a
+    video published while deid_node still loads its models would be lost uncounted; a
+    camera's frames are live and never wait.
+
+    ``poll()`` is cheap and non-blocking (a timer calls it every tick) and returns True from
+    the moment the source may publish. After ``timeout_s`` it gives up with one warning
+    naming the nodes still missing, and the source starts anyway."""
+
+    def __init__(self, node: Node, names: typing.Sequence[str], timeout_s: float = 60.0,
+                 settle_s: float = 1.0) -> None:
+        self.node = node
+        self.names = [n for n in names if n and n != node.get_name()]
+        self.timeout_s = timeout_s
+        self.settle_s = settle_s
+        self.started = time.monotonic()
+        self.ready_at: float | None = None
+        self.waited_s = 0.0
+        self.timed_out: list[str] = []
+        self.done = not self.names
+
+    def poll(self) -> bool:
+        if self.done:
+            return True
+        now = time.monotonic()
+        if self.ready_at is None:
+            waiting = nodes_not_ready(self.node, self.names)
+            if waiting and now - self.started < self.timeout_s:
+                return False
+            if waiting:
+                self.timed_out = waiting
+                self.node.get_logger().warning(
+                    f"{', '.join(waiting)} not ready after {self.timeout_s:g} s; starting "
+                    "anyway (what they miss is lost)")
+                self.ready_at = now - self.settle_s
+            else:
+                self.ready_at = now
+        if now - self.ready_at < self.settle_s:
+            return False
+        self.done = True
+        self.waited_s = now - self.started
+        self.node.get_logger().info(f"waited {self.waited_s:.1f} s for "
+                                    f"{', '.join(self.names)}")
+        return True

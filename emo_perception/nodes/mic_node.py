@@ -14,7 +14,7 @@ from typing import Any
 
 
 from emo_perception.media_types import AUDIO_EXTENSIONS
-from emo_perception.nodes.common import EmoNode, run_node
+from emo_perception.nodes.common import ConsumerWait, EmoNode, run_node
 from emo_perception.nodes.conversions import audio_to_msg, make_header
 from emo_perception.voice.capture import CaptureError, MicSource, WavSource
 
@@ -35,6 +35,12 @@ class MicNode(EmoNode):
         self.frame_id = str(self.param("frame_id", "microphone", "frame_id of audio chunks"))
         self.shutdown_on_end = bool(self.param("shutdown_on_end", True,
                                                "exit (code 0) when a WAV source ends"))
+        wait_nodes = [n for n in self.param(
+            "wait_for_nodes", [""], "WAV source: before the first chunk, wait until these "
+            "nodes have subscribed to their inputs (they do once their models are loaded), "
+            "so no speech is lost while they start; a device never waits") if n]
+        wait_timeout = float(self.param("wait_timeout_s", 60.0, "give up waiting for "
+                                        "wait_for_nodes after this long [s]", (0.0, 600.0)))
         self.pub = self.topic_publisher("private/audio_raw")
         self.finished = False
         self._sequence = 0
@@ -53,6 +59,8 @@ class MicNode(EmoNode):
                 self.wav = None
         except CaptureError as exc:
             raise SystemExit(f"mic_node: {exc}") from None
+        self.consumers = ConsumerWait(self, wait_nodes if self.wav is not None else [],
+                                      wait_timeout)
         # Capture runs in its own thread so the executor (diagnostics) never stalls it.
         self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
         self._thread.start()
@@ -60,6 +68,9 @@ class MicNode(EmoNode):
     def _capture(self) -> None:
         t_offset = None
         chunks = iter(self.wav) if self.wav is not None else None
+        while not self.consumers.poll():
+            if self._stop.wait(0.05):
+                return
         while not self._stop.is_set():
             t0 = time.perf_counter()
             if chunks is not None:
@@ -86,7 +97,10 @@ class MicNode(EmoNode):
             self.count_processed(t0)
 
     def diagnostic_values(self) -> dict[str, object]:
-        values: dict[str, object] = {"source": self.source_spec, "chunks": self._sequence}
+        values: dict[str, object] = {
+            "source": self.source_spec, "chunks": self._sequence,
+            "waited_for_consumers_s": round(self.consumers.waited_s, 2),
+            "consumers_not_ready": ",".join(self.consumers.timed_out)}
         if self.mic is not None:
             values["overflows"] = self.mic.overflows
         return values

@@ -93,6 +93,7 @@ class FrameSource:
     """Base iterator: applies max_frames, resize and loop; counts corrupt frames."""
 
     kind = "source"
+    live = False  # a camera: frames happen whether or not anyone listens (files wait)
 
     def __init__(self, spec: str, cfg: SourceConfig) -> None:
         self.spec = spec
@@ -144,6 +145,7 @@ class VideoSource(FrameSource):
     def __init__(self, spec: str, cfg: SourceConfig, device: int | None = None) -> None:
         super().__init__(spec, cfg)
         self._device = device
+        self.live = device is not None or spec.startswith("/dev/")
         cap = self._open()
         ok, _ = cap.read()
         cap.release()

@@ -158,10 +158,11 @@ def test_a_person_who_leaves_gets_a_final_evidence_window_and_leaves_fusion(
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     grace = cv2.imread(str(pathlib.Path(__import__("matplotlib").get_data_path()) /
                            "sample_data" / "grace_hopper.jpg"))
-    # Fifteen astronaut frames (5 s): camera_node does not wait for the nodes behind it,
-    # so the frames it plays while au_node / fusion_node are still loading never reach a
-    # state (one CI run on 2026-12-04 saw no p1 state with six). Nine empty frames: a
-    # loaded deid_node drops some and still misses p1 > max_missed.
+    # Fifteen astronaut frames (5 s): camera_node now waits until the nodes behind it
+    # subscribe, but a subscribed au_node can still be loading its model on a loaded
+    # machine (one CI run on 2026-12-04 saw no p1 state with six frames, before the wait
+    # existed). Nine empty frames: a loaded deid_node drops some and still misses
+    # p1 > max_missed. The probe's window covers the wait for the consumers as well.
     frames = [astronaut] * 15 + [np.full_like(astronaut, 90)] * 9 + \
         [cv2.resize(grace, astronaut.shape[1::-1])] * 6
     for i, image in enumerate(frames):
@@ -169,7 +170,7 @@ def test_a_person_who_leaves_gets_a_final_evidence_window_and_leaves_fusion(
     topics = {k: TYPES[k] for k in ("/emo/tracks", "/emo/emotion/state",
                                     "/emo/emotion/evidence")}
     out = tmp_path / "probe.json"
-    probe = _probe(out, 45, topics, ros_env)
+    probe = _probe(out, 75, topics, ros_env)
     time.sleep(1.0)
     launch = _launch(["default.yaml", "--source", str(folder), "--nodes",
                       "camera_node,deid_node,au_node,fusion_node",

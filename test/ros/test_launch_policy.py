@@ -79,7 +79,7 @@ def test_string_parameters_stay_strings() -> None:
     assert override_value("use_sim_time", "true") is True
     assert override_value("wait_for_nodes", "[deid_node]") == ["deid_node"]
     entry = {e.process: e for e in launch_entries(_plan(source="0"))}["camera_node"]
-    assert entry.parameters[-1] == {"source": "0"}
+    assert entry.parameters[-1] == {"source": "0", "wait_for_nodes": ["deid_node"]}
 
 
 @pytest.mark.ros
