@@ -37,6 +37,9 @@ class MethodRun:
     seconds: float
     latencies: list[float]
     replaces_frame: bool = False  # skeleton mode: no source pixel is published at all
+    # the onnxruntime provider the CenterFace session really runs on (not the one asked for)
+    provider: str = ""
+    stage_seconds: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
     @property
     def fps(self) -> float:
@@ -57,6 +60,7 @@ def run_ours(frames: Sequence[np.ndarray], mode: str, pipeline_cfg: Any = None,
                       for i, f in enumerate(frames[:warmup])):
         pass
     outputs, regions, lat = [], [], []
+    stage_seconds: dict[str, list[float]] = {}
     t0 = time.perf_counter()
     stream = (Frame(np.ascontiguousarray(f), (warmup + i) / 30.0, warmup + i)
               for i, f in enumerate(frames))
@@ -64,24 +68,30 @@ def run_ours(frames: Sequence[np.ndarray], mode: str, pipeline_cfg: Any = None,
         outputs.append(result.deid.image)
         regions.append(result.deid.regions)
         lat.append(result.latencies["total"])
+        for stage, value in result.latencies.items():
+            stage_seconds.setdefault(stage, []).append(value)
     seconds = time.perf_counter() - t0
+    finder = getattr(pipe.detector, "finder", None)
+    provider = finder.provider if finder is not None else ""
     pipe.close()
-    return MethodRun(f"ours-{mode}", outputs, regions, seconds, lat, mode == "skeleton")
+    return MethodRun(f"ours-{mode}", outputs, regions, seconds, lat, mode == "skeleton",
+                     provider, stage_seconds)
 
 
 def run_deface(frames: Sequence[np.ndarray], warmup: int = 5,
-               keep_outputs: bool = True) -> MethodRun:
+               keep_outputs: bool = True,
+               provider: str = "CPUExecutionProvider") -> MethodRun:
     """deface 1.5.0 with its defaults (CenterFace at the frame's size, threshold 0.2,
-    mask scale 1.3, elliptical blur) on onnxruntime CPU. ``keep_outputs=False`` keeps
-    only the regions (speed benchmarks need no images)."""
+    mask scale 1.3, elliptical blur) on onnxruntime ``provider`` (CPU unless a GPU
+    benchmark asks for CUDAExecutionProvider). ``keep_outputs=False`` keeps only the
+    regions (speed benchmarks need no images)."""
     from deface.centerface import CenterFace
     from deface.deface import anonymize_frame
 
     h, w = frames[0].shape[:2]
-    # deface picks the first provider onnxruntime lists; pin CPU so both sides run on the
-    # same CPU execution.
-    net = CenterFace(in_shape=(w, h), backend="onnxrt",
-                     override_execution_provider="CPUExecutionProvider")
+    # deface picks the first provider onnxruntime lists; pin it so both sides run on the
+    # execution provider the benchmark names.
+    net = CenterFace(in_shape=(w, h), backend="onnxrt", override_execution_provider=provider)
     for im in frames[:warmup]:
         net(np.ascontiguousarray(im[:, :, ::-1]), threshold=0.2)
     outputs, regions, lat = [], [], []
@@ -96,7 +106,8 @@ def run_deface(frames: Sequence[np.ndarray], warmup: int = 5,
             outputs.append(np.ascontiguousarray(rgb[:, :, ::-1]))
         regions.append([_scaled(d[:4], 1.3) for d in dets])
         lat.append(time.perf_counter() - t)
-    return MethodRun("deface", outputs, regions, time.perf_counter() - t0, lat)
+    return MethodRun("deface", outputs, regions, time.perf_counter() - t0, lat,
+                     provider=net.sess.get_providers()[0])
 
 
 def _scaled(xyxy: np.ndarray, scale: float) -> Box:

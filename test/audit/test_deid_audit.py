@@ -68,6 +68,21 @@ def test_blur_covers_every_true_face_and_the_audit_finds_no_leak(scenes, blur_ru
     assert not report.rank1_above_chance, report.summary()
 
 
+def test_speed_runs_name_the_provider_they_really_ran_on(scenes, blur_run) -> None:
+    # The GPU benchmark (scripts/gpu_privacy_fps.py) reads these: a row that asked for CUDA
+    # and ran on the CPU must show it.
+    from emo_perception.audit.privacy_bench import run_deface
+
+    frames, _ = scenes
+    assert blur_run.provider == "CPUExecutionProvider"
+    assert {"landmarks", "deid", "total"} <= set(blur_run.stage_seconds)
+    assert all(len(v) == len(frames) for v in blur_run.stage_seconds.values())
+    deface = run_deface(frames[:3], warmup=1, keep_outputs=False)
+    assert deface.provider == "CPUExecutionProvider" and len(deface.regions) == 3
+    with pytest.raises(ValueError, match="not found"):
+        run_deface(frames[:1], warmup=0, provider="NoSuchExecutionProvider")
+
+
 @pytest.mark.parametrize("mode", [m for m in MODES if m != "blur"])
 def test_other_modes_leak_nothing(scenes, blur_run, auditor, mode) -> None:
     """Same regions as blur (the finder does not depend on the mode); what differs is
