@@ -85,6 +85,12 @@ FINDINGS = """## What the suite found (and what was fixed)
   reader could not decode. Bags now use the installed definitions.
 - Respawn did not exist: `emo_launch.respawn` / `--respawn` now restarts a dead node (also
   through ros2 launch's own respawn).
+- A video or image folder started playing while the nodes behind camera_node were still
+  loading their models, and the frames it played meanwhile reached nobody and were counted
+  nowhere (one CI run saw no state for a person shown for 2 s). File sources now wait until
+  the launched consumers have subscribed (`wait_for_nodes`, `waited_for_consumers_s` in
+  diagnostics; `test/nodes/test_source_waits.py`: a listener that subscribes 3 s late gets
+  8 of 8 frames, and fewer without the wait).
 """
 
 
