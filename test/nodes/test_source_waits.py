@@ -4,8 +4,8 @@ A video or WAV played by camera_node / mic_node starts at once, while deid_node 
 be loading its models for seconds: what went out before its subscription existed was lost
 and no node could count it. The launcher now names the consumers (``wait_for_nodes``) and
 a file source holds its first frame until each of them has subscribed. Checked here across
-processes with a consumer that starts 3 s late: with the wait it gets every frame, without
-it (the control) the same run loses them.
+processes with a consumer that starts 3 s late: with the wait it gets every frame (every
+audio chunk, from sequence 0), without it (the control) the same run loses them.
 """
 
 from __future__ import annotations
@@ -25,25 +25,38 @@ from emo_perception.launcher import make_plan
 FRAMES = 8
 
 # A consumer that takes 3 s to "load its models" before it subscribes, then counts what
-# it receives until the camera has been gone for a while.
+# it receives (argv: seconds, message module, type, topic, how many to wait for).
 LATE_LISTENER = textwrap.dedent("""
-    import sys, time
+    import importlib, sys, time
     import rclpy
     from rclpy.qos import qos_profile_sensor_data
-    from sensor_msgs.msg import Image
+    seconds, module, name, topic, want = sys.argv[1:6]
+    msg_type = getattr(importlib.import_module(module), name)
     rclpy.init()
     node = rclpy.create_node("late_listener", namespace="/emo")
     time.sleep(3.0)
     got = []
-    node.create_subscription(Image, "/emo/private/image_raw",
-                             lambda m: got.append(m.height), qos_profile_sensor_data)
-    end = time.monotonic() + float(sys.argv[1])
-    while time.monotonic() < end:
+    node.create_subscription(msg_type, topic, got.append, qos_profile_sensor_data)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end and len(got) < int(want):
         rclpy.spin_once(node, timeout_sec=0.05)
-        if got and len(got) >= %d:
-            break
-    print("received", len(got), flush=True)
-""" % FRAMES)
+    first = getattr(got[0], "sequence", -1) if got else -1
+    print("received", len(got), "first", first, flush=True)
+""")
+
+
+def _listen(env: dict[str, str], msg: str, topic: str, want: int) -> subprocess.Popen:
+    module, _, name = msg.rpartition(".")
+    return subprocess.Popen([sys.executable, "-c", LATE_LISTENER, "20", module, name, topic,
+                             str(want)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _received(listener: subprocess.Popen) -> tuple[int, int]:
+    out = listener.communicate(timeout=60)[0]
+    lines = [line.split() for line in out.splitlines() if line.startswith("received")]
+    assert lines, out[-2000:]
+    return int(lines[-1][1]), int(lines[-1][3])
 
 
 def _folder(tmp_path: pathlib.Path) -> pathlib.Path:
@@ -55,8 +68,7 @@ def _folder(tmp_path: pathlib.Path) -> pathlib.Path:
 
 
 def _run(folder: pathlib.Path, env: dict[str, str], wait: bool) -> tuple[int, str]:
-    listener = subprocess.Popen([sys.executable, "-c", LATE_LISTENER, "20"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    listener = _listen(env, "sensor_msgs.msg.Image", "/emo/private/image_raw", FRAMES)
     cmd = [sys.executable, "-m", "emo_perception.nodes.camera_node", "--ros-args",
            "-r", "__node:=camera_node", "-r", "__ns:=/emo", "-p", f"source:='{folder}'",
            "-p", "fps:=10.0"]
@@ -64,11 +76,8 @@ def _run(folder: pathlib.Path, env: dict[str, str], wait: bool) -> tuple[int, st
         cmd += ["-p", "wait_for_nodes:=[late_listener]", "-p", "wait_timeout_s:=30.0"]
     camera = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, timeout=90)
-    out = listener.communicate(timeout=60)[0]
     assert camera.returncode == 0, camera.stdout[-2000:]
-    received = [line for line in out.splitlines() if line.startswith("received")]
-    assert received, out[-2000:]
-    return int(received[-1].split()[1]), camera.stdout
+    return _received(listener)[0], camera.stdout
 
 
 @pytest.mark.ros
@@ -82,6 +91,36 @@ def test_a_folder_source_waits_for_a_late_consumer(tmp_path, ros_env) -> None:
     time.sleep(0.5)
     lost, _ = _run(folder, ros_env, wait=False)
     assert lost < FRAMES
+
+
+@pytest.mark.ros
+def test_a_wav_source_waits_for_a_late_consumer(tmp_path, ros_env) -> None:
+    import soundfile
+
+    wav = tmp_path / "tone.wav"
+    t = np.arange(int(1.2 * 16000)) / 16000.0
+    soundfile.write(str(wav), (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    chunks = 12  # 1.2 s in blocks of 1600 samples
+
+    def run(wait: bool) -> tuple[int, int, str]:
+        listener = _listen(ros_env, "emo_perception_msgs.msg.AudioChunk",
+                           "/emo/private/audio_raw", chunks)
+        cmd = [sys.executable, "-m", "emo_perception.nodes.mic_node", "--ros-args",
+               "-r", "__node:=mic_node", "-r", "__ns:=/emo", "-p", f"source:='{wav}'",
+               "-p", "block_size:=1600"]
+        if wait:
+            cmd += ["-p", "wait_for_nodes:=[late_listener]", "-p", "wait_timeout_s:=30.0"]
+        mic = subprocess.run(cmd, env=ros_env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=90)
+        assert mic.returncode == 0, mic.stdout[-2000:]
+        return (*_received(listener), mic.stdout)
+
+    received, first, log = run(wait=True)
+    assert (received, first) == (chunks, 0), log[-2000:]  # every chunk, from the first
+    assert "waited" in log and "late_listener" in log, log[-2000:]
+    time.sleep(0.5)
+    lost, _, _ = run(wait=False)  # control: played before anyone listened
+    assert lost < chunks
 
 
 def test_the_launcher_names_the_consumers_of_file_sources(tmp_path) -> None:
