@@ -123,6 +123,23 @@ def test_a_wav_source_waits_for_a_late_consumer(tmp_path, ros_env) -> None:
     assert lost < chunks
 
 
+@pytest.mark.ros
+def test_a_consumer_that_never_comes_delays_the_source_only_until_the_timeout(
+        tmp_path, ros_env) -> None:
+    folder = _folder(tmp_path)
+    t0 = time.monotonic()
+    camera = subprocess.run(
+        [sys.executable, "-m", "emo_perception.nodes.camera_node", "--ros-args",
+         "-r", "__node:=camera_node", "-r", "__ns:=/emo", "-p", f"source:='{folder}'",
+         "-p", "fps:=10.0", "-p", "wait_for_nodes:=[nobody_node]", "-p", "wait_timeout_s:=2.0"],
+        env=ros_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=90)
+    assert camera.returncode == 0, camera.stdout[-2000:]
+    assert "nobody_node not ready after 2 s; starting anyway" in camera.stdout, \
+        camera.stdout[-2000:]
+    assert f"end of source after {FRAMES} frames" in camera.stdout, camera.stdout[-2000:]
+    assert time.monotonic() - t0 >= 2.0
+
+
 def test_the_launcher_names_the_consumers_of_file_sources(tmp_path) -> None:
     plan = make_plan("default.yaml", source="clip.avi",
                      nodes=["camera_node", "mic_node", "deid_node", "au_node", "voice_node"])
