@@ -535,6 +535,9 @@ class ConsumerWait:
         self.waited_s = 0.0
         self.timed_out: list[str] = []
         self.done = not self.names
+        if self.names:
+            node.get_logger().info(f"holding the first output until {', '.join(self.names)} "
+                                   f"have subscribed (at most {timeout_s:g} s)")
 
     def poll(self) -> bool:
         if self.done:
