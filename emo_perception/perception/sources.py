@@ -142,10 +142,16 @@ class FrameSource:
 class VideoSource(FrameSource):
     kind = "video"
 
+    @staticmethod
+    def is_live(spec: str, device: int | None) -> bool:
+        """A camera index, V4L path or network stream (rtsp://, http://): it runs whether
+        it is read or not, so nothing waits for it."""
+        return device is not None or spec.startswith("/dev/") or "://" in spec
+
     def __init__(self, spec: str, cfg: SourceConfig, device: int | None = None) -> None:
         super().__init__(spec, cfg)
         self._device = device
-        self.live = device is not None or spec.startswith("/dev/")
+        self.live = self.is_live(spec, device)
         cap = self._open()
         ok, _ = cap.read()
         cap.release()

@@ -25,6 +25,19 @@ def test_video_stamps_follow_frame_index_and_fps() -> None:
     assert not np.array_equal(frames[0].image, frames[4].image)
 
 
+def test_only_cameras_and_streams_count_as_live(tmp_path: pathlib.Path) -> None:
+    # camera_node holds a file source until its consumers have subscribed, never a live one
+    from emo_perception.perception.sources import VideoSource
+
+    assert not open_source(str(VTEST), SourceConfig(max_frames=1)).live
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((8, 8, 3), np.uint8))
+    assert not open_source(str(tmp_path)).live
+    for spec, device, live in (("rtsp://cam.local/stream", None, True),
+                               ("/dev/video0", None, True), ("0", 0, True),
+                               (str(VTEST), None, False)):
+        assert VideoSource.is_live(spec, device) is live, spec
+
+
 def test_resize_fps_override_and_loop(tmp_path: pathlib.Path) -> None:
     cv2.imwrite(str(tmp_path / "a.png"), skimage.data.astronaut()[:, :, ::-1])
     src = open_source(str(tmp_path / "a.png"),
