@@ -91,6 +91,11 @@ FINDINGS = """## What the suite found (and what was fixed)
   the launched consumers have subscribed (`wait_for_nodes`, `waited_for_consumers_s` in
   diagnostics; `test/nodes/test_source_waits.py`: a listener that subscribes 3 s late gets
   8 of 8 frames, and fewer without the wait).
+- On a loaded machine a frame's expressions (au_node) can overtake that frame's tracks
+  (deid_node); at the frame where a person left, fusion_node's state still listed them
+  (one CI run). fusion_node now holds a frame's expressions until its tracks arrive (at
+  most `tracks_wait_s`, counted as `expressions_ahead_of_tracks` / `tracks_waited_out`;
+  `test/nodes/test_fusion_order.py` forces the order: the old node fails it).
 """
 
 

@@ -8,11 +8,16 @@ onnxruntime, the ASR model or the LLM.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pathlib
+import random
 import sys
 
 import pytest
+
+# ROS domains for ros_env, one per test (see there).
+_DOMAINS = itertools.count(random.Random(os.getpid()).randrange(100))
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # Tests live in folders mirroring emo_perception/; shared helpers (face_check) stay here.
@@ -49,11 +54,12 @@ VTEST_AVI = pathlib.Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 def ros_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment for multi-process ROS tests: a domain of its own, localhost only.
 
-    Tests of other runs on the same machine cannot cross-talk with this one.
+    Each test takes the next of 100 domains, from a start drawn per run: a node still
+    shutting down after one test cannot reach the next (the domain used to be drawn from
+    ``id(monkeypatch)``, which repeats from test to test), and another run on the same
+    machine most likely starts elsewhere.
     """
-    import random
-
-    domain = str(random.Random(os.getpid() * 7919 + id(monkeypatch)).randint(1, 100))
+    domain = str(1 + next(_DOMAINS) % 100)
     monkeypatch.setenv("ROS_DOMAIN_ID", domain)
     monkeypatch.setenv("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     # Subscribers of images use the same shared-memory transport as the node set.

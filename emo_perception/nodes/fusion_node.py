@@ -40,6 +40,9 @@ class FusionNode(EmoNode):
             "track_end_wait_s", 5.0, "how long a track end waits for the face chain to reach "
             "its frame before the final evidence window goes out without it [s]",
             (0.0, 600.0)))
+        self.tracks_wait_s = float(self.param(
+            "tracks_wait_s", 1.0, "how long a frame's expressions wait for that frame's "
+            "tracks (deid_node) before they are fused without them [s]", (0.0, 60.0)))
         self.cfg: FusionConfig = self.declare_stages()["fusion"]
         self.fusion: Fusion = build_stage("fusion", {"fusion": self.cfg})
         self.backend = "rules"
@@ -56,6 +59,13 @@ class FusionNode(EmoNode):
         self._pending_ends: collections.deque = collections.deque()  # (stamp, t, ids, header)
         self._face_stamp = -math.inf  # newest frame of the face chain fused so far
         self.counters["track_ends_waited_out"] = 0
+        # A frame's expressions (au_node) can overtake that frame's tracks (deid_node) on a
+        # loaded machine; fused at once, a person whose track ended in that frame would
+        # still be in its state. They wait here, in order, for the tracks of their frame.
+        self._tracks_stamp = -math.inf  # newest frame whose tracks have arrived
+        self._ahead: collections.deque = collections.deque()  # (arrival, ExpressionArray)
+        self.counters["expressions_ahead_of_tracks"] = 0
+        self.counters["tracks_waited_out"] = 0
         self.create_timer(0.5, self._ends_waited_out)
         self.subscribe("tracks", self._on_tracks)
         self.subscribe("faces/action_units", self._on_aus)
@@ -72,10 +82,29 @@ class FusionNode(EmoNode):
         the track ended in) and leaves fusion, as in ``process``: once the face chain has
         caught up with that frame, or after ``track_end_wait_s``."""
         gone = self.track_ends.update(t.track_id for t in msg.tracks)
+        stamp = stamp_to_sec(msg.header.stamp)
         if gone:
-            self._pending_ends.append((stamp_to_sec(msg.header.stamp), time.monotonic(),
-                                       gone, msg.header))
+            self._pending_ends.append((stamp, time.monotonic(), gone, msg.header))
             self._apply_ends(self._face_stamp)
+        self._tracks_stamp = max(self._tracks_stamp, stamp)
+        self._release_ahead()
+
+    def _release_ahead(self, force: bool = False) -> None:
+        """Fuse the waiting expressions whose frame's tracks have arrived (all of them when
+        ``force``; those waiting longer than ``tracks_wait_s`` too: deid_node may be gone)."""
+        now = time.monotonic()
+        while self._ahead:
+            arrived, msg = self._ahead[0]
+            waited_out = now - arrived >= self.tracks_wait_s
+            if not (force or waited_out or stamp_to_sec(msg.header.stamp) <= self._tracks_stamp):
+                return
+            self._ahead.popleft()
+            if waited_out and not force:
+                self.counters["tracks_waited_out"] += 1
+            try:
+                self._fuse(msg)
+            except Exception as exc:  # noqa: BLE001 - as handles_input: count, carry on
+                self.record_error(f"_fuse: {type(exc).__name__}: {exc}")
 
     def _apply_ends(self, up_to_stamp: float, force: bool = False) -> None:
         while self._pending_ends and (force or self._pending_ends[0][0] <= up_to_stamp):
@@ -88,6 +117,7 @@ class FusionNode(EmoNode):
 
     def _ends_waited_out(self) -> None:
         """The face chain is silent (au_node stopped, or not running): end anyway."""
+        self._release_ahead()
         while self._pending_ends and \
                 time.monotonic() - self._pending_ends[0][1] >= self.track_end_wait_s:
             self.counters["track_ends_waited_out"] += 1
@@ -95,6 +125,7 @@ class FusionNode(EmoNode):
 
     def stop_work(self) -> None:
         """Tracks that ended before the stop still get their final window."""
+        self._release_ahead(force=True)
         self._apply_ends(math.inf, force=True)
 
     def _drop(self, track_id: str) -> None:
@@ -129,6 +160,14 @@ class FusionNode(EmoNode):
 
     @handles_input
     def _on_expression(self, msg: ExpressionArray) -> bool | None:
+        # Once tracks flow, a frame waits for its own tracks (and behind earlier waiters).
+        if self._ahead or -math.inf < self._tracks_stamp < stamp_to_sec(msg.header.stamp):
+            self._ahead.append((time.monotonic(), msg))
+            self.counters["expressions_ahead_of_tracks"] += 1
+            return None
+        return self._fuse(msg)
+
+    def _fuse(self, msg: ExpressionArray) -> bool | None:
         stamp = stamp_to_sec(msg.header.stamp)
         aus = self._aus.get(msg.header)
         if aus is None and msg.expressions:
