@@ -30,7 +30,7 @@ class CameraNode(EmoNode):
         wait_nodes = [n for n in self.param(
             "wait_for_nodes", [""], "file source: before the first frame, wait until these "
             "nodes have subscribed to their inputs (they do once their models are loaded), "
-            "so no frame is lost while they start; a camera never waits")
+            "so no frame is lost while they start; a camera or network stream never waits")
             if n]
         wait_timeout = float(self.param("wait_timeout_s", 60.0, "give up waiting for "
                                         "wait_for_nodes after this long [s]", (0.0, 600.0)))
