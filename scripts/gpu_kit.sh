@@ -38,12 +38,8 @@ PY
 import sys
 import cv2
 import numpy as np
-from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set
-try:
-    scenes = load_scene_set(CACHE_DIR / "set-ci")
-except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
-    scenes = make_scene_set(CACHE_DIR / "set-ci", "ci")
-for i, (rgb, _) in enumerate(scenes.frames()):
+from emo_perception.audit.scenes import cached_scene_set
+for i, (rgb, _) in enumerate(cached_scene_set("ci").frames()):
     cv2.imwrite(f"{sys.argv[1]}/{i:03d}.jpg", np.ascontiguousarray(rgb[:, :, ::-1]),
                 [cv2.IMWRITE_JPEG_QUALITY, 95])
 PY

@@ -38,13 +38,10 @@ PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 
 def load_frames(folder: str | None) -> tuple[list[np.ndarray], str]:
     if folder is None:
-        from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set
+        from emo_perception.audit.scenes import cached_scene_set
 
-        try:
-            scenes = load_scene_set(CACHE_DIR / "set-ci")
-        except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
-            scenes = make_scene_set(CACHE_DIR / "set-ci", "ci")
-        return [np.ascontiguousarray(rgb[:, :, ::-1]) for rgb, _ in scenes.frames()], \
+        return [np.ascontiguousarray(rgb[:, :, ::-1])
+                for rgb, _ in cached_scene_set("ci").frames()], \
             "ci scene set"
     paths = sorted(p for p in pathlib.Path(folder).iterdir()
                    if p.suffix.lower() in (".png", ".jpg", ".jpeg"))

@@ -32,14 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     from emo_perception.audit.faces import AuditConfig, FaceAuditor
     from emo_perception.audit.privacy_bench import (format_markdown, run_ours,
                                                     run_privacy_bench, truth_coverage)
-    from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set
+    from emo_perception.audit.scenes import cached_scene_set
     from emo_perception.cli.process import pipeline_config
 
-    folder = CACHE_DIR / "set-ci"
-    try:
-        scenes = load_scene_set(folder)
-    except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
-        scenes = make_scene_set(folder, "ci")
+    scenes = cached_scene_set("ci")
     frames, truth = [], []
     for rgb, rec in scenes.frames():
         frames.append(np.ascontiguousarray(rgb[:, :, ::-1]))

@@ -950,6 +950,19 @@ def load_scene_set(out_dir: str | os.PathLike) -> SceneSet:
                     out / "truth.json", truth, man["truth_sha256"], man["pixels_sha256"])
 
 
+def cached_scene_set(preset: str = "ci",
+                     on_generate: Callable[[pathlib.Path], None] | None = None) -> SceneSet:
+    """The ``preset`` scene set in the cache (``CACHE_DIR/set-<preset>``), generated there
+    first when it is missing or unreadable (``on_generate`` is told the folder)."""
+    folder = CACHE_DIR / f"set-{preset}"
+    try:
+        return load_scene_set(folder)
+    except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
+        if on_generate is not None:
+            on_generate(folder)
+        return make_scene_set(folder, preset)
+
+
 def contact_sheet(frames: list[np.ndarray], truth: dict, cols: int = 4,
                   thumb: tuple[int, int] = (160, 120)) -> np.ndarray:
     """One frame per scene, truth boxes drawn (green; yellow = clipped at the edge)."""

@@ -336,8 +336,7 @@ def run_privacy(args: argparse.Namespace) -> int:
     from emo_perception.audit.faces import AuditConfig, AuditError, FaceAuditor, \
         write_contact_sheet
     from emo_perception.audit.privacy_bench import format_markdown, run_privacy_bench
-    from emo_perception.audit.scenes import CACHE_DIR, load_scene_set, make_scene_set, \
-        missing_sources
+    from emo_perception.audit.scenes import cached_scene_set, missing_sources
     from emo_perception.perception.deid import MODES
     from emo_perception.perception.pipeline import PipelineConfig
 
@@ -355,13 +354,8 @@ def run_privacy(args: argparse.Namespace) -> int:
             after_scope="faces"))
     except (AuditError, ValueError) as exc:
         raise CliError(str(exc)) from None
-    folder = CACHE_DIR / f"set-{args.preset}"
-    try:
-        scenes = load_scene_set(folder)
-    except Exception:  # noqa: BLE001 - not generated yet (or stale): make it
-        print(f"bench --privacy: generating the {args.preset} scene set into {folder}",
-              flush=True)
-        scenes = make_scene_set(folder, args.preset)
+    scenes = cached_scene_set(args.preset, lambda folder: print(
+        f"bench --privacy: generating the {args.preset} scene set into {folder}", flush=True))
     frames, truth = [], []
     for k, (rgb, rec) in enumerate(scenes.frames()):
         if k % args.every == 0:

@@ -128,21 +128,21 @@ def check_no_ask(s: FrozenSet, ruled_out_window: str | None = None) -> None:
         m.check_no_ask(ruled_out, "w", ("gt", ("pros", "speaking_rate_sps"), 3.0, 0.3))
 
 
-def _window(gestures: list[dict[str, Any]], transcript: str = "",
-            meta: dict[str, Any] | None = None) -> dict[str, Any]:
+def window(gestures: list[dict[str, Any]], transcript: str = "",
+           meta: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"meta": meta or {}, "evidence": {
         "action_units": {}, "expression": {}, "prosody": {}, "transcript": transcript,
         "duration_s": 10.0, "start": 0.0, "micro_gestures": gestures}}
 
 
-def _gesture(name: str, start: float, end: float, score: float) -> dict[str, Any]:
+def gesture(name: str, start: float, end: float, score: float) -> dict[str, Any]:
     return {"name": name, "start": start, "end": end, "score": score}
 
 
 def check_v6_atoms(s: FrozenSet) -> None:
     holds, Ambiguous = s.truth.holds, s.truth.Ambiguous
-    w = _window([_gesture("Folding arms", 1.0, 7.0, 0.8), _gesture("Moving torso", 6.0, 9.0, 0.6),
-                 _gesture("Touching ears", 8.0, 9.0, 0.1)])
+    w = window([gesture("Folding arms", 1.0, 7.0, 0.8), gesture("Moving torso", 6.0, 9.0, 0.6),
+                gesture("Touching ears", 8.0, 9.0, 0.1)])
     assert holds(("lasts", "Folding arms", 6.0, 1.0), w) is True
     assert holds(("lasts", "Folding arms", 2.0, 1.0), w) is False
     with pytest.raises(Ambiguous):
@@ -159,7 +159,7 @@ def check_gesture_presence(s: FrozenSet) -> None:
     holds, truth, Ambiguous = s.truth.holds, s.truth.truth, s.truth.Ambiguous
 
     def win(score):
-        return _window([_gesture("Touching ears", 8.0, 9.0, score)])
+        return window([gesture("Touching ears", 8.0, 9.0, score)])
     for score in (0.25, 0.28, 0.33, 0.35):
         for formula in (("gest", "Touching ears", "any"), ("ngest", 1), ("has", "body"),
                         ("starts", "Touching ears", 8.0, 0.5)):
@@ -175,9 +175,9 @@ def check_v7_atoms(s: FrozenSet) -> None:
     holds, Ambiguous = s.truth.holds, s.truth.Ambiguous
 
     def win(score=0.8, transcript="", acts=()):
-        return _window([_gesture("Arms akimbo", 0.0, 2.0, 0.8),
-                        _gesture("Touching jaw", 3.0, 4.0, score)],
-                       transcript, {"acts": list(acts)})
+        return window([gesture("Arms akimbo", 0.0, 2.0, 0.8),
+                       gesture("Touching jaw", 3.0, 4.0, score)],
+                      transcript, {"acts": list(acts)})
     assert holds(("gap", "Arms akimbo", "Touching jaw", 1.0, 0.5), win()) is True
     assert holds(("gap", "Arms akimbo", "Touching jaw", 4.0, 0.5), win()) is False
     with pytest.raises(Ambiguous):
@@ -195,9 +195,9 @@ def check_v8_atoms(s: FrozenSet) -> None:
     holds, truth, Ambiguous = s.truth.holds, s.truth.truth, s.truth.Ambiguous
 
     def win(score=0.8, transcript=""):
-        return _window([_gesture("Arms akimbo", 2.0, 4.0, score),
-                        _gesture("Arms akimbo", 3.0, 6.0, score),
-                        _gesture("Touching jaw", 9.0, 12.0, 0.8)], transcript)
+        return window([gesture("Arms akimbo", 2.0, 4.0, score),
+                       gesture("Arms akimbo", 3.0, 6.0, score),
+                       gesture("Touching jaw", 9.0, 12.0, 0.8)], transcript)
     assert holds(("frac_at", "Arms akimbo", 0.2, 0.05), win()) is True
     assert holds(("frac_at", "Arms akimbo", 0.3, 0.05), win()) is True  # second span
     assert holds(("frac_at", "Arms akimbo", 0.6, 0.05), win()) is False

@@ -61,13 +61,8 @@ def test_v8_atoms_keep_a_margin():
 
 def test_v9_atom_keeps_a_margin():
     def win(score=0.8):
-        return {"meta": {}, "evidence": {
-            "action_units": {}, "expression": {}, "prosody": {}, "transcript": "",
-            "duration_s": 10.0, "start": 0.0,
-            "micro_gestures": [{"name": "Pressing lips", "start": 2.0, "end": 4.0,
-                                "score": score},
-                               {"name": "Pressing lips", "start": 5.0, "end": 8.0,
-                                "score": score}]}}
+        return hc.window([hc.gesture("Pressing lips", 2.0, 4.0, score),
+                          hc.gesture("Pressing lips", 5.0, 8.0, score)])
     assert holds(("frac_end", "Pressing lips", 0.4, 0.05), win()) is True
     assert holds(("frac_end", "Pressing lips", 0.8, 0.05), win()) is True  # second span
     assert holds(("frac_end", "Pressing lips", 0.1, 0.05), win()) is False
